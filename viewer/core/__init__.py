@@ -1,0 +1,1 @@
+"""Plain-Python core: corpus loading, NLP, storage. Never imports Qt."""

@@ -1,0 +1,117 @@
+"""Plain data shared by every core module: articles, spans, quotes, reports.
+
+All offsets are Python ``str`` indices (code points), end exclusive, into an
+article's canonical text (LF line ends only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+
+
+def text_hash(text: str) -> str:
+    """Stable identity of a canonical text: cache key and anchor check."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article after decoding and canonicalisation."""
+
+    id: str  # relative path without extension (txt) or the id field (jsonl/csv)
+    text: str  # canonical text: every offset refers to this string
+    title: str
+    origin: str  # where it came from: "path" or "path:line"
+    source: str | None = None
+    date: str | None = None
+    url: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)  # any other fields
+    warnings: tuple[str, ...] = ()  # e.g. a decoding fallback that was used
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Entity:
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+QuoteKind = Literal["direct", "mixed"]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quoted stretch (content only, without its marks) and who said it.
+
+    Speaker and cue fields are None when unknown. The pieces of one
+    interrupted quote ("First," he said, "second.") share ``attribution_id``.
+    """
+
+    start: int
+    end: int
+    text: str
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    speaker_text: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    cue_text: str | None = None
+    kind: QuoteKind = "direct"
+    speaker_name: str | None = None  # resolved name of a pronoun/description
+    anonymous: bool = False
+    attribution_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the NLP pipeline found in one text."""
+
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+
+
+Severity = Literal["warning", "skipped"]
+
+
+@dataclass(frozen=True)
+class LoadMessage:
+    """A problem met while loading a corpus, named by file (and line)."""
+
+    path: str
+    line: int | None
+    severity: Severity  # "warning": loaded anyway; "skipped": not loaded
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What a corpus load did, shown to the user afterwards."""
+
+    files_read: int = 0
+    articles_loaded: int = 0
+    messages: list[LoadMessage] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[LoadMessage]:
+        return [m for m in self.messages if m.severity == "skipped"]
+
+    @property
+    def warnings(self) -> list[LoadMessage]:
+        return [m for m in self.messages if m.severity == "warning"]
+
+    def summary(self) -> str:
+        return (
+            f"{self.articles_loaded} articles from {self.files_read} files; "
+            f"{len(self.warnings)} warnings, {len(self.skipped)} skipped"
+        )
