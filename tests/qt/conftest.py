@@ -36,11 +36,8 @@ def make_window(qtbot, settings):
 def open_and_wait(qtbot):
     def run(window: MainWindow, corpus, db=None) -> None:
         assert window.open_corpus(corpus, db)
-        job = window.job
-        assert job is not None
-        with qtbot.waitSignal(job.done, timeout=JOB_TIMEOUT_MS) as blocker:
-            pass
-        assert blocker.args == [True]
-        qtbot.waitUntil(lambda: window.job is None)
+        # Wait on the window's state, not a signal that may already have fired.
+        qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=JOB_TIMEOUT_MS)
+        assert window.last_job_finished is True
 
     return run

@@ -42,8 +42,11 @@ class MainWindow(QMainWindow):
         self.db_path: Path | None = None
         self.corpus: Path | None = None
         self.job: CorpusJob | None = None
+        # A QThread must outlive its run(); jobs wait here until truly finished.
+        self._ending_jobs: set[CorpusJob] = set()
         self.report: ImportReport | None = None
         self.current_id: int | None = None
+        self.last_job_finished: bool | None = None  # None while a job runs
         self.setWindowTitle("viewer")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -223,7 +226,10 @@ class MainWindow(QMainWindow):
         job.batch_saved.connect(self._refresh_timer.start)
         job.failed.connect(self.show_error)
         job.done.connect(self._on_job_done)
+        job.finished.connect(lambda: self._ending_jobs.discard(job))
+        self._ending_jobs.add(job)
         self.job = job
+        self.last_job_finished = None
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
@@ -239,8 +245,9 @@ class MainWindow(QMainWindow):
     def _stop_job(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.job.wait()
             self.job = None
+        for job in list(self._ending_jobs):
+            job.wait()
 
     # -- job feedback (UI thread) ---------------------------------------------
 
@@ -280,6 +287,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self._refresh_after_batch()
+        self.last_job_finished = finished
         if finished:
             self.statusBar().showMessage(
                 f"Ready: {self.articles.total} articles"

@@ -85,13 +85,24 @@ def _kind(ctx: Context, q: QuoteSpan) -> QuoteKind:
     if q.continues:
         return "direct"
     prev = _prev_char(ctx, q)
-    if prev == "" or prev in _CLEAN_BEFORE or prev == ",":
-        return "direct"
     first = ctx.text[q.start]
+    if prev == ",":
+        # '"First," he said, "second."' is direct, but a lower-case fragment
+        # after a comma of the reporter's own sentence is woven in
+        return "direct" if first.isupper() or _resumes_quote(ctx, q) else "mixed"
+    if prev == "" or prev in _CLEAN_BEFORE:
+        return "direct"
     k = bisect_tok(ctx, q.outer_start) - 1
     if k >= 0 and first.isupper() and ctx.is_cue(ctx.doc[k], weak=False):
         return "direct"  # he said "We will win."
     return "mixed"
+
+
+def _resumes_quote(ctx: Context, q: QuoteSpan) -> bool:
+    """An earlier quote of the paragraph ends just before this one."""
+    lo = max(ctx.paras[q.para].start, q.outer_start - 120)
+    rng = ctx.tok_range(lo, q.outer_start)
+    return any(ctx.in_quote[i] >= 0 for i in rng)
 
 
 def bisect_tok(ctx: Context, char: int) -> int:
@@ -130,8 +141,9 @@ def _own_attribution(
     if label is not None:
         return label
     lead = leading_cue(ctx, q, prev_limit)
-    if lead is not None and _prev_char(ctx, q) == ":":
-        a = _make(ctx, lead, "leading")
+    if _prev_char(ctx, q) == ":":
+        a = _make(ctx, lead, "leading") if lead is not None else None
+        a = a or colon_clause(ctx, prev_limit, q.outer_start)
         if a is not None:
             return a
     dash = dash_attribution(ctx, q, next_limit)
@@ -283,7 +295,7 @@ def _last_attribution(
         p -= 1
     if p < 0:
         return None
-    colon = _colon_intro(ctx, ctx.paras[p])
+    colon = colon_clause(ctx, ctx.paras[p].start, ctx.paras[p].end)
     if colon is not None:
         return colon
     cands = [a for k in by_para.get(p, []) if (a := attrs[k]) is not None]
@@ -294,15 +306,15 @@ def _last_attribution(
     return max(cands, key=lambda a: a.cue[0] if a.cue else a.speaker[0])
 
 
-def _colon_intro(ctx: Context, para: Paragraph) -> Attribution | None:
-    """'Caddell continued:' / 'Sanders made the following comment:' as a
-    paragraph of its own introduces the quote paragraph below it."""
-    end = para.end
-    while end > para.start and ctx.text[end - 1].isspace():
+def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
+    """A clause ending in a colon introduces what follows and its subject is
+    the speaker ('Caddell continued:', 'Sanders made the following comment:',
+    'Obama is rolling out a new message: "..."')."""
+    while end > start and ctx.text[end - 1].isspace():
         end -= 1
-    if end == para.start or ctx.text[end - 1] != ":":
+    if end == start or ctx.text[end - 1] != ":":
         return None
-    for i in reversed(ctx.tok_range(para.start, end)):
+    for i in reversed(ctx.tok_range(start, end)):
         t = ctx.doc[i]
         if ctx.in_quote[i] >= 0 or t.text in ".!?":
             return None
