@@ -78,14 +78,24 @@ def main() -> int:
         preds = Path(fh.name)
     if args.keep:
         Path(args.keep).write_text(preds.read_text(encoding="utf-8"), encoding="utf-8")
-    print(f"quotes version {QUOTES_VERSION}: {len(texts)} texts, "
-          f"{sum(len(r['quotes']) for r in records)} quotes predicted")
-    cmd = [sys.executable, str(scorer), str(eval_dir / "gold.jsonl"), str(preds),
-           "--texts", str(eval_dir)]
+    print(
+        f"quotes version {QUOTES_VERSION}: {len(texts)} texts, "
+        f"{sum(len(r['quotes']) for r in records)} quotes predicted"
+    )
+    cmd = [
+        sys.executable,
+        str(scorer),
+        str(eval_dir / "gold.jsonl"),
+        str(preds),
+        "--texts",
+        str(eval_dir),
+    ]
     rc = subprocess.run(cmd, check=False).returncode
     preds.unlink()
-    print(f"spaCy pipeline: {t_nlp:.2f} s; detect_quotes: {t_quotes:.3f} s "
-          f"= {100 * t_quotes / t_nlp:.1f}% of the spaCy time (target <= 15%)")
+    print(
+        f"spaCy pipeline: {t_nlp:.2f} s; detect_quotes: {t_quotes:.3f} s "
+        f"= {100 * t_quotes / t_nlp:.1f}% of the spaCy time (target <= 15%)"
+    )
     return rc
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QToolBar, QWidget
 
@@ -24,6 +24,7 @@ class Legend(QToolBar):
         super().__init__("Legend", parent)
         self.setObjectName("legend")
         self.settings = settings
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.quotes_action = self._toggle("quotes", "Quotes", colour("quote_active"), True)
         self.quotes_action.setToolTip("Show quotes, their speakers and cues")
         self.addSeparator()

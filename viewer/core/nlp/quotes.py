@@ -17,13 +17,13 @@ from .quote_attrib import (
     Attribution,
     Context,
     dash_attribution,
+    ends_open,
     governing_cue,
     label_attribution,
     leading_cue,
+    make_attribution,
     speaker_of_cue,
     trailing_cue,
-    _ends_open,
-    _make,
 )
 from .quote_coref import Resolver
 from .quote_lexicon import TITLE_SMALL_WORDS
@@ -61,7 +61,7 @@ def _detect(doc: Doc) -> list[Quote]:
     resolver = Resolver(ctx, speakers)
     ids: dict[tuple[object, ...], int] = {}
     out: list[Quote] = []
-    for q, kind, a in zip(spans, kinds, attrs):
+    for q, kind, a in zip(spans, kinds, attrs, strict=True):
         if _keep(ctx, q, kind, a):
             out.append(_quote(ctx, q, kind, a, resolver, ids))
     out.sort(key=lambda x: x.start)
@@ -112,8 +112,7 @@ def bisect_tok(ctx: Context, char: int) -> int:
 def _is_title(text: str) -> bool:
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
     return bool(words) and all(
-        w.lstrip("\"'([\u2018\u201c")[:1].isupper() or w.lower() in TITLE_SMALL_WORDS
-        for w in words
+        w.lstrip("\"'([\u2018\u201c")[:1].isupper() or w.lower() in TITLE_SMALL_WORDS for w in words
     )
 
 
@@ -142,7 +141,7 @@ def _own_attribution(
         return label
     lead = leading_cue(ctx, q, prev_limit)
     if _prev_char(ctx, q) == ":":
-        a = _make(ctx, lead, "leading") if lead is not None else None
+        a = make_attribution(ctx, lead, "leading") if lead is not None else None
         a = a or colon_clause(ctx, prev_limit, q.outer_start)
         if a is not None:
             return a
@@ -150,17 +149,17 @@ def _own_attribution(
     if dash is not None:
         return dash
     trail = trailing_cue(ctx, q, next_limit)
-    if trail is not None and (_ends_open(ctx, q) or trail[1] <= 6):
-        a = _make(ctx, trail[0], "trailing", q.outer_end)
+    if trail is not None and (ends_open(ctx, q) or trail[1] <= 6):
+        a = make_attribution(ctx, trail[0], "trailing", q.outer_end)
         if a is not None:
             return a
     for i, how in ((governing_cue(ctx, q, k), "syntax"), (lead, "leading")):
         if i is not None:
-            a = _make(ctx, i, how)
+            a = make_attribution(ctx, i, how)
             if a is not None:
                 return a
     if trail is not None:
-        return _make(ctx, trail[0], "trailing-far", q.outer_end)
+        return make_attribution(ctx, trail[0], "trailing-far", q.outer_end)
     return None
 
 
@@ -240,7 +239,7 @@ class _ParagraphCues:
                 if ctx.in_quote[i] < 0 and (
                     ctx.is_cue(ctx.doc[i], weak=False) or ctx.is_according(i)
                 ):
-                    a = _make(ctx, i, "indirect")
+                    a = make_attribution(ctx, i, "indirect")
                     if a is not None:
                         found.append(a)
             self.cache[p] = found
@@ -319,7 +318,7 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
         if ctx.in_quote[i] >= 0 or t.text in ".!?":
             return None
         if t.pos_ == "VERB" or ctx.is_cue(t, weak=True):
-            return _make(ctx, i, "colon")
+            return make_attribution(ctx, i, "colon")
     return None
 
 
@@ -350,9 +349,19 @@ def _quote(
         c_text = text[c_start:c_end]
     aid = ids.setdefault(a.key, len(ids) + 1)
     return Quote(
-        q.start, q.end, text[q.start : q.end],
-        s_start, s_end, s_text, c_start, c_end, c_text,
-        kind=kind, speaker_name=name, anonymous=anonymous, attribution_id=aid,
+        q.start,
+        q.end,
+        text[q.start : q.end],
+        s_start,
+        s_end,
+        s_text,
+        c_start,
+        c_end,
+        c_text,
+        kind=kind,
+        speaker_name=name,
+        anonymous=anonymous,
+        attribution_id=aid,
     )
 
 
