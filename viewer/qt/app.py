@@ -28,14 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_gui(argv: list[str]) -> int:
+def create_window(argv: list[str], settings: QSettings | None = None) -> MainWindow:
+    """The main window, shown, with the corpus of the command line (or the seeds) opening."""
     args = build_parser().parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName("viewer")
-    app.setApplicationName("viewer")
-    window = MainWindow(QSettings(), model=args.model)
+    window = MainWindow(settings or QSettings(), model=args.model)
     window.show()
     corpus = args.corpus or (SEEDS if SEEDS.is_dir() else None)
     if corpus is not None:
         window.open_corpus(corpus, args.db)
+    return window
+
+
+def run_gui(argv: list[str]) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("viewer")
+    app.setApplicationName("viewer")
+    window = create_window(argv)  # noqa: F841 - kept alive while the app runs
     return app.exec()

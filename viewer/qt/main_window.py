@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.model import ImportReport
+from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import StoreError, default_db_path, open_db
 from viewer.core.store.analyses import load_analysis
 from viewer.core.store.articles import get_article
@@ -37,7 +40,8 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, model: str | None = None):
         super().__init__()
         self.settings = settings
-        self.model_name = model
+        # The --model flag wins; else the model chosen in an earlier session.
+        self.model_name = model or settings.value("analysis/model", None, type=str) or None
         self.db = None
         self.db_path: Path | None = None
         self.corpus: Path | None = None
@@ -113,11 +117,39 @@ class MainWindow(QMainWindow):
                                         lambda: self.step(-1))
         self.prev_action.setShortcuts([QKeySequence("Alt+Up"), QKeySequence("Ctrl+PgUp")])
 
+        analysis_menu = self.menuBar().addMenu("&Analysis")
+        self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
+
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.legend.toggleViewAction())
         quotes = self.legend.quotes_action
         quotes.setShortcut("Ctrl+Shift+Q")
         view_menu.addAction(quotes)
+
+    def _choose_model(self) -> None:
+        current = self.model_name or resolve_model_name()
+        names = [n for n in PREFERRED_MODELS if importlib.util.find_spec(n) is not None]
+        if current not in names:
+            names.insert(0, current)
+        name, ok = QInputDialog.getItem(
+            self, "spaCy model",
+            "Model package name or folder (analyses are cached per model):",
+            names, names.index(current), True,
+        )
+        if ok and name.strip():
+            self.set_model(name.strip())
+
+    def set_model(self, name: str) -> None:
+        """Use another model from now on (remembered) and analyse with it."""
+        try:
+            resolve_model_name(name)
+        except ModelNotFound as exc:
+            self.show_error(str(exc))
+            return
+        self.model_name = name
+        self.settings.setValue("analysis/model", name)
+        if self.corpus is not None and self.db_path is not None:
+            self.open_corpus(self.corpus, self.db_path)
 
     def _action(self, menu, text: str, shortcut, slot) -> QAction:
         action = QAction(text, self)
@@ -205,7 +237,7 @@ class MainWindow(QMainWindow):
         except (StoreError, OSError) as exc:
             self.show_error(str(exc))
             return False
-        self._stop_job()
+        self._stop_job(wait=False)  # the old job ends after its batch, off the UI thread
         if self.db is not None:
             self.db.close()
         self.db, self.db_path, self.corpus = db, db_path, corpus
@@ -223,7 +255,7 @@ class MainWindow(QMainWindow):
         job = CorpusJob(corpus, db_path, self.model_name)
         job.progress.connect(self._on_progress)
         job.imported.connect(self._on_imported)
-        job.batch_saved.connect(self._refresh_timer.start)
+        job.batch_saved.connect(self._on_batch_saved)
         job.failed.connect(self.show_error)
         job.done.connect(self._on_job_done)
         job.finished.connect(lambda: self._ending_jobs.discard(job))
@@ -242,16 +274,23 @@ class MainWindow(QMainWindow):
             self.cancel_button.setEnabled(False)
             self.statusBar().showMessage("Cancelling after the current batch…")
 
-    def _stop_job(self) -> None:
+    def _stop_job(self, wait: bool = True) -> None:
         if self.job is not None:
             self.job.cancel()
             self.job = None
-        for job in list(self._ending_jobs):
-            job.wait()
+        if wait:
+            for job in list(self._ending_jobs):
+                job.wait()
 
     # -- job feedback (UI thread) ---------------------------------------------
 
+    def _from_stale_job(self) -> bool:
+        """A cancelled job may still report while it finishes its batch."""
+        return self.sender() is not self.job
+
     def _on_progress(self, done: int, total: int, what: str) -> None:
+        if self._from_stale_job():
+            return
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
@@ -260,6 +299,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(what)
 
     def _on_imported(self, report: ImportReport) -> None:
+        if self._from_stale_job():
+            return
         self.report = report
         self.report_action.setEnabled(True)
         self.articles.reload()
@@ -267,6 +308,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(report.summary())
         if report.messages:
             self.show_report()
+
+    def _on_batch_saved(self) -> None:
+        if not self._from_stale_job():
+            self._refresh_timer.start()
 
     def _refresh_after_batch(self) -> None:
         self.articles.reload()
@@ -280,8 +325,7 @@ class MainWindow(QMainWindow):
         self._select_first_if_none()
 
     def _on_job_done(self, finished: bool) -> None:
-        job = self.sender()
-        if job is not self.job:
+        if self._from_stale_job():
             return
         self.job = None
         self.progress.hide()

@@ -9,6 +9,7 @@ length of the document.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 
 from spacy.tokens import Doc
 
@@ -190,14 +191,26 @@ def _inherit(a: Attribution, how: str) -> Attribution:
 
 def _share_in_paragraph(idxs: list[int], attrs: list[Attribution | None]) -> None:
     """'"A," he said. "B."': B is his too (nearest earlier quote first)."""
+    _fill_from_neighbours(idxs, attrs, "paragraph")
+
+
+def _fill_from_neighbours(idxs: list[int], attrs: list[Attribution | None], how: str) -> None:
+    """Quotes without attribution take the nearest earlier one among idxs,
+    else the nearest later one (two linear passes)."""
+    own = [attrs[k] for k in idxs]
+    later: list[Attribution | None] = [None] * len(idxs)
+    nxt = None
+    for n in range(len(idxs) - 1, -1, -1):
+        later[n] = nxt
+        nxt = own[n] or nxt
+    prev = None
     for n, k in enumerate(idxs):
-        if attrs[k] is not None:
+        if own[n] is not None:
+            prev = own[n]
             continue
-        before = [attrs[j] for j in idxs[:n] if attrs[j] is not None]
-        after = [attrs[j] for j in idxs[n + 1 :] if attrs[j] is not None]
-        src = before[-1] if before else (after[0] if after else None)
+        src = prev or later[n]
         if src is not None:
-            attrs[k] = _inherit(src, "paragraph")
+            attrs[k] = _inherit(src, how)
 
 
 def _share_in_chains(quotes: list[QuoteSpan], attrs: list[Attribution | None]) -> None:
@@ -211,16 +224,8 @@ def _share_in_chains(quotes: list[QuoteSpan], attrs: list[Attribution | None]) -
         else:
             chains.append([k])
     for chain in chains:
-        if len(chain) < 2:
-            continue
-        for n, k in enumerate(chain):
-            if attrs[k] is not None:
-                continue
-            before = [attrs[j] for j in chain[:n] if attrs[j] is not None]
-            after = [attrs[j] for j in chain[n + 1 :] if attrs[j] is not None]
-            src = before[-1] if before else (after[0] if after else None)
-            if src is not None:
-                attrs[k] = _inherit(src, "chain")
+        if len(chain) > 1:
+            _fill_from_neighbours(chain, attrs, "chain")
 
 
 class _ParagraphCues:
@@ -256,18 +261,18 @@ def _from_paragraph(
 ) -> None:
     quotes = ctx.quotes
     cues = para_cues.get(p)
+    cue_starts = [a.cue[0] for a in cues if a.cue is not None]
+    floating: Attribution | None = None
+    if not cues and _quote_only(ctx, p, idxs):
+        floating = _last_attribution(ctx, p - 1, attrs, para_cues, by_para)
     for k in idxs:
         if attrs[k] is not None:
             continue
-        q = quotes[k]
-        before = [a for a in cues if a.cue[0] < q.outer_start]
-        after = [a for a in cues if a.cue[0] >= q.outer_end]
-        if before or after:
-            attrs[k] = _inherit(before[-1] if before else after[0], "paragraph-verb")
-        elif _quote_only(ctx, p, idxs):
-            src = _last_attribution(ctx, p - 1, attrs, para_cues, by_para)
-            if src is not None:
-                attrs[k] = _inherit(src, "floating")
+        if cues:
+            j = bisect_left(cue_starts, quotes[k].outer_start)
+            attrs[k] = _inherit(cues[j - 1] if j else cues[0], "paragraph-verb")
+        elif floating is not None:
+            attrs[k] = _inherit(floating, "floating")
 
 
 def _quote_only(ctx: Context, p: int, idxs: list[int]) -> bool:
