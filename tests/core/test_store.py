@@ -20,8 +20,9 @@ TEXT = 'Ann Lee said "we will go" on Monday.'
 
 
 def article(ext_id: str = "a1", text: str = TEXT) -> Article:
-    return Article(id=ext_id, text=text, title="T", origin="a1.txt", source="Wire",
-                   meta={"lang": "en"})
+    return Article(
+        id=ext_id, text=text, title="T", origin="a1.txt", source="Wire", meta={"lang": "en"}
+    )
 
 
 def sample_analysis() -> Analysis:
@@ -75,7 +76,11 @@ def test_articles_round_trip_and_update_in_place(tmp_path):
     [first] = upsert_articles(db, [article()])
     stored = get_article(db, first)
     assert (stored.ext_id, stored.text, stored.source, stored.meta) == (
-        "a1", TEXT, "Wire", {"lang": "en"})
+        "a1",
+        TEXT,
+        "Wire",
+        {"lang": "en"},
+    )
     [again] = upsert_articles(db, [article(text=TEXT + " More.")])
     assert again == first
     assert get_article(db, first).text == TEXT + " More."

@@ -17,7 +17,8 @@ def selections_at(window, start: int, end: int) -> list:
     text = window.view.text
     qs, qe = text._map.to_qt(start), text._map.to_qt(end)
     return [
-        s for s in text.extraSelections()
+        s
+        for s in text.extraSelections()
         if (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (qs, qe)
     ]
 
@@ -54,15 +55,20 @@ def test_hovering_a_quote_lights_up_its_speaker_and_cue(make_window, open_and_wa
     assert text.hit_at(q.cue_start).quote == index
     text.pin_quote(index)
     active = colour("quote_active")
-    for start, end in ((q.start, q.end), (q.speaker_start, q.speaker_end),
-                       (q.cue_start, q.cue_end)):
+    for start, end in (
+        (q.start, q.end),
+        (q.speaker_start, q.speaker_end),
+        (q.cue_start, q.cue_end),
+    ):
         marks = selections_at(window, start, end)
         assert any(m.format.background().color() == active for m in marks), (start, end)
     # Its interrupted continuation shares the attribution and lights up too.
     partner = next(
-        (p for j, p in enumerate(quotes)
-         if j != index and p.attribution_id is not None
-         and p.attribution_id == q.attribution_id),
+        (
+            p
+            for j, p in enumerate(quotes)
+            if j != index and p.attribution_id is not None and p.attribution_id == q.attribution_id
+        ),
         None,
     )
     if partner is not None:
@@ -102,7 +108,7 @@ def test_clicking_a_panel_item_selects_its_text(make_window, open_and_wait, tmp_
 def test_offsets_survive_emoji_and_crlf(make_window, open_and_wait, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    raw = "Greetings \U0001F44B from the desk.\r\nAngela Merkel met Emmanuel Macron in Paris.\r\n"
+    raw = "Greetings \U0001f44b from the desk.\r\nAngela Merkel met Emmanuel Macron in Paris.\r\n"
     (corpus / "emoji.txt").write_bytes(raw.encode("utf-8"))
     window = make_window()
     open_and_wait(window, corpus, tmp_path / "db.sqlite")
@@ -110,7 +116,7 @@ def test_offsets_survive_emoji_and_crlf(make_window, open_and_wait, tmp_path):
     canonical = raw.replace("\r\n", "\n")
     assert text.text == canonical
     paris = next(e for e in text.analysis.entities if e.text == "Paris")
-    assert canonical[paris.start:paris.end] == "Paris"
+    assert canonical[paris.start : paris.end] == "Paris"
     [mark] = selections_at(window, paris.start, paris.end)
     # One emoji before it: Qt's position is one more than Python's.
     assert mark.cursor.selectionStart() == paris.start + 1
@@ -122,8 +128,11 @@ def test_offsets_survive_emoji_and_crlf(make_window, open_and_wait, tmp_path):
 def test_next_and_previous_article_shortcuts(make_window, open_and_wait, tmp_path, qtbot):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name, body in (("a", "Alpha report from Berlin."), ("b", "Beta report from Rome."),
-                       ("c", "Gamma report from Oslo.")):
+    for name, body in (
+        ("a", "Alpha report from Berlin."),
+        ("b", "Beta report from Rome."),
+        ("c", "Gamma report from Oslo."),
+    ):
         (corpus / f"{name}.txt").write_text(body, encoding="utf-8")
     window = make_window()
     open_and_wait(window, corpus, tmp_path / "db.sqlite")
@@ -166,8 +175,13 @@ def test_dropping_a_folder_opens_it(make_window, tmp_path, qtbot):
     window = make_window()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(corpus))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
     assert window.corpus == Path(corpus)
     qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=120_000)
@@ -212,8 +226,9 @@ def test_cancel_stops_analysis_and_keeps_finished_batches(make_window, tmp_path,
     corpus.mkdir()
     for i in range(400):
         (corpus / f"a{i:03d}.txt").write_text(
-            f"Report {i} from Berlin. \"We are ready,\" said Anna Schmidt of Siemens.",
-            encoding="utf-8")
+            f'Report {i} from Berlin. "We are ready," said Anna Schmidt of Siemens.',
+            encoding="utf-8",
+        )
     window = make_window()
     window.open_corpus(corpus, tmp_path / "db.sqlite")
     job = window.job
@@ -223,7 +238,8 @@ def test_cancel_stops_analysis_and_keeps_finished_batches(make_window, tmp_path,
     qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=120_000)
     assert window.last_job_finished is False
     analysed = window.db.execute(
-        "SELECT count(*) FROM articles WHERE analysis_id IS NOT NULL").fetchone()[0]
+        "SELECT count(*) FROM articles WHERE analysis_id IS NOT NULL"
+    ).fetchone()[0]
     assert 0 < analysed < 400
     assert window.progress.isHidden()
 
@@ -232,8 +248,19 @@ def test_tooltip_names_the_speaker_and_escapes_markup():
     from viewer.core.model import Quote
     from viewer.qt.article_view import quote_tooltip
 
-    q = Quote(0, 10, "<b>bold</b>", 12, 20, "Ann <i>Lee</i>", 21, 25, "said",
-              speaker_name="Ann Lee", anonymous=False)
+    q = Quote(
+        0,
+        10,
+        "<b>bold</b>",
+        12,
+        20,
+        "Ann <i>Lee</i>",
+        21,
+        25,
+        "said",
+        speaker_name="Ann Lee",
+        anonymous=False,
+    )
     tip = quote_tooltip(q)
     assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>bold</b>" not in tip
     assert "Ann &lt;i&gt;Lee&lt;/i&gt;" in tip and "cue: said" in tip

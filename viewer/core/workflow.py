@@ -6,8 +6,8 @@ between batches, so a caller can show a bar and offer Cancel.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sqlite_utils import Database
 
@@ -85,7 +85,10 @@ def analyze_pending(
         done += len(page) - len(to_run)
         for chunk in _batches(to_run, ANALYSIS_BATCH):
             analyses = analyzer.analyze_many(text for _, _, text in chunk)
-            results = [(aid, digest, text, a) for (aid, digest, text), a in zip(chunk, analyses)]
+            results = [
+                (aid, digest, text, a)
+                for (aid, digest, text), a in zip(chunk, analyses, strict=True)
+            ]
             save_analyses(db, key.model, key.pipeline, results)
             done += len(chunk)
             ran += len(chunk)

@@ -21,8 +21,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read a news corpus with entities and quotes highlighted. "
         "Headless: 'viewer analyze --help'.",
     )
-    parser.add_argument("corpus", nargs="?", help="a .txt/.jsonl/.csv file or a folder "
-                        "(default: the bundled sample corpus)")
+    parser.add_argument(
+        "corpus",
+        nargs="?",
+        help="a .txt/.jsonl/.csv file or a folder (default: the bundled sample corpus)",
+    )
     parser.add_argument("--db", help="database file (default: one per corpus, see README)")
     parser.add_argument("--model", help="spaCy model name or folder (default: see README)")
     return parser

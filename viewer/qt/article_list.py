@@ -89,8 +89,13 @@ class ArticleListModel(QAbstractTableModel):
         row = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            values = (row.title, row.source or "", row.date or "", row.entity_count,
-                      row.quote_count)
+            values = (
+                row.title,
+                row.source or "",
+                row.date or "",
+                row.entity_count,
+                row.quote_count,
+            )
             value = values[col]
             if col >= 3:
                 return "…" if value is None else value  # … = not analysed yet

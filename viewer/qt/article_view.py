@@ -196,9 +196,11 @@ class HighlightedText(QPlainTextEdit):
         """Rebuild the highlight overlays from the analysis and toggles."""
         selections = []
         quotes = self.analysis.quotes
-        active = set(attribution_group(quotes, self.active_quote)) if (
-            self.active_quote is not None and self.active_quote < len(quotes)
-        ) else set()
+        active = (
+            set(attribution_group(quotes, self.active_quote))
+            if (self.active_quote is not None and self.active_quote < len(quotes))
+            else set()
+        )
         if self.show_quotes:
             for i, q in enumerate(quotes):
                 fmt = QTextCharFormat()

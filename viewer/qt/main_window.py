@@ -99,22 +99,20 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open Folder…", QKeySequence.StandardKey.Open,
-                     self._choose_folder)
+        self._action(file_menu, "&Open Folder…", QKeySequence.StandardKey.Open, self._choose_folder)
         self._action(file_menu, "Open &File…", "Ctrl+Shift+O", self._choose_file)
         file_menu.addSeparator()
-        self.report_action = self._action(file_menu, "Import &Report…", "Ctrl+R",
-                                          self.show_report)
+        self.report_action = self._action(file_menu, "Import &Report…", "Ctrl+R", self.show_report)
         self.report_action.setEnabled(False)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         go_menu = self.menuBar().addMenu("&Go")
-        self.next_action = self._action(go_menu, "&Next Article", "Alt+Down",
-                                        lambda: self.step(1))
+        self.next_action = self._action(go_menu, "&Next Article", "Alt+Down", lambda: self.step(1))
         self.next_action.setShortcuts([QKeySequence("Alt+Down"), QKeySequence("Ctrl+PgDown")])
-        self.prev_action = self._action(go_menu, "&Previous Article", "Alt+Up",
-                                        lambda: self.step(-1))
+        self.prev_action = self._action(
+            go_menu, "&Previous Article", "Alt+Up", lambda: self.step(-1)
+        )
         self.prev_action.setShortcuts([QKeySequence("Alt+Up"), QKeySequence("Ctrl+PgUp")])
 
         analysis_menu = self.menuBar().addMenu("&Analysis")
@@ -132,9 +130,12 @@ class MainWindow(QMainWindow):
         if current not in names:
             names.insert(0, current)
         name, ok = QInputDialog.getItem(
-            self, "spaCy model",
+            self,
+            "spaCy model",
             "Model package name or folder (analyses are cached per model):",
-            names, names.index(current), True,
+            names,
+            names.index(current),
+            True,
         )
         if ok and name.strip():
             self.set_model(name.strip())
@@ -360,8 +361,10 @@ class MainWindow(QMainWindow):
 
     def _select_row(self, row: int, show: bool = True) -> None:
         index = self.articles.index(row, 0)
-        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
-                 | QItemSelectionModel.SelectionFlag.Rows)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
         if not show:
             self.list_view.selectionModel().blockSignals(True)
         self.list_view.selectionModel().setCurrentIndex(index, flags)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from viewer.core.model import Analysis, Entity, Quote
 from viewer.core.nlp.quotes import QUOTES_VERSION, detect_quotes

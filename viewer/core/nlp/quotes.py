@@ -23,14 +23,13 @@ from .quote_attrib import (
     label_attribution,
     leading_cue,
     make_attribution,
-    speaker_of_cue,
     trailing_cue,
 )
 from .quote_coref import Resolver
 from .quote_lexicon import TITLE_SMALL_WORDS
 from .quote_spans import MARKS, Paragraph, QuoteSpan, find_quote_spans, split_paragraphs
 
-QUOTES_VERSION = "1"
+QUOTES_VERSION = "2"
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def _detect(doc: Doc) -> list[Quote]:
         return []
     ctx = Context(doc, spans, paras)
     kinds = [_kind(ctx, q) for q in spans]
-    attrs = _attribute_all(ctx, kinds)
+    attrs = _attribute_all(ctx)
     speakers = [a.speaker for a in attrs if a is not None and a.speaker is not None]
     resolver = Resolver(ctx, speakers)
     ids: dict[tuple[object, ...], int] = {}
@@ -164,7 +163,7 @@ def _own_attribution(
     return None
 
 
-def _attribute_all(ctx: Context, kinds: list[QuoteKind]) -> list[Attribution | None]:
+def _attribute_all(ctx: Context) -> list[Attribution | None]:
     quotes = ctx.quotes
     attrs: list[Attribution | None] = [None] * len(quotes)
     by_para: dict[int, list[int]] = {}
@@ -370,4 +369,4 @@ def _quote(
     )
 
 
-__all__ = ["QUOTES_VERSION", "detect_quotes", "Paragraph", "speaker_of_cue"]
+__all__ = ["QUOTES_VERSION", "detect_quotes"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import astuple, fields
-from typing import Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -129,7 +129,7 @@ def load_analysis(db: Database, analysis_id: int | None) -> Analysis:
     for r in db.execute(
         f"SELECT {_QUOTED} FROM quotes WHERE analysis_id = ? ORDER BY start", [analysis_id]
     ):
-        values = dict(zip(_QUOTE_COLUMNS, r))
+        values = dict(zip(_QUOTE_COLUMNS, r, strict=True))
         values["anonymous"] = bool(values["anonymous"])
         quotes.append(Quote(**values))
     return Analysis(entities, tuple(quotes))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
@@ -42,7 +42,7 @@ class StoredArticle:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def upsert_articles(db: Database, articles: Iterable[Article]) -> list[int]:
@@ -69,9 +69,7 @@ def _upsert_one(db: Database, art: Article, stamp: str) -> int:
         "origin": art.origin,
         "warnings": json.dumps(list(art.warnings), ensure_ascii=False),
     }
-    row = db.execute(
-        "SELECT id, text_hash FROM articles WHERE ext_id = ?", [art.id]
-    ).fetchone()
+    row = db.execute("SELECT id, text_hash FROM articles WHERE ext_id = ?", [art.id]).fetchone()
     if row is None:
         cur = db.execute(
             "INSERT INTO articles (ext_id, text, text_hash, imported_at, "

@@ -1,4 +1,4 @@
-"""Headless commands. Imports the core only, never Qt."""
+"""`viewer analyze`: load, analyse (cached) and write JSONL."""
 
 from __future__ import annotations
 
@@ -11,38 +11,25 @@ from pathlib import Path
 from typing import TextIO
 
 from viewer.core.model import ImportReport
-from viewer.core.nlp.pipeline import Analyzer, ModelNotFound
-from viewer.core.store import StoreError, default_db_path, open_db
+from viewer.core.nlp.pipeline import Analyzer
+from viewer.core.store import default_db_path, open_db
 from viewer.core.store.analyses import load_analysis
 from viewer.core.store.articles import get_article
 from viewer.core.workflow import analyze_pending, import_corpus
 
-COMMANDS = ("analyze",)
+NAME = "analyze"
+HELP = "load a corpus, analyse it (cached) and write one JSON object per article"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="viewer", description="Headless viewer commands.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    analyze = sub.add_parser(
-        "analyze",
-        help="load a corpus, analyse it (cached) and write one JSON object per article",
-    )
-    analyze.add_argument("corpus", help="a .txt/.jsonl/.csv file or a folder of them")
-    analyze.add_argument("--db", help="database file (default: one per corpus, see README)")
-    analyze.add_argument("--model", help="spaCy model name or folder (default: see README)")
-    analyze.add_argument("--jsonl", required=True, help="output file, '-' for stdout")
-    return parser
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("corpus", help="a .txt/.jsonl/.csv file or a folder of them")
+    parser.add_argument("--db", help="database file (default: one per corpus, see README)")
+    parser.add_argument("--model", help="spaCy model name or folder (default: see README)")
+    parser.add_argument("--jsonl", required=True, help="output file, '-' for stdout")
 
 
-def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        if args.command == "analyze":
-            return analyze(args.corpus, args.db, args.model, args.jsonl)
-    except (StoreError, ModelNotFound, OSError) as exc:
-        print(f"viewer: error: {exc}", file=sys.stderr)
-        return 2
-    return 2
+def run(args: argparse.Namespace) -> int:
+    return analyze(args.corpus, args.db, args.model, args.jsonl)
 
 
 def analyze(corpus: str, db_path: str | None, model: str | None, out: str) -> int:
