@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlite_utils import Database
 
 from viewer.core.model import Analysis, Article, Entity, Quote
 from viewer.core.store import StoreError, default_db_path, open_db
+from viewer.core.store.schema import migrations
 from viewer.core.store.analyses import (
     count_pending,
     load_analysis,
@@ -35,12 +37,13 @@ def sample_analysis() -> Analysis:
 def test_new_database_uses_wal_and_migrations(tmp_path):
     db = open_db(tmp_path / "x.sqlite")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    names = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
-    assert names == ["0001_articles_and_analyses"]
+    names = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert names[:2] == ["0001_articles_and_analyses", "0002_analyst_layer"]
+    assert names == [m.name for m in migrations.pending(Database(memory=True))]
     # Opening again applies nothing twice.
     db.close()
     db = open_db(tmp_path / "x.sqlite")
-    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(names)
 
 
 def test_non_sqlite_file_is_refused_and_left_untouched(tmp_path):

@@ -115,3 +115,51 @@ class ImportReport:
             f"{self.articles_loaded} articles from {self.files_read} files; "
             f"{len(self.warnings)} warnings, {len(self.skipped)} skipped"
         )
+
+
+# -- the analyst's layer ---------------------------------------------------
+
+AnnotationKind = Literal["span", "entity", "quote"]
+# span: added; entity: added, accepted, rejected, relabelled, resized;
+# quote: added, not_quote, speaker_changed.
+AnnotationAction = Literal[
+    "added", "accepted", "rejected", "relabelled", "resized", "not_quote", "speaker_changed"
+]
+AnchorStatus = Literal["exact", "moved", "approximate", "orphaned"]
+ReviewStatus = Literal["unreviewed", "in_progress", "done"]
+
+CONTEXT_CHARS = 32  # stored on each side of an annotation, to re-find it
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One analyst decision, anchored to its text.
+
+    ``start/end/text`` is the span the decision is about (for a resize, the new
+    boundaries); ``model_*`` name the model span a correction refers to, so it
+    can be re-attached after the model is run again. Offsets are into the
+    article text whose hash is ``text_hash``.
+    """
+
+    article_id: int
+    kind: AnnotationKind
+    action: AnnotationAction
+    start: int
+    end: int
+    text: str
+    left_context: str
+    right_context: str
+    text_hash: str
+    label: str | None = None
+    model_label: str | None = None
+    model_start: int | None = None
+    model_end: int | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    speaker_text: str | None = None
+    note: str | None = None
+    anchor_status: AnchorStatus = "exact"
+    annotator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    id: int | None = None

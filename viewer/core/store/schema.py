@@ -65,3 +65,60 @@ def _articles_and_analyses(db: Database) -> None:
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
         """
     )
+
+
+@migrations(name="0002_analyst_layer")
+def _analyst_layer(db: Database) -> None:
+    """The analyst's work, kept apart from model output (which can be re-run)."""
+    db.executescript(
+        """
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            kind TEXT NOT NULL,          -- span | entity | quote
+            action TEXT NOT NULL,        -- added | accepted | rejected | relabelled
+                                         -- | resized | not_quote | speaker_changed
+            label TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,          -- exact text at [start, end)
+            left_context TEXT NOT NULL,  -- up to 32 characters before
+            right_context TEXT NOT NULL, -- up to 32 characters after
+            text_hash TEXT NOT NULL,     -- the article text these offsets refer to
+            model_label TEXT,            -- the model's label, for entity corrections
+            model_start INTEGER,         -- the model span a correction refers to
+            model_end INTEGER,
+            speaker_start INTEGER,       -- quotes: the speaker mention chosen
+            speaker_end INTEGER,
+            speaker_text TEXT,
+            note TEXT,
+            anchor_status TEXT NOT NULL DEFAULT 'exact',  -- exact|moved|approximate|orphaned
+            annotator TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX annotations_by_article ON annotations(article_id, start);
+        CREATE INDEX annotations_by_label ON annotations(label);
+        CREATE TABLE article_reviews (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            status TEXT NOT NULL DEFAULT 'unreviewed',  -- unreviewed|in_progress|done
+            note TEXT,
+            annotator TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX article_reviews_by_status ON article_reviews(status);
+        CREATE TABLE article_tags (
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            tag TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, tag)
+        );
+        CREATE INDEX article_tags_by_tag ON article_tags(tag);
+        CREATE TABLE labels (
+            name TEXT PRIMARY KEY,
+            color TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
+        """
+    )
