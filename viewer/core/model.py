@@ -163,3 +163,37 @@ class Annotation:
     created_at: str = ""
     updated_at: str = ""
     id: int | None = None
+
+
+# -- the final view: model output with the analyst's corrections applied ----
+
+Origin = Literal["model", "analyst"]
+
+
+@dataclass(frozen=True)
+class FinalEntity:
+    start: int
+    end: int
+    label: str
+    text: str
+    origin: Origin  # "analyst" for an entity the analyst added
+    decision: AnnotationAction | None = None  # None: model output nobody touched
+    model_label: str | None = None  # the model's label, when relabelled
+    annotation_id: int | None = None  # the decision behind this row
+
+
+@dataclass(frozen=True)
+class FinalQuote:
+    quote: Quote  # speaker fields already replaced when the speaker was changed
+    origin: Origin
+    decision: AnnotationAction | None = None  # None, "speaker_changed" or "added"
+    annotation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FinalView:
+    entities: tuple[FinalEntity, ...] = ()
+    quotes: tuple[FinalQuote, ...] = ()
+    # Kept so a view can show what the analyst rejected (struck out).
+    rejected_entities: tuple[Entity, ...] = ()
+    rejected_quotes: tuple[Quote, ...] = ()
