@@ -27,7 +27,7 @@ from .quote_attrib import (
 )
 from .quote_coref import Resolver
 from .quote_lexicon import TITLE_SMALL_WORDS
-from .quote_spans import MARKS, Paragraph, QuoteSpan, find_quote_spans, split_paragraphs
+from .quote_spans import MARKS, QuoteSpan, find_quote_spans, split_paragraphs
 
 QUOTES_VERSION = "2"
 
