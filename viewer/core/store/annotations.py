@@ -1,0 +1,138 @@
+"""The analyst's annotations: each edit is its own committed transaction.
+
+Functions return the stored row as an ``Annotation`` so the caller (the undo
+stack) can put it back exactly, id included.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import fields, replace
+
+from sqlite_utils import Database
+
+from viewer.core.model import CONTEXT_CHARS, Annotation
+from viewer.core.store.articles import now
+
+_COLUMNS = [f.name for f in fields(Annotation)]
+_QUOTED = ", ".join(f'"{c}"' for c in _COLUMNS)
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser() or "analyst"
+    except (KeyError, OSError):  # no user name in some containers
+        return "analyst"
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """BEGIN IMMEDIATE: take the write lock first, so a read-then-write never
+    fails half-way under contention; committed before the caller goes on."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def new_annotation(
+    article_id: int, article_text: str, text_hash: str, start: int, end: int, **values
+) -> Annotation:
+    """An annotation over ``article_text[start:end]`` with its anchor filled in."""
+    if not (0 <= start <= end <= len(article_text)):
+        raise ValueError(f"span {start}-{end} is outside the article ({len(article_text)} chars)")
+    return Annotation(
+        article_id=article_id,
+        start=start,
+        end=end,
+        text=article_text[start:end],
+        left_context=article_text[max(0, start - CONTEXT_CHARS) : start],
+        right_context=article_text[end : end + CONTEXT_CHARS],
+        text_hash=text_hash,
+        **values,
+    )
+
+
+def insert_annotation(db: Database, ann: Annotation) -> Annotation:
+    """Store a new annotation (or put back a deleted one, keeping its id)."""
+    stamp = now()
+    ann = replace(
+        ann,
+        annotator=ann.annotator or default_annotator(),
+        created_at=ann.created_at or stamp,
+        updated_at=ann.updated_at or stamp,
+    )
+    values = [getattr(ann, c) for c in _COLUMNS]
+    with write_transaction(db):
+        cur = db.execute(
+            f"INSERT INTO annotations ({_QUOTED}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+            values,
+        )
+    return replace(ann, id=int(cur.lastrowid))
+
+
+def update_annotation(db: Database, annotation_id: int, **changes) -> Annotation:
+    """Change some fields; returns the annotation as stored now."""
+    unknown = set(changes) - set(_COLUMNS) - {"id"}
+    if unknown:
+        raise ValueError(f"unknown annotation fields: {sorted(unknown)}")
+    changes.setdefault("updated_at", now())
+    sets = ", ".join(f'"{name}" = ?' for name in changes)
+    with write_transaction(db):
+        db.execute(
+            f"UPDATE annotations SET {sets} WHERE id = ?", [*changes.values(), annotation_id]
+        )
+    stored = get_annotation(db, annotation_id)
+    if stored is None:
+        raise KeyError(annotation_id)
+    return stored
+
+
+def delete_annotation(db: Database, annotation_id: int) -> Annotation:
+    """Remove an annotation; returns it so an undo can restore it."""
+    with write_transaction(db):
+        old = get_annotation(db, annotation_id)
+        if old is None:
+            raise KeyError(annotation_id)
+        db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+    return old
+
+
+def get_annotation(db: Database, annotation_id: int) -> Annotation | None:
+    row = db.execute(f"SELECT {_QUOTED} FROM annotations WHERE id = ?", [annotation_id]).fetchone()
+    return Annotation(**dict(zip(_COLUMNS, row, strict=True))) if row else None
+
+
+def annotations_for_article(db: Database, article_id: int) -> list[Annotation]:
+    rows = db.execute(
+        f"SELECT {_QUOTED} FROM annotations WHERE article_id = ? ORDER BY start, id",
+        [article_id],
+    )
+    return [Annotation(**dict(zip(_COLUMNS, r, strict=True))) for r in rows]
+
+
+def annotations_to_review(db: Database, limit: int = 10_000) -> list[Annotation]:
+    """Annotations whose anchor is not exact: moved, approximate or orphaned."""
+    rows = db.execute(
+        f"SELECT {_QUOTED} FROM annotations WHERE anchor_status != 'exact' "
+        "ORDER BY article_id, start LIMIT ?",
+        [limit],
+    )
+    return [Annotation(**dict(zip(_COLUMNS, r, strict=True))) for r in rows]
+
+
+def replace_annotations(db: Database, updated: list[Annotation]) -> None:
+    """Rewrite several annotations in one transaction (re-anchoring, re-attaching)."""
+    if not updated:
+        return
+    sets = ", ".join(f'"{c}" = ?' for c in _COLUMNS if c != "id")
+    with write_transaction(db):
+        for ann in updated:
+            values = [getattr(ann, c) for c in _COLUMNS if c != "id"]
+            db.execute(f"UPDATE annotations SET {sets} WHERE id = ?", [*values, ann.id])

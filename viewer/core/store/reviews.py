@@ -1,0 +1,90 @@
+"""Article-level work: review status, free-text note, tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from viewer.core.model import ReviewStatus
+from viewer.core.store.annotations import default_annotator, write_transaction
+from viewer.core.store.articles import now
+
+STATUSES: tuple[ReviewStatus, ...] = ("unreviewed", "in_progress", "done")
+
+
+@dataclass(frozen=True)
+class Review:
+    status: ReviewStatus = "unreviewed"
+    note: str = ""
+
+
+def get_review(db: Database, article_id: int) -> Review:
+    row = db.execute(
+        "SELECT status, note FROM article_reviews WHERE article_id = ?", [article_id]
+    ).fetchone()
+    return Review(row[0], row[1] or "") if row else Review()
+
+
+def set_review(db: Database, article_id: int, review: Review, annotator: str = "") -> None:
+    """Store status and note together (one row per article; one transaction)."""
+    if review.status not in STATUSES:
+        raise ValueError(f"unknown status {review.status!r}")
+    with write_transaction(db):
+        db.execute(
+            """INSERT INTO article_reviews (article_id, status, note, annotator, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(article_id) DO UPDATE SET status = excluded.status,
+                   note = excluded.note, annotator = excluded.annotator,
+                   updated_at = excluded.updated_at""",
+            [article_id, review.status, review.note or None,
+             annotator or default_annotator(), now()],
+        )
+
+
+def next_unreviewed(db: Database, after_article_id: int) -> int | None:
+    """The next article (in corpus order, wrapping round) not yet reviewed."""
+    sql = """SELECT a.id FROM articles a LEFT JOIN article_reviews r ON r.article_id = a.id
+             WHERE (r.status IS NULL OR r.status = 'unreviewed') AND a.id {op} ?
+             ORDER BY a.id LIMIT 1"""
+    row = db.execute(sql.format(op=">"), [after_article_id]).fetchone()
+    if row is None:
+        row = db.execute(sql.format(op="<="), [after_article_id]).fetchone()
+    return int(row[0]) if row else None
+
+
+def tags_for(db: Database, article_id: int) -> list[str]:
+    rows = db.execute(
+        "SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag", [article_id]
+    )
+    return [r[0] for r in rows]
+
+
+def all_tags(db: Database) -> list[str]:
+    """Every tag in use, most used first: what tag completion offers."""
+    rows = db.execute(
+        "SELECT tag FROM article_tags GROUP BY tag ORDER BY count(*) DESC, tag"
+    )
+    return [r[0] for r in rows]
+
+
+def add_tag(db: Database, article_id: int, tag: str, annotator: str = "") -> bool:
+    """Tag an article; False when it already had the tag."""
+    tag = " ".join(tag.split())
+    if not tag:
+        raise ValueError("a tag cannot be empty")
+    with write_transaction(db):
+        cur = db.execute(
+            "INSERT OR IGNORE INTO article_tags (article_id, tag, annotator, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            [article_id, tag, annotator or default_annotator(), now()],
+        )
+    return cur.rowcount == 1
+
+
+def remove_tag(db: Database, article_id: int, tag: str) -> bool:
+    with write_transaction(db):
+        cur = db.execute(
+            "DELETE FROM article_tags WHERE article_id = ? AND tag = ?", [article_id, tag]
+        )
+    return cur.rowcount == 1
