@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QMouseEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
@@ -21,7 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.core.model import Analysis, Entity, Quote
+from viewer.core.model import (
+    Analysis,
+    Annotation,
+    Entity,
+    FinalEntity,
+    FinalQuote,
+    FinalView,
+    Quote,
+)
 from viewer.qt.offsets import Utf16Map
 from viewer.qt.theme import colour, label_style
 
@@ -31,7 +39,8 @@ class Hit:
     """What lies under a text position."""
 
     quote: int | None  # index into the analysis's quotes
-    entity: Entity | None
+    entity: Entity | FinalEntity | None
+    annotation: Annotation | None = None  # the analyst's span label here, if any
 
 
 def attribution_group(quotes: tuple[Quote, ...], index: int) -> list[int]:
@@ -75,7 +84,10 @@ class HighlightedText(QPlainTextEdit):
         font.setPointSizeF(max(font.pointSizeF(), 11.0))
         self.setFont(font)
         self.text = ""
-        self.analysis = Analysis()
+        self.analysis = Analysis()  # entities and quotes as shown (corrections applied)
+        self.view = FinalView()
+        self.spans: list[Annotation] = []  # the analyst's labelled spans
+        self.label_colours: dict[str, QColor] = {}
         self.visible_labels: set[str] = set()
         self.show_quotes = True
         self._map = Utf16Map("")
@@ -84,9 +96,32 @@ class HighlightedText(QPlainTextEdit):
 
     # -- content -------------------------------------------------------
 
-    def set_content(self, text: str, analysis: Analysis) -> None:
+    def set_content(
+        self,
+        text: str,
+        view: FinalView | Analysis,
+        spans: list[Annotation] | None = None,
+        label_colours: dict[str, str] | None = None,
+        keep_position: bool = False,
+    ) -> None:
+        """Show a text with its entities and quotes (a FinalView, or plain model output)."""
+        if isinstance(view, Analysis):
+            view = FinalView(
+                tuple(FinalEntity(e.start, e.end, e.label, e.text, "model") for e in view.entities),
+                tuple(FinalQuote(q, "model") for q in view.quotes),
+            )
+        self.view = view
+        self.analysis = Analysis(view.entities, tuple(fq.quote for fq in view.quotes))
+        self.spans = [a for a in spans or [] if a.anchor_status != "orphaned"]
+        self.label_colours = {k: QColor(v) for k, v in (label_colours or {}).items()}
+        if keep_position and text == self.text:
+            # Same article re-rendered after an edit: keep the reader's place.
+            pinned = self._pinned
+            self.refresh()
+            self._pinned = pinned if pinned is not None and pinned < len(
+                self.analysis.quotes) else None
+            return
         self.text = text
-        self.analysis = analysis
         self._map = Utf16Map(text)
         self._hover = self._pinned = None
         self.setPlainText(text)
@@ -126,7 +161,8 @@ class HighlightedText(QPlainTextEdit):
             (e for e in self.analysis.entities if e.start <= pos < e.end),
             None,
         )
-        return Hit(quote if self.show_quotes else None, entity)
+        annotation = next((a for a in self.spans if a.start <= pos < a.end), None)
+        return Hit(quote if self.show_quotes else None, entity, annotation)
 
     def _hit_at_point(self, point) -> Hit:
         cursor = self.cursorForPosition(point)
@@ -184,9 +220,19 @@ class HighlightedText(QPlainTextEdit):
             parts.append(quote_tooltip(self.analysis.quotes[hit.quote]))
         if hit.entity is not None and hit.entity.label in self.visible_labels:
             style = label_style(hit.entity.label)
+            origin = ""
+            if getattr(hit.entity, "decision", None):
+                origin = f" — analyst: {html.escape(hit.entity.decision)}"
             parts.append(
                 f"<qt>{html.escape(style.name)} ({html.escape(hit.entity.label)}): "
-                f"<b>{html.escape(hit.entity.text)}</b></qt>"
+                f"<b>{html.escape(hit.entity.text)}</b>{origin}</qt>"
+            )
+        if hit.annotation is not None:
+            a = hit.annotation
+            note = f"<br>{html.escape(a.note)}" if a.note else ""
+            parts.append(
+                f"<qt>Your label: <b>{html.escape(a.label or '')}</b> "
+                f"({html.escape(a.annotator)}){note}</qt>"
             )
         return "<hr>".join(parts)
 
@@ -206,14 +252,40 @@ class HighlightedText(QPlainTextEdit):
                 fmt = QTextCharFormat()
                 fmt.setBackground(colour("quote_active" if i in active else "quote"))
                 selections.append(self._selection(q.start, q.end, fmt))
+        if self.show_quotes:
+            for q in self.view.rejected_quotes:
+                fmt = QTextCharFormat()
+                fmt.setFontStrikeOut(True)
+                selections.append(self._selection(q.start, q.end, fmt))
         for e in self.analysis.entities:
             if e.label in self.visible_labels:
                 fmt = QTextCharFormat()
                 fmt.setBackground(label_style(e.label).background)
+                if getattr(e, "decision", None) not in (None, "accepted"):
+                    self._analyst_mark(fmt, colour("speaker"))
+                selections.append(self._selection(e.start, e.end, fmt))
+        for e in self.view.rejected_entities:
+            if e.label in self.visible_labels:
+                fmt = QTextCharFormat()
+                fmt.setFontStrikeOut(True)
                 selections.append(self._selection(e.start, e.end, fmt))
         if self.show_quotes:
             selections.extend(self._attribution_marks(quotes, active))
+        for a in self.spans:
+            fmt = QTextCharFormat()
+            label_colour = self.label_colours.get(a.label or "", colour("speaker"))
+            tint = QColor(label_colour)
+            tint.setAlpha(70)
+            fmt.setBackground(tint)
+            self._analyst_mark(fmt, label_colour)
+            selections.append(self._selection(a.start, a.end, fmt))
         self.setExtraSelections(selections)
+
+    @staticmethod
+    def _analyst_mark(fmt: QTextCharFormat, color: QColor) -> None:
+        """The analyst's own work: a wavy underline, unlike any model mark."""
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(color)
 
     def _attribution_marks(self, quotes: tuple[Quote, ...], active: set[int]) -> list:
         marks = []
@@ -270,11 +342,20 @@ class ArticleView(QWidget):
         layout.addWidget(self.meta)
         layout.addWidget(self.text, 1)
 
-    def show_article(self, title: str, meta_line: str, text: str, analysis: Analysis) -> None:
+    def show_article(
+        self,
+        title: str,
+        meta_line: str,
+        text: str,
+        view: FinalView | Analysis,
+        spans: list[Annotation] | None = None,
+        label_colours: dict[str, str] | None = None,
+        keep_position: bool = False,
+    ) -> None:
         self.title.setText(title)
         self.meta.setText(meta_line)
         self.meta.setVisible(bool(meta_line))
-        self.text.set_content(text, analysis)
+        self.text.set_content(text, view, spans, label_colours, keep_position)
 
     def clear(self, message: str = "") -> None:
         self.title.setText(message)

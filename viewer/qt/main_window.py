@@ -19,18 +19,33 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
+from viewer.core.corrections import apply_corrections
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import StoreError, default_db_path, open_db
 from viewer.core.store.analyses import load_analysis
-from viewer.core.store.articles import get_article
+from viewer.core.store.annotations import (
+    annotations_for_article,
+    default_annotator,
+    get_annotation,
+)
+from viewer.core.store.articles import StoredArticle, get_article
+from viewer.core.store.labels import Label, ensure_default_labels, list_labels
+from viewer.core.store.reviews import Review, all_tags, get_review, next_unreviewed, tags_for
+from viewer.qt.annotating import Annotating
+from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
 from viewer.qt.article_view import ArticleView
 from viewer.qt.dialogs import ImportReportDialog
+from viewer.qt.edits import Editor
 from viewer.qt.jobs import CorpusJob
+from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
+from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.side_panel import SidePanel
 
 CORPUS_FILTER = "Corpus files (*.txt *.jsonl *.csv);;All files (*)"
@@ -50,6 +65,12 @@ class MainWindow(QMainWindow):
         self._ending_jobs: set[CorpusJob] = set()
         self.report: ImportReport | None = None
         self.current_id: int | None = None
+        self.current_article: StoredArticle | None = None
+        self._labels: list[Label] = []
+        annotator = settings.value("annotator/name", "", type=str) or default_annotator()
+        self.editor = Editor(lambda: self.db, annotator, self)
+        self.editor.changed.connect(self._on_edited)
+        self.editor.failed.connect(self.show_error)
         self.last_job_finished: bool | None = None  # None while a job runs
         self.setWindowTitle("viewer")
         self.setAcceptDrops(True)
@@ -82,12 +103,36 @@ class MainWindow(QMainWindow):
         self.panel = SidePanel()
         self.panel.span_requested.connect(self.view.text.select_span)
         self.panel.quote_requested.connect(self.view.text.pin_quote)
+        self.annotation_panel = AnnotationPanel()
+        self.panel.addTab(self.annotation_panel, "Yours")
+        self.annotation_panel.span_requested.connect(self.view.text.select_span)
+        self.review = ReviewPanel()
+        self.review.setEnabled(False)
+        self.review.status_chosen.connect(self.set_status)
+        self.review.note_edited.connect(self._save_note)
+        self.review.tag_added.connect(lambda tag: self._change_tag(tag, True))
+        self.review.tag_removed.connect(lambda tag: self._change_tag(tag, False))
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.review)
+        right_layout.addWidget(self.panel, 1)
+        self.annotating = Annotating(
+            self, self.view.text, self.editor, lambda: self.current_article,
+            lambda: self._labels, self.statusBar().showMessage,
+        )
+        self.annotation_panel.edit_note_requested.connect(
+            lambda i: self._with_annotation(i, self.annotating.edit_note))
+        self.annotation_panel.relabel_requested.connect(
+            lambda i: self._with_annotation(i, self.annotating.relabel_span))
+        self.annotation_panel.delete_requested.connect(
+            lambda i: self._with_annotation(i, self.editor.delete_annotation))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(self.list_view)
         self.splitter.addWidget(self.view)
-        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([380, 820, 400])
         self.setCentralWidget(self.splitter)
@@ -107,6 +152,22 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = self.editor.stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo = self.editor.stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action, self.redo_action = undo, redo
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.annotating.pick_action)
+        edit_menu.addAction(self.annotating.entity_action)
+        edit_menu.addAction(self.annotating.delete_action)
+        edit_menu.addSeparator()
+        self._action(edit_menu, "La&bels…", "Ctrl+Shift+L", self.edit_labels)
+        self._action(edit_menu, "Annotator &Name…", None, self.choose_annotator)
+
         go_menu = self.menuBar().addMenu("&Go")
         self.next_action = self._action(go_menu, "&Next Article", "Alt+Down", lambda: self.step(1))
         self.next_action.setShortcuts([QKeySequence("Alt+Down"), QKeySequence("Ctrl+PgDown")])
@@ -114,6 +175,14 @@ class MainWindow(QMainWindow):
             go_menu, "&Previous Article", "Alt+Up", lambda: self.step(-1)
         )
         self.prev_action.setShortcuts([QKeySequence("Alt+Up"), QKeySequence("Ctrl+PgUp")])
+        go_menu.addSeparator()
+        self.next_unreviewed_action = self._action(
+            go_menu, "Next &Unreviewed Article", "Ctrl+J", self.go_next_unreviewed)
+
+        review_menu = self.menuBar().addMenu("&Review")
+        for n, (status, name) in enumerate(STATUS_NAMES.items(), start=1):
+            self._action(review_menu, f"Mark {name}", f"Alt+{n}",
+                         lambda _checked=False, status=status: self.set_status(status))
 
         analysis_menu = self.menuBar().addMenu("&Analysis")
         self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
@@ -154,7 +223,8 @@ class MainWindow(QMainWindow):
 
     def _action(self, menu, text: str, shortcut, slot) -> QAction:
         action = QAction(text, self)
-        action.setShortcut(shortcut)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
@@ -197,6 +267,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.review.flush_note()
         self.save_layout()
         self._stop_job()
         if self.db is not None:
@@ -243,6 +314,10 @@ class MainWindow(QMainWindow):
             self.db.close()
         self.db, self.db_path, self.corpus = db, db_path, corpus
         self.current_id = None
+        self.current_article = None
+        self.editor.stack.clear()  # edits belong to the database they were made in
+        ensure_default_labels(db)
+        self._labels = list_labels(db)
         self.settings.setValue("last/corpus", str(corpus))
         self.setWindowTitle(f"{corpus.name} — viewer")
         self.db_label.setText(str(db_path))
@@ -387,19 +462,94 @@ class MainWindow(QMainWindow):
 
     _shown_analysis: int | None = None
 
-    def show_article(self, article_id: int) -> None:
+    def show_article(self, article_id: int, keep_position: bool = False) -> None:
+        """Show an article: model output with the analyst's corrections applied."""
+        if article_id != self.current_id:
+            self.review.flush_note()  # a note being typed belongs to the old article
         article = get_article(self.db, article_id)
         if article is None:
             return
         self.current_id = article_id
+        self.current_article = article
         self._shown_analysis = article.analysis_id
-        analysis = load_analysis(self.db, article.analysis_id)
+        annotations = annotations_for_article(self.db, article_id)
+        final = apply_corrections(load_analysis(self.db, article.analysis_id), annotations)
+        spans = [a for a in annotations if a.kind == "span"]
         meta = " · ".join(p for p in (article.source, article.date, article.url) if p)
         meta = f"{meta} · id {article.ext_id}" if meta else f"id {article.ext_id}"
         if article.analysis_id is None:
             meta += " · not analysed yet"
-        self.view.show_article(article.title, meta, article.text, analysis)
-        self.panel.show_analysis(analysis)
+        colours = {lab.name: lab.color for lab in self._labels}
+        self.view.show_article(article.title, meta, article.text, final, spans, colours,
+                               keep_position)
+        self.panel.show_analysis(self.view.text.analysis)
+        self.annotation_panel.show_annotations(annotations, colours)
+        self.panel.setTabText(self.panel.indexOf(self.annotation_panel),
+                              f"Yours ({len(annotations)})")
+        self.review.setEnabled(True)
+        self.review.show_review(get_review(self.db, article_id), tags_for(self.db, article_id),
+                                all_tags(self.db))
+
+    # -- the analyst's edits ---------------------------------------------------
+
+    def _on_edited(self, article_id: int) -> None:
+        """After an edit, undo or redo: show the article it touched, as it is now."""
+        self._labels = list_labels(self.db) if self.db is not None else []
+        if article_id >= 0 and article_id != self.current_id:
+            row = self.articles.row_of(article_id)
+            if row is not None:
+                self._select_row(row)
+            else:
+                self.show_article(article_id)
+        elif self.current_id is not None:
+            self.show_article(self.current_id, keep_position=True)
+
+    def _with_annotation(self, annotation_id: int, action) -> None:
+        ann = get_annotation(self.db, annotation_id)
+        if ann is not None:
+            action(ann)
+
+    def set_status(self, status: str) -> None:
+        if self.current_id is None:
+            return
+        review = get_review(self.db, self.current_id)
+        if review.status != status:
+            self.editor.set_review(self.current_id, Review(status, review.note),
+                                   f"Mark {STATUS_NAMES[status].lower()}")
+
+    def _save_note(self, note: str) -> None:
+        if self.current_id is not None:
+            review = get_review(self.db, self.current_id)
+            self.editor.set_review(self.current_id, Review(review.status, note), "Edit note")
+
+    def _change_tag(self, tag: str, add: bool) -> None:
+        if self.current_id is not None:
+            self.editor.change_tag(self.current_id, tag, add)
+
+    def go_next_unreviewed(self) -> None:
+        if self.db is None:
+            return
+        target = next_unreviewed(self.db, self.current_id or 0)
+        if target is None:
+            self.statusBar().showMessage("Every article has been reviewed")
+            return
+        row = self.articles.row_of(target)
+        while row is None and self.articles.canFetchMore():
+            self.articles.fetchMore()
+            row = self.articles.row_of(target)
+        if row is not None:
+            self._select_row(row)
+
+    def edit_labels(self) -> None:
+        if self.db is not None:
+            LabelEditor(self.editor, self).exec()
+
+    def choose_annotator(self) -> None:
+        name, ok = QInputDialog.getText(self, "Annotator", "Your name (saved with each edit):",
+                                        text=self.editor.annotator)
+        if ok and name.strip():
+            self.editor.annotator = name.strip()
+            self.settings.setValue("annotator/name", name.strip())
 
     def _apply_legend(self) -> None:
         self.view.text.set_visible_labels(self.legend.visible_labels(), self.legend.show_quotes())

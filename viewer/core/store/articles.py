@@ -45,21 +45,24 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def upsert_articles(db: Database, articles: Iterable[Article]) -> list[int]:
+def upsert_articles(
+    db: Database, articles: Iterable[Article], changed: list[int] | None = None
+) -> list[int]:
     """Store articles (one transaction), returning their row ids in order.
 
     An article already stored under the same id keeps its row; if its text
-    changed, its analysis link is cleared so it is analysed again.
+    changed, its analysis link is cleared so it is analysed again, and its id
+    is appended to ``changed`` (its annotations need re-anchoring).
     """
     ids: list[int] = []
     stamp = now()
     with db.atomic():
         for art in articles:
-            ids.append(_upsert_one(db, art, stamp))
+            ids.append(_upsert_one(db, art, stamp, changed))
     return ids
 
 
-def _upsert_one(db: Database, art: Article, stamp: str) -> int:
+def _upsert_one(db: Database, art: Article, stamp: str, changed: list[int] | None) -> int:
     fields = {
         "title": art.title,
         "source": art.source,
@@ -84,6 +87,8 @@ def _upsert_one(db: Database, art: Article, stamp: str) -> int:
     sets = ", ".join(f"{name} = ?" for name in fields)
     db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*fields.values(), article_id])
     if old_hash != art.text_hash:
+        if changed is not None:
+            changed.append(int(article_id))
         db.execute(
             "UPDATE articles SET text = ?, text_hash = ?, analysis_id = NULL, "
             "imported_at = ? WHERE id = ?",

@@ -1,0 +1,289 @@
+"""Turning what the analyst does in the text into undoable edits.
+
+Keys 1–9 label the selection with the first nine labels; Ctrl+L opens a
+searchable label picker (with a note); Ctrl+E adds a missed entity; Delete
+removes the analyst's label under the cursor, or rejects the entity there.
+The context menu offers everything, including the corrections of entities
+and quotes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
+
+from viewer.core.model import Annotation, FinalEntity
+from viewer.core.store.annotations import get_annotation, new_annotation
+from viewer.core.store.articles import StoredArticle
+from viewer.core.store.labels import Label
+from viewer.qt.article_view import HighlightedText
+from viewer.qt.edits import Editor
+from viewer.qt.label_dialogs import LabelPicker
+from viewer.qt.legend import swatch
+from viewer.qt.theme import known_labels, label_style
+
+
+class Annotating(QObject):
+    def __init__(
+        self,
+        window: QWidget,
+        text: HighlightedText,
+        editor: Editor,
+        article: Callable[[], StoredArticle | None],
+        labels: Callable[[], list[Label]],
+        say: Callable[[str], None],
+    ):
+        super().__init__(window)
+        self.window, self.text, self.editor = window, text, editor
+        self.article, self.labels, self.say = article, labels, say
+        text.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        text.customContextMenuRequested.connect(self._context_menu)
+        for n in range(1, 10):
+            self._shortcut(str(n), lambda _checked=False, n=n: self.label_by_number(n))
+        self.pick_action = self._shortcut("Ctrl+L", self.pick_label, "Label Selection…")
+        self.entity_action = self._shortcut("Ctrl+E", self.pick_entity, "Add Entity…")
+        self.delete_action = self._shortcut(
+            QKeySequence.StandardKey.Delete, self.delete_at_cursor, "Delete / Reject at Cursor")
+
+    def _shortcut(self, key, slot, name: str = "") -> QAction:
+        # Shortcuts live on the text: digits typed in the tag box stay digits.
+        action = QAction(name or str(key), self.text)
+        action.setShortcut(key)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.text.addAction(action)
+        return action
+
+    # -- building annotations ----------------------------------------------
+
+    def _new(self, start: int, end: int, **values) -> Annotation | None:
+        art = self.article()
+        if art is None:
+            return None
+        return new_annotation(art.id, art.text, art.text_hash, start, end, **values)
+
+    def _selection(self) -> tuple[int, int] | None:
+        start, end = self.text.selected_span()
+        art = self.article()
+        if art is None or start == end:
+            self.say("Select some text first")
+            return None
+        # Trim spaces and line breaks a drag selection often catches.
+        while start < end and art.text[start].isspace():
+            start += 1
+        while end > start and art.text[end - 1].isspace():
+            end -= 1
+        return (start, end) if start < end else None
+
+    def label_by_number(self, n: int) -> None:
+        labels = self.labels()
+        if n > len(labels):
+            self.say(f"No label {n}: the label set has {len(labels)}")
+            return
+        self.label_selection(labels[n - 1].name)
+
+    def label_selection(self, label: str, note: str | None = None) -> bool:
+        span = self._selection()
+        if span is None:
+            return False
+        ann = self._new(*span, kind="span", action="added", label=label, note=note or None)
+        ok = ann is not None and self.editor.add_annotation(ann, f"Label “{label}”")
+        if ok:
+            self.say(f"Labelled “{ann.text[:40]}” as {label}")
+        return ok
+
+    def pick_label(self) -> None:
+        if self._selection() is None:
+            return
+        picker = LabelPicker(self.labels(), self.window)
+        if picker.exec() and picker.chosen():
+            self.label_selection(picker.chosen(), picker.note.text().strip() or None)
+
+    def pick_entity(self) -> None:
+        span = self._selection()
+        if span is None:
+            return
+        label, ok = QInputDialog.getItem(
+            self.window, "Add entity", "Entity label:", known_labels(), 0, False)
+        if ok:
+            self.add_entity(span, label)
+
+    def add_entity(self, span: tuple[int, int], label: str) -> bool:
+        ann = self._new(*span, kind="entity", action="added", label=label)
+        return ann is not None and self.editor.add_annotation(ann, f"Add {label} entity")
+
+    # -- corrections of model entities -------------------------------------
+
+    def _model_span(self, entity: FinalEntity) -> tuple[int, int, str]:
+        """The model's own span and label behind an entity as shown."""
+        if entity.annotation_id is not None and entity.decision == "resized":
+            ann = get_annotation(self.editor.db(), entity.annotation_id)
+            if ann is not None and ann.model_start is not None:
+                return ann.model_start, ann.model_end, ann.model_label or entity.label
+        return entity.start, entity.end, entity.model_label or entity.label
+
+    def decide_entity(self, entity: FinalEntity, action: str, label: str | None = None,
+                      span: tuple[int, int] | None = None) -> bool:
+        """Accept, reject, relabel or resize an entity; one decision per entity."""
+        db = self.editor.db()
+        existing = (get_annotation(db, entity.annotation_id)
+                    if entity.annotation_id is not None else None)
+        if entity.origin == "analyst" and existing is not None:
+            # The analyst's own entity: change or remove that annotation.
+            if action == "rejected":
+                return self.editor.delete_annotation(existing)
+            if action == "relabelled":
+                return self.editor.update_annotation(existing, "Relabel entity", label=label)
+            if action == "resized" and span:
+                fresh = self._new(*span, kind="entity", action="added", label=existing.label)
+                return self.editor.update_annotation(existing, "Resize entity",
+                                                     **_anchor_fields(fresh))
+            return False
+        model_start, model_end, model_label = self._model_span(entity)
+        start, end = span or (model_start, model_end)
+        if action == "resized":
+            label = label or entity.label
+        elif action != "relabelled":  # accepted / rejected keep the model's label
+            label = model_label
+        fresh = self._new(start, end, kind="entity", action=action, label=label,
+                          model_label=model_label, model_start=model_start,
+                          model_end=model_end)
+        if fresh is None:
+            return False
+        text = f"{action.capitalize()} entity “{entity.text[:30]}”"
+        if existing is not None:
+            return self.editor.update_annotation(existing, text, action=action, label=label,
+                                                 **_anchor_fields(fresh))
+        return self.editor.add_annotation(fresh, text)
+
+    # -- corrections of quotes -----------------------------------------------
+
+    def not_a_quote(self, index: int) -> bool:
+        fq = self.text.view.quotes[index]
+        existing = (get_annotation(self.editor.db(), fq.annotation_id)
+                    if fq.annotation_id is not None else None)
+        if fq.origin == "analyst" and existing is not None:
+            return self.editor.delete_annotation(existing)
+        q = fq.quote
+        ann = self._new(q.start, q.end, kind="quote", action="not_quote",
+                        model_start=q.start, model_end=q.end)
+        return ann is not None and self.editor.add_annotation(ann, "Mark as not a quote")
+
+    def set_speaker(self, index: int, span: tuple[int, int]) -> bool:
+        art = self.article()
+        fq = self.text.view.quotes[index]
+        if art is None:
+            return False
+        speaker = {"speaker_start": span[0], "speaker_end": span[1],
+                   "speaker_text": art.text[span[0]:span[1]]}
+        existing = (get_annotation(self.editor.db(), fq.annotation_id)
+                    if fq.annotation_id is not None else None)
+        if existing is not None:
+            return self.editor.update_annotation(existing, "Change speaker", **speaker)
+        q = fq.quote
+        ann = self._new(q.start, q.end, kind="quote", action="speaker_changed",
+                        model_start=q.start, model_end=q.end, **speaker)
+        return ann is not None and self.editor.add_annotation(ann, "Change speaker")
+
+    def add_quote(self, span: tuple[int, int]) -> bool:
+        ann = self._new(*span, kind="quote", action="added")
+        return ann is not None and self.editor.add_annotation(ann, "Add quote")
+
+    # -- the analyst's own labels ---------------------------------------------
+
+    def edit_note(self, ann: Annotation) -> None:
+        note, ok = QInputDialog.getMultiLineText(
+            self.window, "Note", f"Note on “{ann.text[:60]}”:", ann.note or "")
+        if ok and note != (ann.note or ""):
+            self.editor.update_annotation(ann, "Edit note", note=note or None)
+
+    def relabel_span(self, ann: Annotation) -> None:
+        picker = LabelPicker(self.labels(), self.window, "Change label")
+        picker.note.setText(ann.note or "")
+        if picker.exec() and picker.chosen():
+            self.editor.update_annotation(ann, "Change label", label=picker.chosen(),
+                                          note=picker.note.text().strip() or None)
+
+    def delete_at_cursor(self) -> None:
+        cursor = self.text.textCursor()
+        pos = self.text._map.from_qt(cursor.selectionStart())
+        hit = self.text.hit_at(pos)
+        if hit.annotation is not None:
+            self.editor.delete_annotation(hit.annotation)
+        elif isinstance(hit.entity, FinalEntity):
+            self.decide_entity(hit.entity, "rejected")
+        else:
+            self.say("Nothing of yours or the model's here to delete")
+
+    # -- the context menu -------------------------------------------------------
+
+    def _context_menu(self, point) -> None:
+        cursor = self.text.cursorForPosition(point)
+        hit = self.text.hit_at(self.text._map.from_qt(cursor.position()))
+        start, end = self.text.selected_span()
+        has_selection = start < end
+        menu = QMenu(self.text)
+        if has_selection:
+            self._selection_entries(menu, hit)
+        if isinstance(hit.entity, FinalEntity):
+            self._entity_entries(menu, hit.entity, has_selection)
+        if hit.quote is not None:
+            menu.addSection("Quote")
+            menu.addAction("Not a quote", lambda: self.not_a_quote(hit.quote))
+        if hit.annotation is not None:
+            ann = hit.annotation
+            menu.addSection(f"Your label: {ann.label}")
+            menu.addAction("Edit note…", lambda: self.edit_note(ann))
+            menu.addAction("Change label…", lambda: self.relabel_span(ann))
+            menu.addAction("Delete label", lambda: self.editor.delete_annotation(ann))
+        menu.addSeparator()
+        copy = menu.addAction("Copy", self.text.copy)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setEnabled(has_selection)
+        menu.exec(self.text.viewport().mapToGlobal(point))
+
+    def _selection_entries(self, menu: QMenu, hit) -> None:
+        label_menu = menu.addMenu("Label as")
+        for i, lab in enumerate(self.labels()):
+            action = label_menu.addAction(swatch(QColor(lab.color)), lab.name,
+                                          lambda _checked=False, name=lab.name: self.label_selection(name))
+            if i < 9:
+                action.setShortcut(str(i + 1))
+        label_menu.addSeparator()
+        label_menu.addAction(self.pick_action)
+        entity_menu = menu.addMenu("Add entity")
+        for label in known_labels():
+            span = self._selection()
+            entity_menu.addAction(swatch(label_style(label).background), label,
+                                  lambda _checked=False, label=label, span=span: self.add_entity(span, label))
+        span = self._selection()
+        menu.addAction("Add quote (then set its speaker)", lambda: self.add_quote(span))
+        pinned = self.text.active_quote
+        if pinned is not None:
+            menu.addAction("Set as speaker of the selected quote",
+                           lambda: self.set_speaker(pinned, span))
+
+    def _entity_entries(self, menu: QMenu, entity: FinalEntity, has_selection: bool) -> None:
+        menu.addSection(f"Entity: {entity.text[:30]} ({entity.label})")
+        menu.addAction("Accept", lambda: self.decide_entity(entity, "accepted"))
+        menu.addAction("Reject", lambda: self.decide_entity(entity, "rejected"))
+        relabel = menu.addMenu("Relabel as")
+        for label in known_labels():
+            if label != entity.label:
+                relabel.addAction(
+                    swatch(label_style(label).background), label,
+                    lambda _checked=False, label=label: self.decide_entity(entity, "relabelled", label))
+        if has_selection:
+            span = self._selection()
+            menu.addAction("Resize to the selection",
+                           lambda: self.decide_entity(entity, "resized", span=span))
+
+
+def _anchor_fields(ann: Annotation | None) -> dict:
+    if ann is None:
+        return {}
+    return {name: getattr(ann, name) for name in
+            ("start", "end", "text", "left_context", "right_context", "text_hash")}
