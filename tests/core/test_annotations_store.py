@@ -42,15 +42,17 @@ TEXT = "Line one 👋 about Paris.\nMaria Lopez said the plan works, and then le
 @pytest.fixture
 def db(tmp_path):
     db = open_db(tmp_path / "a.sqlite")
-    upsert_articles(db, [Article(id=f"a{i}", text=TEXT + str(i), title=f"T{i}", origin="x")
-                         for i in range(3)])
+    upsert_articles(
+        db, [Article(id=f"a{i}", text=TEXT + str(i), title=f"T{i}", origin="x") for i in range(3)]
+    )
     return db
 
 
 def span(db, start, end, label="Claim", **extra):
     art = get_article(db, 1)
-    return new_annotation(1, art.text, art.text_hash, start, end, kind="span",
-                          action="added", label=label, **extra)
+    return new_annotation(
+        1, art.text, art.text_hash, start, end, kind="span", action="added", label=label, **extra
+    )
 
 
 def test_new_annotation_stores_text_and_context(db):
@@ -60,8 +62,8 @@ def test_new_annotation_stores_text_and_context(db):
     stored = get_annotation(db, ann.id)
     assert stored == ann
     assert stored.text == "Maria Lopez"
-    assert stored.left_context == TEXT[max(0, start - 32):start]
-    assert stored.right_context == TEXT[start + 11:start + 11 + 32]
+    assert stored.left_context == TEXT[max(0, start - 32) : start]
+    assert stored.right_context == TEXT[start + 11 : start + 11 + 32]
 
 
 def test_span_outside_the_article_is_refused(db):
@@ -71,8 +73,8 @@ def test_span_outside_the_article_is_refused(db):
 
 def test_update_and_delete_then_restore_with_same_id(db):
     ann = insert_annotation(db, span(db, 0, 4))
-    changed = update_annotation(db, ann.id, note="check, \"this\"\nlater", label="Opinion")
-    assert (changed.note, changed.label) == ("check, \"this\"\nlater", "Opinion")
+    changed = update_annotation(db, ann.id, note='check, "this"\nlater', label="Opinion")
+    assert (changed.note, changed.label) == ('check, "this"\nlater', "Opinion")
     gone = delete_annotation(db, ann.id)
     assert gone == changed
     assert annotations_for_article(db, 1) == []

@@ -9,7 +9,7 @@ and quotes.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
@@ -46,7 +46,8 @@ class Annotating(QObject):
         self.pick_action = self._shortcut("Ctrl+L", self.pick_label, "Label Selection…")
         self.entity_action = self._shortcut("Ctrl+E", self.pick_entity, "Add Entity…")
         self.delete_action = self._shortcut(
-            QKeySequence.StandardKey.Delete, self.delete_at_cursor, "Delete / Reject at Cursor")
+            QKeySequence.StandardKey.Delete, self.delete_at_cursor, "Delete / Reject at Cursor"
+        )
 
     def _shortcut(self, key, slot, name: str = "") -> QAction:
         # Shortcuts live on the text: digits typed in the tag box stay digits.
@@ -93,7 +94,13 @@ class Annotating(QObject):
         ok = ann is not None and self.editor.add_annotation(ann, f"Label “{label}”")
         if ok:
             self.say(f"Labelled “{ann.text[:40]}” as {label}")
+            self._collapse_selection()  # so the new label's colour is visible
         return ok
+
+    def _collapse_selection(self) -> None:
+        cursor = self.text.textCursor()
+        cursor.setPosition(cursor.selectionEnd())
+        self.text.setTextCursor(cursor)
 
     def pick_label(self) -> None:
         if self._selection() is None:
@@ -107,7 +114,8 @@ class Annotating(QObject):
         if span is None:
             return
         label, ok = QInputDialog.getItem(
-            self.window, "Add entity", "Entity label:", known_labels(), 0, False)
+            self.window, "Add entity", "Entity label:", known_labels(), 0, False
+        )
         if ok:
             self.add_entity(span, label)
 
@@ -125,12 +133,18 @@ class Annotating(QObject):
                 return ann.model_start, ann.model_end, ann.model_label or entity.label
         return entity.start, entity.end, entity.model_label or entity.label
 
-    def decide_entity(self, entity: FinalEntity, action: str, label: str | None = None,
-                      span: tuple[int, int] | None = None) -> bool:
+    def decide_entity(
+        self,
+        entity: FinalEntity,
+        action: str,
+        label: str | None = None,
+        span: tuple[int, int] | None = None,
+    ) -> bool:
         """Accept, reject, relabel or resize an entity; one decision per entity."""
         db = self.editor.db()
-        existing = (get_annotation(db, entity.annotation_id)
-                    if entity.annotation_id is not None else None)
+        existing = (
+            get_annotation(db, entity.annotation_id) if entity.annotation_id is not None else None
+        )
         if entity.origin == "analyst" and existing is not None:
             # The analyst's own entity: change or remove that annotation.
             if action == "rejected":
@@ -139,8 +153,9 @@ class Annotating(QObject):
                 return self.editor.update_annotation(existing, "Relabel entity", label=label)
             if action == "resized" and span:
                 fresh = self._new(*span, kind="entity", action="added", label=existing.label)
-                return self.editor.update_annotation(existing, "Resize entity",
-                                                     **_anchor_fields(fresh))
+                return self.editor.update_annotation(
+                    existing, "Resize entity", **_anchor_fields(fresh)
+                )
             return False
         model_start, model_end, model_label = self._model_span(entity)
         start, end = span or (model_start, model_end)
@@ -148,28 +163,40 @@ class Annotating(QObject):
             label = label or entity.label
         elif action != "relabelled":  # accepted / rejected keep the model's label
             label = model_label
-        fresh = self._new(start, end, kind="entity", action=action, label=label,
-                          model_label=model_label, model_start=model_start,
-                          model_end=model_end)
+        fresh = self._new(
+            start,
+            end,
+            kind="entity",
+            action=action,
+            label=label,
+            model_label=model_label,
+            model_start=model_start,
+            model_end=model_end,
+        )
         if fresh is None:
             return False
         text = f"{action.capitalize()} entity “{entity.text[:30]}”"
         if existing is not None:
-            return self.editor.update_annotation(existing, text, action=action, label=label,
-                                                 **_anchor_fields(fresh))
+            return self.editor.update_annotation(
+                existing, text, action=action, label=label, **_anchor_fields(fresh)
+            )
         return self.editor.add_annotation(fresh, text)
 
     # -- corrections of quotes -----------------------------------------------
 
     def not_a_quote(self, index: int) -> bool:
         fq = self.text.view.quotes[index]
-        existing = (get_annotation(self.editor.db(), fq.annotation_id)
-                    if fq.annotation_id is not None else None)
+        existing = (
+            get_annotation(self.editor.db(), fq.annotation_id)
+            if fq.annotation_id is not None
+            else None
+        )
         if fq.origin == "analyst" and existing is not None:
             return self.editor.delete_annotation(existing)
         q = fq.quote
-        ann = self._new(q.start, q.end, kind="quote", action="not_quote",
-                        model_start=q.start, model_end=q.end)
+        ann = self._new(
+            q.start, q.end, kind="quote", action="not_quote", model_start=q.start, model_end=q.end
+        )
         return ann is not None and self.editor.add_annotation(ann, "Mark as not a quote")
 
     def set_speaker(self, index: int, span: tuple[int, int]) -> bool:
@@ -177,15 +204,28 @@ class Annotating(QObject):
         fq = self.text.view.quotes[index]
         if art is None:
             return False
-        speaker = {"speaker_start": span[0], "speaker_end": span[1],
-                   "speaker_text": art.text[span[0]:span[1]]}
-        existing = (get_annotation(self.editor.db(), fq.annotation_id)
-                    if fq.annotation_id is not None else None)
+        speaker = {
+            "speaker_start": span[0],
+            "speaker_end": span[1],
+            "speaker_text": art.text[span[0] : span[1]],
+        }
+        existing = (
+            get_annotation(self.editor.db(), fq.annotation_id)
+            if fq.annotation_id is not None
+            else None
+        )
         if existing is not None:
             return self.editor.update_annotation(existing, "Change speaker", **speaker)
         q = fq.quote
-        ann = self._new(q.start, q.end, kind="quote", action="speaker_changed",
-                        model_start=q.start, model_end=q.end, **speaker)
+        ann = self._new(
+            q.start,
+            q.end,
+            kind="quote",
+            action="speaker_changed",
+            model_start=q.start,
+            model_end=q.end,
+            **speaker,
+        )
         return ann is not None and self.editor.add_annotation(ann, "Change speaker")
 
     def add_quote(self, span: tuple[int, int]) -> bool:
@@ -196,7 +236,8 @@ class Annotating(QObject):
 
     def edit_note(self, ann: Annotation) -> None:
         note, ok = QInputDialog.getMultiLineText(
-            self.window, "Note", f"Note on “{ann.text[:60]}”:", ann.note or "")
+            self.window, "Note", f"Note on “{ann.text[:60]}”:", ann.note or ""
+        )
         if ok and note != (ann.note or ""):
             self.editor.update_annotation(ann, "Edit note", note=note or None)
 
@@ -204,8 +245,9 @@ class Annotating(QObject):
         picker = LabelPicker(self.labels(), self.window, "Change label")
         picker.note.setText(ann.note or "")
         if picker.exec() and picker.chosen():
-            self.editor.update_annotation(ann, "Change label", label=picker.chosen(),
-                                          note=picker.note.text().strip() or None)
+            self.editor.update_annotation(
+                ann, "Change label", label=picker.chosen(), note=picker.note.text().strip() or None
+            )
 
     def delete_at_cursor(self) -> None:
         cursor = self.text.textCursor()
@@ -248,8 +290,11 @@ class Annotating(QObject):
     def _selection_entries(self, menu: QMenu, hit) -> None:
         label_menu = menu.addMenu("Label as")
         for i, lab in enumerate(self.labels()):
-            action = label_menu.addAction(swatch(QColor(lab.color)), lab.name,
-                                          lambda _checked=False, name=lab.name: self.label_selection(name))
+            action = label_menu.addAction(
+                swatch(QColor(lab.color)),
+                lab.name,
+                lambda _checked=False, name=lab.name: self.label_selection(name),
+            )
             if i < 9:
                 action.setShortcut(str(i + 1))
         label_menu.addSeparator()
@@ -257,14 +302,18 @@ class Annotating(QObject):
         entity_menu = menu.addMenu("Add entity")
         for label in known_labels():
             span = self._selection()
-            entity_menu.addAction(swatch(label_style(label).background), label,
-                                  lambda _checked=False, label=label, span=span: self.add_entity(span, label))
+            entity_menu.addAction(
+                swatch(label_style(label).background),
+                label,
+                lambda _checked=False, label=label, span=span: self.add_entity(span, label),
+            )
         span = self._selection()
         menu.addAction("Add quote (then set its speaker)", lambda: self.add_quote(span))
         pinned = self.text.active_quote
         if pinned is not None:
-            menu.addAction("Set as speaker of the selected quote",
-                           lambda: self.set_speaker(pinned, span))
+            menu.addAction(
+                "Set as speaker of the selected quote", lambda: self.set_speaker(pinned, span)
+            )
 
     def _entity_entries(self, menu: QMenu, entity: FinalEntity, has_selection: bool) -> None:
         menu.addSection(f"Entity: {entity.text[:30]} ({entity.label})")
@@ -274,16 +323,23 @@ class Annotating(QObject):
         for label in known_labels():
             if label != entity.label:
                 relabel.addAction(
-                    swatch(label_style(label).background), label,
-                    lambda _checked=False, label=label: self.decide_entity(entity, "relabelled", label))
+                    swatch(label_style(label).background),
+                    label,
+                    lambda _checked=False, label=label: self.decide_entity(
+                        entity, "relabelled", label
+                    ),
+                )
         if has_selection:
             span = self._selection()
-            menu.addAction("Resize to the selection",
-                           lambda: self.decide_entity(entity, "resized", span=span))
+            menu.addAction(
+                "Resize to the selection", lambda: self.decide_entity(entity, "resized", span=span)
+            )
 
 
 def _anchor_fields(ann: Annotation | None) -> dict:
     if ann is None:
         return {}
-    return {name: getattr(ann, name) for name in
-            ("start", "end", "text", "left_context", "right_context", "text_hash")}
+    return {
+        name: getattr(ann, name)
+        for name in ("start", "end", "text", "left_context", "right_context", "text_hash")
+    }

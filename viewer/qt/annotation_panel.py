@@ -1,16 +1,20 @@
-"""The analyst's annotations of the current article, to review, edit or delete."""
+"""The analyst's annotations of the current article, to review, edit or delete.
+
+A table model over plain Annotation rows: cells are made only when shown, so
+an article with hundreds of annotations opens as fast as one with none.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem, QWidget
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from viewer.core.model import Annotation
 from viewer.qt.legend import swatch
 from viewer.qt.safe_text import plain_tooltip
-
-ID_ROLE = Qt.ItemDataRole.UserRole
 
 ACTION_NAMES = {
     ("span", "added"): "label",
@@ -23,6 +27,10 @@ ACTION_NAMES = {
     ("quote", "not_quote"): "not a quote",
     ("quote", "speaker_changed"): "speaker changed",
 }
+COLUMNS = ("Annotation", "Text", "Note", "Anchor")
+ANCHOR_HELP = "The article's text changed; check where this now sits"
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 def describe(ann: Annotation) -> str:
@@ -36,7 +44,62 @@ def describe(ann: Annotation) -> str:
     return what
 
 
-class AnnotationPanel(QTreeWidget):
+class AnnotationModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[Annotation] = []
+        self._icons: dict[str, QIcon] = {}
+        self._colours: dict[str, str] = {}
+
+    def set_rows(self, rows: list[Annotation], colours: dict[str, str]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        if colours != self._colours:
+            self._colours, self._icons = dict(colours), {}
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        ann, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return describe(ann)
+            if col == 1:
+                return " ".join(ann.text.split())[:80]
+            if col == 2:
+                return " ".join((ann.note or "").split())[:80]
+            return ann.anchor_status
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 1:
+                return plain_tooltip(ann.text)
+            if col == 2 and ann.note:
+                return plain_tooltip(ann.note)
+            if col == 3 and ann.anchor_status != "exact":
+                return ANCHOR_HELP
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and ann.label in self._colours:
+            if ann.label not in self._icons:
+                self._icons[ann.label] = swatch(QColor(self._colours[ann.label]))
+            return self._icons[ann.label]
+        return None
+
+
+class AnnotationPanel(QTreeView):
     span_requested = Signal(int, int)
     edit_note_requested = Signal(int)
     relabel_requested = Signal(int)
@@ -44,38 +107,31 @@ class AnnotationPanel(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setHeaderLabels(["Annotation", "Text", "Note", "Anchor"])
+        self.annotations = AnnotationModel(self)
+        self.setModel(self.annotations)
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((130, 200, 140, 70)):
+            self.setColumnWidth(col, width)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
-        self.itemClicked.connect(self._clicked)
-        self.itemDoubleClicked.connect(
-            lambda item, _col: self.edit_note_requested.emit(item.data(0, ID_ROLE))
+        self.clicked.connect(self._clicked)
+        self.doubleClicked.connect(
+            lambda index: self.edit_note_requested.emit(self.annotations.rows[index.row()].id)
         )
-        self._by_id: dict[int, Annotation] = {}
 
     def show_annotations(self, annotations: list[Annotation], colours: dict[str, str]) -> None:
-        self.clear()
-        self._by_id = {a.id: a for a in annotations}
-        for ann in annotations:
-            text = " ".join(ann.text.split())
-            item = QTreeWidgetItem([describe(ann), text[:80], ann.note or "", ann.anchor_status])
-            item.setData(0, ID_ROLE, ann.id)
-            if ann.label in colours:
-                item.setIcon(0, swatch(QColor(colours[ann.label])))
-            item.setToolTip(1, plain_tooltip(ann.text))
-            if ann.note:
-                item.setToolTip(2, plain_tooltip(ann.note))
-            if ann.anchor_status != "exact":
-                item.setToolTip(3, "The article's text changed; check where this now sits")
-            self.addTopLevelItem(item)
-        for col in range(3):
-            self.resizeColumnToContents(col)
+        self.annotations.set_rows(annotations, colours)
+
+    def count(self) -> int:
+        return self.annotations.rowCount()
 
     def selected_annotation(self) -> Annotation | None:
-        item = self.currentItem()
-        return self._by_id.get(item.data(0, ID_ROLE)) if item else None
+        index = self.currentIndex()
+        rows = self.annotations.rows
+        return rows[index.row()] if index.isValid() and index.row() < len(rows) else None
 
     def keyPressEvent(self, event) -> None:
         ann = self.selected_annotation()
@@ -84,9 +140,9 @@ class AnnotationPanel(QTreeWidget):
             return
         super().keyPressEvent(event)
 
-    def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
-        ann = self._by_id.get(item.data(0, ID_ROLE))
-        if ann is not None and ann.anchor_status != "orphaned":
+    def _clicked(self, index: QModelIndex) -> None:
+        ann = self.annotations.rows[index.row()]
+        if ann.anchor_status != "orphaned":
             self.span_requested.emit(ann.start, ann.end)
 
     def _menu(self, point) -> None:

@@ -67,6 +67,25 @@ def quote_tooltip(q: Quote) -> str:
     return "<qt>" + "<br>".join(lines) + "</qt>"
 
 
+def merged_spans(spans: list[Annotation]) -> list[tuple[str | None, tuple[int, int]]]:
+    """Overlapping spans of one label drawn as one: the same look, far less to paint."""
+    by_label: dict[str | None, list[tuple[int, int]]] = {}
+    for a in spans:
+        by_label.setdefault(a.label, []).append((a.start, a.end))
+    merged = []
+    for label, ranges in by_label.items():
+        ranges.sort()
+        start, end = ranges[0]
+        for s, e in ranges[1:]:
+            if s <= end:
+                end = max(end, e)
+            else:
+                merged.append((label, (start, end)))
+                start, end = s, e
+        merged.append((label, (start, end)))
+    return merged
+
+
 class HighlightedText(QPlainTextEdit):
     """Plain text plus highlight overlays; maps Python offsets to Qt positions."""
 
@@ -118,8 +137,9 @@ class HighlightedText(QPlainTextEdit):
             # Same article re-rendered after an edit: keep the reader's place.
             pinned = self._pinned
             self.refresh()
-            self._pinned = pinned if pinned is not None and pinned < len(
-                self.analysis.quotes) else None
+            self._pinned = (
+                pinned if pinned is not None and pinned < len(self.analysis.quotes) else None
+            )
             return
         self.text = text
         self._map = Utf16Map(text)
@@ -240,6 +260,8 @@ class HighlightedText(QPlainTextEdit):
 
     def refresh(self) -> None:
         """Rebuild the highlight overlays from the analysis and toggles."""
+        palette = {role: colour(role) for role in ("quote", "quote_active", "speaker", "cue")}
+        label_bg = {label: label_style(label).background for label in self.visible_labels}
         selections = []
         quotes = self.analysis.quotes
         active = (
@@ -250,7 +272,7 @@ class HighlightedText(QPlainTextEdit):
         if self.show_quotes:
             for i, q in enumerate(quotes):
                 fmt = QTextCharFormat()
-                fmt.setBackground(colour("quote_active" if i in active else "quote"))
+                fmt.setBackground(palette["quote_active" if i in active else "quote"])
                 selections.append(self._selection(q.start, q.end, fmt))
         if self.show_quotes:
             for q in self.view.rejected_quotes:
@@ -260,9 +282,9 @@ class HighlightedText(QPlainTextEdit):
         for e in self.analysis.entities:
             if e.label in self.visible_labels:
                 fmt = QTextCharFormat()
-                fmt.setBackground(label_style(e.label).background)
+                fmt.setBackground(label_bg[e.label])
                 if getattr(e, "decision", None) not in (None, "accepted"):
-                    self._analyst_mark(fmt, colour("speaker"))
+                    self._analyst_mark(fmt, palette["speaker"])
                 selections.append(self._selection(e.start, e.end, fmt))
         for e in self.view.rejected_entities:
             if e.label in self.visible_labels:
@@ -270,15 +292,15 @@ class HighlightedText(QPlainTextEdit):
                 fmt.setFontStrikeOut(True)
                 selections.append(self._selection(e.start, e.end, fmt))
         if self.show_quotes:
-            selections.extend(self._attribution_marks(quotes, active))
-        for a in self.spans:
-            fmt = QTextCharFormat()
-            label_colour = self.label_colours.get(a.label or "", colour("speaker"))
+            selections.extend(self._attribution_marks(quotes, active, palette))
+        for label, (start, end) in merged_spans(self.spans):
+            label_colour = self.label_colours.get(label or "", palette["speaker"])
             tint = QColor(label_colour)
             tint.setAlpha(70)
+            fmt = QTextCharFormat()
             fmt.setBackground(tint)
             self._analyst_mark(fmt, label_colour)
-            selections.append(self._selection(a.start, a.end, fmt))
+            selections.append(self._selection(start, end, fmt))
         self.setExtraSelections(selections)
 
     @staticmethod
@@ -287,7 +309,9 @@ class HighlightedText(QPlainTextEdit):
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(color)
 
-    def _attribution_marks(self, quotes: tuple[Quote, ...], active: set[int]) -> list:
+    def _attribution_marks(
+        self, quotes: tuple[Quote, ...], active: set[int], palette: dict[str, QColor]
+    ) -> list:
         marks = []
         seen: set[tuple[str, int, int]] = set()
         for i, q in enumerate(quotes):
@@ -299,7 +323,7 @@ class HighlightedText(QPlainTextEdit):
                     continue
                 seen.add((role, start, end))
                 fmt = QTextCharFormat()
-                fmt.setForeground(colour(role))
+                fmt.setForeground(palette[role])
                 fmt.setFontUnderline(True)
                 if role == "speaker":
                     fmt.setFontWeight(QFont.Weight.Bold)
@@ -307,7 +331,7 @@ class HighlightedText(QPlainTextEdit):
                     fmt.setFontItalic(True)
                     fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
                 if i in active:
-                    fmt.setBackground(colour("quote_active"))
+                    fmt.setBackground(palette["quote_active"])
                 marks.append(self._selection(start, end, fmt))
         return marks
 

@@ -8,8 +8,8 @@ article they touched so the window can show it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -136,8 +136,7 @@ class ChangeTag(Edit):
 class LabelEdit(Edit):
     """Label set changes: add, rename, recolour, delete (with its annotations' fate)."""
 
-    def __init__(self, editor: Editor, text: str, do: Callable[[], None],
-                 undo: Callable[[], None]):
+    def __init__(self, editor: Editor, text: str, do: Callable[[], None], undo: Callable[[], None]):
         super().__init__(editor, text, None)
         self._do, self._undo = do, undo
 
@@ -189,28 +188,37 @@ class Editor(QObject):
 
     def add_label(self, name: str, color: str) -> bool:
         db = self.db
-        return self.push(LabelEdit(
-            self, f"Add label “{name}”",
-            lambda: add_label(db(), name, color),
-            lambda: delete_label(db(), name),
-        ))
+        return self.push(
+            LabelEdit(
+                self,
+                f"Add label “{name}”",
+                lambda: add_label(db(), name, color),
+                lambda: delete_label(db(), name),
+            )
+        )
 
     def rename_label(self, old: str, new: str) -> bool:
         db = self.db
-        return self.push(LabelEdit(
-            self, f"Rename label “{old}” to “{new}”",
-            lambda: rename_label(db(), old, new),
-            lambda: rename_label(db(), new, old),
-        ))
+        return self.push(
+            LabelEdit(
+                self,
+                f"Rename label “{old}” to “{new}”",
+                lambda: rename_label(db(), old, new),
+                lambda: rename_label(db(), new, old),
+            )
+        )
 
     def recolour_label(self, name: str, color: str) -> bool:
         db = self.db
         old = next((lab.color for lab in list_labels(db()) if lab.name == name), color)
-        return self.push(LabelEdit(
-            self, f"Recolour label “{name}”",
-            lambda: recolour_label(db(), name, color),
-            lambda: recolour_label(db(), name, old),
-        ))
+        return self.push(
+            LabelEdit(
+                self,
+                f"Recolour label “{name}”",
+                lambda: recolour_label(db(), name, color),
+                lambda: recolour_label(db(), name, old),
+            )
+        )
 
     def delete_label(self, name: str, mode: str, move_to: str | None = None) -> bool:
         """Delete a label; its annotations are moved to ``move_to`` or deleted too,
@@ -235,8 +243,11 @@ class Editor(QObject):
                 else:
                     update_annotation(db(), ann.id, label=ann.label)
 
-        return self.push(LabelEdit(
-            self, f"Delete label “{name}”",
-            lambda: delete_label(db(), name, mode, move_to),  # type: ignore[arg-type]
-            undo,
-        ))
+        return self.push(
+            LabelEdit(
+                self,
+                f"Delete label “{name}”",
+                lambda: delete_label(db(), name, mode, move_to),  # type: ignore[arg-type]
+                undo,
+            )
+        )

@@ -169,8 +169,9 @@ class LabelEditor(QDialog):
         move.setEnabled(bool(others))
         box.exec()
         if box.clickedButton() is move:
-            target, ok = QInputDialog.getItem(self, "Move annotations", "Move them to:",
-                                              others, 0, False)
+            target, ok = QInputDialog.getItem(
+                self, "Move annotations", "Move them to:", others, 0, False
+            )
             if ok:
                 self.editor.delete_label(name, "move", target)
         elif box.clickedButton() is drop:

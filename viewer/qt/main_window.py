@@ -45,6 +45,7 @@ from viewer.qt.edits import Editor
 from viewer.qt.jobs import CorpusJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
+from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.side_panel import SidePanel
 
@@ -118,15 +119,22 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.review)
         right_layout.addWidget(self.panel, 1)
         self.annotating = Annotating(
-            self, self.view.text, self.editor, lambda: self.current_article,
-            lambda: self._labels, self.statusBar().showMessage,
+            self,
+            self.view.text,
+            self.editor,
+            lambda: self.current_article,
+            lambda: self._labels,
+            self.statusBar().showMessage,
         )
         self.annotation_panel.edit_note_requested.connect(
-            lambda i: self._with_annotation(i, self.annotating.edit_note))
+            lambda i: self._with_annotation(i, self.annotating.edit_note)
+        )
         self.annotation_panel.relabel_requested.connect(
-            lambda i: self._with_annotation(i, self.annotating.relabel_span))
+            lambda i: self._with_annotation(i, self.annotating.relabel_span)
+        )
         self.annotation_panel.delete_requested.connect(
-            lambda i: self._with_annotation(i, self.editor.delete_annotation))
+            lambda i: self._with_annotation(i, self.editor.delete_annotation)
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
@@ -177,12 +185,22 @@ class MainWindow(QMainWindow):
         self.prev_action.setShortcuts([QKeySequence("Alt+Up"), QKeySequence("Ctrl+PgUp")])
         go_menu.addSeparator()
         self.next_unreviewed_action = self._action(
-            go_menu, "Next &Unreviewed Article", "Ctrl+J", self.go_next_unreviewed)
+            go_menu, "Next &Unreviewed Article", "Ctrl+J", self.go_next_unreviewed
+        )
 
         review_menu = self.menuBar().addMenu("&Review")
         for n, (status, name) in enumerate(STATUS_NAMES.items(), start=1):
-            self._action(review_menu, f"Mark {name}", f"Alt+{n}",
-                         lambda _checked=False, status=status: self.set_status(status))
+            self._action(
+                review_menu,
+                f"Mark {name}",
+                f"Alt+{n}",
+                lambda _checked=False, status=status: self.set_status(status),
+            )
+        review_menu.addAction(self.next_unreviewed_action)
+        review_menu.addSeparator()
+        self._action(
+            review_menu, "&Annotations to Review…", "Ctrl+Shift+R", self.show_anchor_review
+        )
 
         analysis_menu = self.menuBar().addMenu("&Analysis")
         self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
@@ -480,15 +498,18 @@ class MainWindow(QMainWindow):
         if article.analysis_id is None:
             meta += " · not analysed yet"
         colours = {lab.name: lab.color for lab in self._labels}
-        self.view.show_article(article.title, meta, article.text, final, spans, colours,
-                               keep_position)
+        self.view.show_article(
+            article.title, meta, article.text, final, spans, colours, keep_position
+        )
         self.panel.show_analysis(self.view.text.analysis)
         self.annotation_panel.show_annotations(annotations, colours)
-        self.panel.setTabText(self.panel.indexOf(self.annotation_panel),
-                              f"Yours ({len(annotations)})")
+        self.panel.setTabText(
+            self.panel.indexOf(self.annotation_panel), f"Yours ({len(annotations)})"
+        )
         self.review.setEnabled(True)
-        self.review.show_review(get_review(self.db, article_id), tags_for(self.db, article_id),
-                                all_tags(self.db))
+        self.review.show_review(
+            get_review(self.db, article_id), tags_for(self.db, article_id), all_tags(self.db)
+        )
 
     # -- the analyst's edits ---------------------------------------------------
 
@@ -514,8 +535,9 @@ class MainWindow(QMainWindow):
             return
         review = get_review(self.db, self.current_id)
         if review.status != status:
-            self.editor.set_review(self.current_id, Review(status, review.note),
-                                   f"Mark {STATUS_NAMES[status].lower()}")
+            self.editor.set_review(
+                self.current_id, Review(status, review.note), f"Mark {STATUS_NAMES[status].lower()}"
+            )
 
     def _save_note(self, note: str) -> None:
         if self.current_id is not None:
@@ -540,13 +562,34 @@ class MainWindow(QMainWindow):
         if row is not None:
             self._select_row(row)
 
+    def show_anchor_review(self) -> None:
+        if self.db is None:
+            return
+        dialog = AnchorReviewDialog(self.db, self)
+        dialog.annotation_requested.connect(self.show_span)
+        dialog.show()
+
+    def show_span(self, article_id: int, start: int, end: int) -> None:
+        """Go to an article and select a span in it."""
+        row = self.articles.row_of(article_id)
+        while row is None and self.articles.canFetchMore():
+            self.articles.fetchMore()
+            row = self.articles.row_of(article_id)
+        if row is not None:
+            self._select_row(row)
+        else:
+            self.show_article(article_id)
+        if self.current_article is not None and end <= len(self.current_article.text):
+            self.view.text.select_span(start, end)
+
     def edit_labels(self) -> None:
         if self.db is not None:
             LabelEditor(self.editor, self).exec()
 
     def choose_annotator(self) -> None:
-        name, ok = QInputDialog.getText(self, "Annotator", "Your name (saved with each edit):",
-                                        text=self.editor.annotator)
+        name, ok = QInputDialog.getText(
+            self, "Annotator", "Your name (saved with each edit):", text=self.editor.annotator
+        )
         if ok and name.strip():
             self.editor.annotator = name.strip()
             self.settings.setValue("annotator/name", name.strip())

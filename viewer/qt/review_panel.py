@@ -31,9 +31,7 @@ class ReviewPanel(QWidget):
         self.status = QComboBox()
         for key in STATUSES:
             self.status.addItem(STATUS_NAMES[key], key)
-        self.status.activated.connect(
-            lambda i: self.status_chosen.emit(self.status.itemData(i))
-        )
+        self.status.activated.connect(lambda i: self.status_chosen.emit(self.status.itemData(i)))
         self.tag_input = QLineEdit()
         self.tag_input.setPlaceholderText("Add a tag and press Enter")
         self._completions = QStringListModel(self)

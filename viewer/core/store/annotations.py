@@ -114,7 +114,7 @@ def annotations_for_article(db: Database, article_id: int) -> list[Annotation]:
         f"SELECT {_QUOTED} FROM annotations WHERE article_id = ? ORDER BY start, id",
         [article_id],
     )
-    return [Annotation(**dict(zip(_COLUMNS, r, strict=True))) for r in rows]
+    return [Annotation(*r) for r in rows]  # columns are selected in field order
 
 
 def annotations_to_review(db: Database, limit: int = 10_000) -> list[Annotation]:

@@ -83,9 +83,7 @@ def rename_label(db: Database, old: str, new: str) -> None:
         if db.execute("SELECT 1 FROM labels WHERE name = ?", [new]).fetchone():
             raise ValueError(f"label {new!r} exists already")
         db.execute("UPDATE labels SET name = ? WHERE name = ?", [new, old])
-        db.execute(
-            "UPDATE annotations SET label = ? WHERE label = ? AND kind = 'span'", [new, old]
-        )
+        db.execute("UPDATE annotations SET label = ? WHERE label = ? AND kind = 'span'", [new, old])
 
 
 def recolour_label(db: Database, name: str, color: str) -> None:
@@ -109,9 +107,10 @@ def delete_label(
         if used and annotations == "refuse":
             raise LabelInUse(name, used)
         if used and annotations == "move":
-            if not move_to or not db.execute(
-                "SELECT 1 FROM labels WHERE name = ?", [move_to]
-            ).fetchone():
+            if (
+                not move_to
+                or not db.execute("SELECT 1 FROM labels WHERE name = ?", [move_to]).fetchone()
+            ):
                 raise ValueError(f"no label {move_to!r} to move the annotations to")
             db.execute(
                 "UPDATE annotations SET label = ? WHERE kind = 'span' AND label = ?",

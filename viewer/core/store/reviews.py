@@ -37,8 +37,13 @@ def set_review(db: Database, article_id: int, review: Review, annotator: str = "
                ON CONFLICT(article_id) DO UPDATE SET status = excluded.status,
                    note = excluded.note, annotator = excluded.annotator,
                    updated_at = excluded.updated_at""",
-            [article_id, review.status, review.note or None,
-             annotator or default_annotator(), now()],
+            [
+                article_id,
+                review.status,
+                review.note or None,
+                annotator or default_annotator(),
+                now(),
+            ],
         )
 
 
@@ -62,9 +67,7 @@ def tags_for(db: Database, article_id: int) -> list[str]:
 
 def all_tags(db: Database) -> list[str]:
     """Every tag in use, most used first: what tag completion offers."""
-    rows = db.execute(
-        "SELECT tag FROM article_tags GROUP BY tag ORDER BY count(*) DESC, tag"
-    )
+    rows = db.execute("SELECT tag FROM article_tags GROUP BY tag ORDER BY count(*) DESC, tag")
     return [r[0] for r in rows]
 
 
