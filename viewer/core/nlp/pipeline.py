@@ -10,7 +10,8 @@ import importlib.util
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from contextlib import closing
+from dataclasses import astuple, dataclass, fields, replace
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from viewer.core.nlp.quotes import QUOTES_VERSION, detect_quotes
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 # Bump when entity extraction or chunking changes what is stored.
 PIPELINE_VERSION = "1"
@@ -36,6 +38,12 @@ MODEL_ENV = "VIEWER_MODEL"
 # spaCy refuses texts over nlp.max_length (1M chars) and its memory grows with
 # length, so long articles are analysed in pieces cut at paragraph breaks.
 CHUNK_CHARS = 100_000
+
+# The last component of the analyzer's pipeline: it turns each Doc into plain
+# data in doc.user_data, so with n_process > 1 the work runs in the workers
+# and only that data matters once the Doc comes back.
+ANALYSIS_COMPONENT = "viewer_analysis"
+_QUOTE_FIELDS = tuple(f.name for f in fields(Quote))
 
 
 class ModelNotFound(Exception):
@@ -99,15 +107,20 @@ class Analyzer:
 
     @property
     def nlp(self) -> Language:
+        """The model with the analysis component appended (see ANALYSIS_COMPONENT)."""
         if self._nlp is None:
-            self._nlp = load_model(self.model_name)
+            self._nlp = add_analysis_component(load_model(self.model_name))
         return self._nlp
 
     def analyze(self, text: str) -> Analysis:
         return next(self.analyze_many([text]))
 
-    def analyze_many(self, texts: Iterable[str]) -> Iterator[Analysis]:
-        """One Analysis per text, in order, streaming through nlp.pipe."""
+    def analyze_many(self, texts: Iterable[str], n_process: int = 1) -> Iterator[Analysis]:
+        """One Analysis per text, in order, streaming through nlp.pipe.
+
+        With ``n_process`` > 1 spaCy forks worker processes for the whole
+        stream; close the iterator (or exhaust it) to stop them.
+        """
         pieces = (
             (chunk, (index, offset))
             for index, text in enumerate(texts)
@@ -116,17 +129,60 @@ class Analyzer:
         current: int | None = None
         entities: list[Entity] = []
         quotes: list[Quote] = []
-        for doc, (index, offset) in self.nlp.pipe(
-            pieces, as_tuples=True, batch_size=self.batch_size
-        ):
-            if current is not None and index != current:
-                yield Analysis(tuple(entities), tuple(quotes))
-                entities, quotes = [], []
-            current = index
-            entities.extend(_entities(doc, offset))
-            quotes.extend(_shift_quote(q, offset) for q in detect_quotes(doc))
+        docs = self.nlp.pipe(
+            pieces, as_tuples=True, batch_size=self.batch_size, n_process=n_process
+        )
+        with closing(docs):  # stops the workers if the caller stops early
+            for doc, (index, offset) in docs:
+                if current is not None and index != current:
+                    yield Analysis(tuple(entities), tuple(quotes))
+                    entities, quotes = [], []
+                current = index
+                found_entities, found_quotes = analysis_from_doc(doc)
+                entities.extend(_shift_entity(e, offset) for e in found_entities)
+                quotes.extend(_shift_quote(q, offset) for q in found_quotes)
         if current is not None:
             yield Analysis(tuple(entities), tuple(quotes))
+
+
+def add_analysis_component(nlp: Language) -> Language:
+    """Append the analysis component (registered on first use) to a loaded model."""
+    from spacy.language import Language
+
+    if not Language.has_factory(ANALYSIS_COMPONENT):
+        Language.component(ANALYSIS_COMPONENT, func=analysis_component)
+    if ANALYSIS_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(ANALYSIS_COMPONENT, last=True)
+    return nlp
+
+
+def analysis_component(doc: Doc) -> Doc:
+    """Entities and quotes of one Doc as plain tuples in ``doc.user_data``.
+
+    Runs in spaCy's worker processes when n_process > 1 (module level, so it
+    can be pickled by name). Workers send each Doc back as bytes; the tensor
+    is most of them and nothing downstream reads it, so it is dropped.
+    """
+    import numpy
+
+    doc.user_data[ANALYSIS_COMPONENT] = (
+        [(e.start, e.end, e.label, e.text) for e in _entities(doc, 0)],
+        [astuple(q) for q in detect_quotes(doc)],
+    )
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    return doc
+
+
+def analysis_from_doc(doc: Doc) -> tuple[list[Entity], list[Quote]]:
+    """Unpack what analysis_component stored (lists, after a trip through msgpack)."""
+    stored = doc.user_data.get(ANALYSIS_COMPONENT)
+    if stored is None:  # a model without the component: compute here
+        return list(_entities(doc, 0)), detect_quotes(doc)
+    entities, quotes = stored
+    return (
+        [Entity(*e) for e in entities],
+        [Quote(**dict(zip(_QUOTE_FIELDS, q, strict=True))) for q in quotes],
+    )
 
 
 def split_into_chunks(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -155,6 +211,10 @@ def _entities(doc, offset: int) -> Iterator[Entity]:
         if text:
             start = ent.start_char + offset
             yield Entity(start, start + len(text), ent.label_, text)
+
+
+def _shift_entity(e: Entity, offset: int) -> Entity:
+    return replace(e, start=e.start + offset, end=e.end + offset) if offset else e
 
 
 def _shift_quote(q: Quote, offset: int) -> Quote:

@@ -125,7 +125,7 @@ def _climbed_subject(ctx: Context, v: Token) -> Token | None:
         if subj is not None:
             return subj
         if h.dep_ == "acl" and h.head.pos_ in ("NOUN", "PROPN", "PRON"):
-            return h.head  # "footage of Clinton asking, ..."
+            return h.head  # "footage of Lee asking, ..."
         if h.dep_ not in _CLIMB_DEPS or h.head is h or ctx.in_quote[h.head.i] >= 0:
             return None
         h = h.head
@@ -157,7 +157,7 @@ def _inverted_subject(ctx: Context, v: Token) -> Token | None:
 
 
 def _previous_subject(ctx: Context, v: Token) -> Token | None:
-    """'Sanders said, suggesting ...': a participle's subject is the nearest
+    """'Novak said, suggesting ...': a participle's subject is the nearest
     subject before it in the paragraph when the parse lost the link."""
     para = ctx.para_tokens(v.idx)
     doc = ctx.doc
@@ -352,7 +352,7 @@ def governing_cue(ctx: Context, q: QuoteSpan, qi: int) -> int | None:
             if h.i not in para:
                 break
             if k[h.i] < 0 and (ctx.is_cue(h, weak=False) or h.lower_ in WEAK_FORMS):
-                return h.i  # weak verbs too: Obama called the day "a ..."
+                return h.i  # weak verbs too: Novak called the day "a ..."
             if h.head is h:
                 break
             h = h.head

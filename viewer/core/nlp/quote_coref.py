@@ -10,7 +10,7 @@ quotes (subjects of reporting verbs, quote speakers, PERSON subjects):
   the article itself uses after a name);
 * a definite description ("the official", "the president") takes the most
   recent mention with the same head noun, or a named mention carrying that
-  title ("President Obama"), preferring one that has all its modifiers.
+  title ("President Novak"), preferring one that has all its modifiers.
 
 A description without a name is anonymous, and so is anything resolved to it.
 """
@@ -107,7 +107,7 @@ class Mention:
     head: Token
     ref: Referent | None = None
     modifiers: frozenset[str] = field(default_factory=frozenset)
-    titles: frozenset[str] = field(default_factory=frozenset)  # "president" of President Obama
+    titles: frozenset[str] = field(default_factory=frozenset)  # "president" of President Novak
 
 
 class Resolver:

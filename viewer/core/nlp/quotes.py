@@ -311,8 +311,8 @@ def _last_attribution(
 
 def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
     """A clause ending in a colon introduces what follows and its subject is
-    the speaker ('Caddell continued:', 'Sanders made the following comment:',
-    'Obama is rolling out a new message: "..."')."""
+    the speaker ('Lee continued:', 'Novak made the following comment:',
+    'The mayor is rolling out a new message: "..."')."""
     while end > start and ctx.text[end - 1].isspace():
         end -= 1
     if end == start or ctx.text[end - 1] != ":":
