@@ -198,3 +198,24 @@ def test_review_status_shortcuts(make_window, open_and_wait, tmp_path):
     assert actions["Mark Done"].shortcut().toString() == "Alt+3"
     actions["Mark In progress"].trigger()
     assert get_review(window.db, window.current_id).status == "in_progress"
+
+
+def test_file_export_writes_the_annotations_csv(make_window, open_and_wait, tmp_path, qtbot):
+    import csv
+
+    window = opened(make_window, open_and_wait, tmp_path)
+    text = window.view.text
+    start = text.text.index("Paris")
+    text.select_span(start, start + 5)
+    press(qtbot, window, Qt.Key.Key_1)
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    out = tmp_path / "annotations.csv"
+    dialog.set_choice("annotations", str(out), raw=True)
+    with qtbot.waitSignal(dialog.exported, timeout=60_000):
+        dialog.start_export()
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    spans = [r for r in rows if r["kind"] == "span"]
+    assert [(r["text"], r["label"]) for r in spans] == [("Paris", window._labels[0].name)]
+    dialog.close()

@@ -15,6 +15,9 @@ from viewer.core.store import StoreError
 
 COMMAND_MODULES = {
     "analyze": "viewer.cli.analyze",
+    "export": "viewer.cli.export",
+    "import-annotations": "viewer.cli.import_annotations",
+    "synth": "viewer.cli.synth",
 }
 COMMANDS = tuple(COMMAND_MODULES)
 

@@ -42,6 +42,7 @@ from viewer.qt.article_list import ArticleListModel
 from viewer.qt.article_view import ArticleView
 from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
+from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.jobs import CorpusJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.report_action = self._action(file_menu, "Import &Report…", "Ctrl+R", self.show_report)
         self.report_action.setEnabled(False)
+        self.export_action = self._action(file_menu, "&Export…", "Ctrl+Shift+E", self.export)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
@@ -561,6 +563,18 @@ class MainWindow(QMainWindow):
             row = self.articles.row_of(target)
         if row is not None:
             self._select_row(row)
+
+    def export(self) -> None:
+        """CSV or JSONL export in the background; the window stays usable."""
+        if self.db_path is None:
+            self.show_error("Open a corpus first")
+            return
+        self.review.flush_note()  # the export must include what was just typed
+        self.export_dialog = ExportDialog(self.db_path, self)
+        self.export_dialog.exported.connect(
+            lambda result: self.statusBar().showMessage(
+                f"Exported {result.rows} rows to {result.path}"))
+        self.export_dialog.show()
 
     def show_anchor_review(self) -> None:
         if self.db is None:

@@ -1,0 +1,109 @@
+"""File → Export…: the dialog runs the export in the background, the same bytes as the CLI."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.core.test_export import build_sample_db
+from viewer.__main__ import main
+from viewer.core import export
+from viewer.qt.export_dialog import CHOICES, ExportDialog
+
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "sample.sqlite"
+    build_sample_db(path).close()
+    return path
+
+
+@pytest.fixture
+def dialog(qtbot, db_path):
+    d = ExportDialog(db_path)
+    qtbot.addWidget(d)
+    d.show()
+    yield d
+    d.close()  # cancels and waits for a job still running
+
+
+def run_export(qtbot, dialog, what, out, **options):
+    dialog.set_choice(what, out, **options)
+    with qtbot.waitSignal(dialog.exported, timeout=TIMEOUT_MS) as blocker:
+        dialog.export_button.click()
+    return blocker.args[0]
+
+
+@pytest.mark.parametrize("what", [w for w, _ in CHOICES])
+def test_gui_export_writes_the_same_bytes_as_the_command(qtbot, dialog, db_path, tmp_path, what):
+    gui, cli = tmp_path / f"gui-{what}", tmp_path / f"cli-{what}"
+    if what == "jsonl":
+        result = run_export(qtbot, dialog, what, gui)
+        args = ["--jsonl", str(cli)]
+    else:
+        result = run_export(qtbot, dialog, what, gui, bom=True)
+        args = ["--csv", str(cli), "--what", what, "--bom"]
+    assert main(["export", "--db", str(db_path), *args]) == 0
+    assert gui.read_bytes() == cli.read_bytes()
+    assert result.rows > 0 and not result.cancelled
+    assert str(result.rows) in dialog.status.text()
+
+
+def test_raw_option_reaches_the_export(qtbot, dialog, db_path, tmp_path):
+    run_export(qtbot, dialog, "annotations", tmp_path / "gui.csv", raw=True)
+    cli = tmp_path / "cli.csv"
+    args = ["--csv", str(cli), "--what", "annotations", "--raw"]
+    assert main(["export", "--db", str(db_path), *args]) == 0
+    assert (tmp_path / "gui.csv").read_bytes() == cli.read_bytes()
+
+
+def test_dialog_is_not_modal_and_locks_its_form_while_exporting(qtbot, dialog, tmp_path):
+    assert not dialog.isModal()
+    dialog.set_choice("annotations", tmp_path / "a.csv")
+    with qtbot.waitSignal(dialog.exported, timeout=TIMEOUT_MS):
+        dialog.start_export()
+        assert not dialog.what_box.isEnabled() and dialog.close_button.text() == "Cancel"
+    assert dialog.what_box.isEnabled() and dialog.close_button.text() == "Close"
+    assert dialog.job is None
+
+
+def test_cancel_leaves_the_target_untouched(qtbot, dialog, tmp_path, monkeypatch):
+    gate = threading.Event()
+
+    def held_rows(db, raw):
+        yield '"first"\r\n', 1
+        gate.wait(TIMEOUT_MS / 1000)  # until the test has pressed Cancel
+        yield '"second"\r\n', 1
+
+    monkeypatch.setattr(export, "POLL_ARTICLES", 1)  # poll after every article
+    monkeypatch.setitem(export._SOURCES, "articles", held_rows)
+    out = tmp_path / "a.csv"
+    out.write_text("previous", encoding="utf-8")
+    dialog.set_choice("articles", out)
+    dialog.start_export()
+    dialog.close_button.click()  # reads "Cancel" while the job runs
+    gate.set()
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=TIMEOUT_MS)
+    assert dialog.last_result is not None and dialog.last_result.cancelled
+    assert out.read_text(encoding="utf-8") == "previous"
+    assert "Cancelled" in dialog.status.text() and dialog.isVisible()
+
+
+def test_failure_is_shown_and_signalled(qtbot, dialog, tmp_path):
+    dialog.set_choice("quotes", tmp_path / "no" / "such" / "dir.csv")
+    with qtbot.waitSignal(dialog.failed, timeout=TIMEOUT_MS) as blocker:
+        dialog.start_export()
+    assert "cannot write there" in blocker.args[0]
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=TIMEOUT_MS)
+    assert "Export failed" in dialog.status.text()
+
+
+def test_export_button_needs_a_file_and_options_follow_the_choice(dialog):
+    dialog.set_choice("jsonl", "")
+    assert not dialog.export_button.isEnabled()
+    assert not dialog.bom_box.isEnabled() and not dialog.raw_box.isEnabled()
+    dialog.set_choice("entities", "x.csv")
+    assert dialog.export_button.isEnabled() and dialog.bom_box.isEnabled()

@@ -1,0 +1,71 @@
+"""`viewer export`: a CSV of annotations, quotes, entities or articles, or the JSONL
+of all the analyst's work (for `viewer import-annotations`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from viewer.cli.analyze import StderrProgress
+from viewer.core.annotation_io import export_jsonl
+from viewer.core.export import WHATS, ExportError, ExportResult, export_csv
+from viewer.core.store import open_db
+
+NAME = "export"
+HELP = "export a CSV (--csv OUT --what ...) or the analyst's work as JSONL (--jsonl OUT)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", required=True, help="the database file to export from")
+    out = parser.add_mutually_exclusive_group(required=True)
+    out.add_argument("--csv", metavar="OUT", help="write a CSV file")
+    out.add_argument("--jsonl", metavar="OUT", help="write every annotation, status, tag, note")
+    parser.add_argument("--what", choices=WHATS, help="which CSV (required with --csv)")
+    parser.add_argument(
+        "--raw", action="store_true", help="exact values, for programs (no spreadsheet guard)"
+    )
+    parser.add_argument(
+        "--bom", action="store_true", help="start with a byte-order mark (for spreadsheets)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _argument_problem(args)
+    if problem:
+        return _fail(problem)
+    db_path, out = Path(args.db), Path(args.csv or args.jsonl)
+    if not db_path.is_file():  # open_db would create an empty database
+        return _fail(f"{db_path}: no such database file")
+    if out.resolve() == db_path.resolve():
+        return _fail(f"{out}: is the database itself; choose another output file")
+    db = open_db(db_path)
+    try:
+        result = _export(db, args, out)
+    except ExportError as exc:
+        return _fail(str(exc))
+    finally:
+        db.close()
+    unit = "records" if args.jsonl else f"{result.what} rows"
+    print(f"viewer: wrote {result.rows} {unit} to {result.path}", file=sys.stderr)
+    return 0
+
+
+def _argument_problem(args: argparse.Namespace) -> str | None:
+    if args.csv and not args.what:
+        return "--csv needs --what (" + "|".join(WHATS) + ")"
+    if args.jsonl and (args.what or args.raw or args.bom):
+        return "--what, --raw and --bom go with --csv, not --jsonl"
+    return None
+
+
+def _export(db, args: argparse.Namespace, out: Path) -> ExportResult:
+    progress = StderrProgress()
+    if args.jsonl:
+        return export_jsonl(db, out, progress=progress)
+    return export_csv(db, out, args.what, raw=args.raw, bom=args.bom, progress=progress)
+
+
+def _fail(message: str) -> int:
+    print(f"viewer: error: {message}", file=sys.stderr)
+    return 2

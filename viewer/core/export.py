@@ -1,0 +1,604 @@
+"""Streaming CSV exports of the store, in a fixed column order (documented in the README).
+
+    export_csv(db, "out.csv", "annotations", raw=False, bom=False, progress=..., should_stop=...)
+
+``what`` is one of WHATS:
+
+- annotations: one row per analyst decision (annotations, then the article's
+  status, note and tags), with 40 characters of context from the article text;
+- quotes / entities: the final view, model output with the corrections applied;
+- articles: one row per article with its status, tags, note and counts.
+
+Every cell is quoted (RFC 4180 allows it; lines end in CRLF), the file is
+UTF-8, with a byte-order mark when asked for (spreadsheets then detect the
+encoding). By default a cell starting with ``= + - @``, TAB, CR or NUL gets a
+leading ``'`` so a spreadsheet never runs it as a formula (OWASP's rule);
+``raw=True`` writes exact values for programs.
+
+The file is written beside the target under a temporary name, then renamed
+over it: a failure, a cancel or a crash never leaves a truncated file under
+the final name. Rows stream from cursors, article by article, and are written
+in chunks; ``should_stop`` is polled and ``progress(done, total, what)`` called
+between chunks (done/total count articles).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlite_utils import Database
+
+from viewer.core.corrections import apply_corrections
+from viewer.core.model import FinalEntity, FinalQuote, FinalView
+from viewer.core.store.analyses import load_analysis
+from viewer.core.store.annotations import annotations_for_article
+
+# -- the fixed column lists (the README's "Export" section lists the same) -------
+
+ARTICLE_META = ("article_id", "title", "source", "date", "url")
+ANNOTATION_COLUMNS = (
+    *ARTICLE_META,
+    "kind",  # span | entity | quote (annotations); tag | status | note (article level)
+    "label",  # the label; the tag; the status
+    "start",
+    "end",
+    "text",
+    "left_context",
+    "right_context",
+    "origin",  # model: a decision about model output; analyst: added by the analyst
+    "decision",  # the stored action (added, accepted, rejected, ...); "set" for status/note
+    "model_label",
+    "speaker",  # quotes: the speaker mention the analyst chose
+    "note",
+    "annotator",
+    "created_at",
+    "updated_at",
+    "anchor_status",
+)
+QUOTE_COLUMNS = (
+    *ARTICLE_META,
+    "start",
+    "end",
+    "text",
+    "speaker_start",
+    "speaker_end",
+    "speaker",
+    "speaker_name",
+    "anonymous",
+    "cue_start",
+    "cue_end",
+    "cue",
+    "kind",
+    "attribution_id",
+    "origin",
+    "decision",
+    "corrected",
+)
+ENTITY_COLUMNS = (
+    *ARTICLE_META,
+    "start",
+    "end",
+    "text",
+    "label",
+    "origin",
+    "decision",
+    "model_label",
+    "corrected",
+)
+ARTICLE_COLUMNS = (
+    *ARTICLE_META,
+    "origin",
+    "meta",
+    "status",
+    "tags",
+    "note",
+    "entity_count",
+    "quote_count",
+    "annotation_count",
+)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "annotations": ANNOTATION_COLUMNS,
+    "quotes": QUOTE_COLUMNS,
+    "entities": ENTITY_COLUMNS,
+    "articles": ARTICLE_COLUMNS,
+}
+WHATS = tuple(COLUMNS)
+
+CSV_CONTEXT_CHARS = 40  # the store keeps 32; the CSV takes 40 from the article text
+TAG_SEPARATOR = "; "
+CHUNK_ROWS = 5000  # rows rendered and written at once; should_stop is polled between
+POLL_ARTICLES = 200  # ... or after this many articles, when articles have few rows
+FORMULA_STARTS = frozenset("=+-@\t\r\0")  # OWASP: a cell starting so may run as a formula
+
+# progress(done, total, what): done/total count articles.
+Progress = Callable[[int, int, str], None]
+StopCheck = Callable[[], bool]
+Parts = Iterator[tuple[str, int]]  # per article: its rows as CSV text, and how many
+
+
+def _quiet(done: int, total: int, what: str) -> None:
+    pass
+
+
+def _never() -> bool:
+    return False
+
+
+class ExportError(Exception):
+    """The export cannot be made; the message names the file or option and says why."""
+
+
+class ExportCancelled(Exception):
+    """should_stop() said so; the target file was left untouched."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    what: str
+    rows: int  # data rows written (the header not counted)
+    cancelled: bool = False
+
+
+# -- public -------------------------------------------------------------------------
+
+
+def export_csv(
+    db: Database,
+    out: str | Path,
+    what: str,
+    *,
+    raw: bool = False,
+    bom: bool = False,
+    progress: Progress = _quiet,
+    should_stop: StopCheck = _never,
+) -> ExportResult:
+    """Write the ``what`` export of ``db`` to ``out`` atomically (see the module doc)."""
+    if what not in COLUMNS:
+        raise ExportError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
+    source, total = _SOURCES[what](db, raw), _TOTALS[what](db)
+    try:
+        with atomic_text_file(out, bom=bom) as fh:
+            rows = write_csv(fh, COLUMNS[what], source, total, what, progress, should_stop)
+    except ExportCancelled:
+        return ExportResult(Path(out), what, 0, cancelled=True)
+    return ExportResult(Path(out), what, rows)
+
+
+def neutralise(value: str) -> str:
+    """``value`` made safe to open in a spreadsheet: a leading ``'`` before a formula start."""
+    return "'" + value if value and value[0] in FORMULA_STARTS else value
+
+
+def render_rows(rows: Sequence[Sequence[str]], lead: str = "") -> str:
+    """RFC 4180 text of ``rows``, every cell quoted, CRLF line ends (csv.QUOTE_ALL).
+
+    ``lead`` is rendered cells put before every row (see render_lead). Cells
+    that are not str are rendered by the csv module (None as "", ints as digits).
+    """
+    if not rows:
+        return ""
+    try:
+        lines = [_CELL_SEP.join(row) for row in rows]
+    except TypeError:  # a cell that is not a str
+        return _render_with_csv_module(rows, lead)
+    text = render_joined(lines, sum(map(len, rows)) - len(rows), lead)
+    return _render_with_csv_module(rows, lead) if text is None else text
+
+
+def render_lead(cells: Sequence[str]) -> str:
+    """Cells shared by a run of rows (an article's metadata), rendered once."""
+    return "".join('"' + c.replace('"', '""') + '",' for c in cells)
+
+
+def render_joined(lines: list[str], separators: int, lead: str = "") -> str | None:
+    """CSV text of rows given as their cells joined by _CELL_SEP (``separators`` in all).
+
+    The fast path of every export: the whole run of rows is quoted by three
+    ``str.replace`` calls, in C, instead of cell by cell. Counting the
+    separators proves no value held one; if one did, returns None and the
+    caller renders those rows cell by cell.
+    """
+    if not lines:
+        return ""
+    body = _ROW_SEP.join(lines)
+    if body.count(_CELL_SEP) != separators or body.count(_ROW_SEP) != len(lines) - 1:
+        return None
+    if '"' in body:
+        body = body.replace('"', '""')
+    start = lead + '"'
+    body = body.replace(_CELL_SEP, '","').replace(_ROW_SEP, '"\r\n' + start)
+    return f'{start}{body}"\r\n'
+
+
+_CELL_SEP = "\x1f"  # ASCII unit separator
+_ROW_SEP = "\x1e"  # ASCII record separator
+
+
+def _render_with_csv_module(rows: Sequence[Sequence[object]], lead: str = "") -> str:
+    lines: list[str] = []
+    sink = _Sink()
+    sink.write = lambda line: lines.append(lead + line)
+    csv.writer(sink, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    return "".join(lines)
+
+
+class _Sink:
+    """What csv.writer writes to: each line goes straight into a list."""
+
+    write: Callable[[str], object]
+
+
+def write_csv(
+    fh: TextIO,
+    columns: Sequence[str],
+    parts: Parts,
+    total: int,
+    what: str,
+    progress: Progress = _quiet,
+    should_stop: StopCheck = _never,
+) -> int:
+    """Header, then every article's rendered rows, in chunks; returns the data row count."""
+    fh.write(render_rows([columns]))
+    pending: list[str] = []
+    rows = articles = waiting = 0
+    progress(0, total, f"Exporting {what}")
+    for text, n in parts:
+        pending.append(text)
+        rows, articles, waiting = rows + n, articles + 1, waiting + n
+        if waiting >= CHUNK_ROWS or articles % POLL_ARTICLES == 0:
+            fh.write("".join(pending))
+            pending.clear()
+            waiting = 0
+            progress(articles, total, f"Exporting {what}: {rows} rows")
+            if should_stop():
+                raise ExportCancelled
+    fh.write("".join(pending))
+    progress(articles, total, f"Exported {rows} {what} rows")
+    return rows
+
+
+# -- atomic output --------------------------------------------------------------------
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once, at import: os.umask is process-wide
+
+
+@contextmanager
+def atomic_text_file(path: str | Path, *, bom: bool = False) -> Iterator[TextIO]:
+    """A UTF-8 text file that appears under ``path`` only once completely written.
+
+    Written to a temporary file in the same folder (so the rename is atomic),
+    flushed to disk, then renamed over ``path``; on any error or cancel the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    fd, tmp = _temp_beside(path)
+    try:
+        with open(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder, not a file name")
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write there ({exc.strerror})") from exc
+
+
+def _mode_for(path: Path) -> int:
+    """Keep the permissions of a file being replaced; a new one gets the usual ones."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+# -- cells ----------------------------------------------------------------------------
+
+
+def _cell(value: object, raw: bool) -> str:
+    """A Python value as export text: None -> "", bool -> 1/0, str neutralised unless raw."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str):
+        return value if raw else neutralise(value)
+    return str(value)
+
+
+def _cells(values: Sequence[object], raw: bool) -> tuple[str, ...]:
+    return tuple(_cell(v, raw) for v in values)
+
+
+def _sql_text(column: str, raw: bool) -> str:
+    """SQL giving ``column`` as export text: NULL -> '', neutralised unless raw.
+
+    The same rule as neutralise(), written as comparisons (SQLite opcodes, no
+    function calls) so a million rows pay almost nothing for it: the first
+    byte is one of = + - @ TAB CR NUL. Most text starts at 'A' or above and
+    is decided by the first comparison.
+    """
+    if raw:
+        return f"ifnull({column}, '')"
+    x = column
+    risky = (
+        f"{x} < 'A' AND ({x} >= '=' AND ({x} < '>' OR {x} >= '@') OR {x} < '.' AND "
+        f"({x} >= '+' AND {x} < ',' OR {x} >= '-' OR {x} < char(14) AND "
+        f"({x} >= char(13) OR {x} >= char(9) AND {x} < char(10) OR {x} > '' AND {x} < char(1))))"
+    )
+    return f"ifnull(CASE WHEN {risky} THEN '''' || {x} ELSE {x} END, '')"
+
+
+# -- articles ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ArticleHead:
+    id: int
+    lead: str  # the ARTICLE_META cells, rendered once for all the article's rows
+
+
+def _article_head(row: Sequence[Any], raw: bool) -> _ArticleHead:
+    """A row starting (id, ext_id, title, source, date, url) -> its id and rendered lead."""
+    return _ArticleHead(int(row[0]), render_lead(_cells(row[1:6], raw)))
+
+
+_HAS_ANALYST_WORK = """
+    EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id)
+    OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id)
+    OR EXISTS (SELECT 1 FROM article_reviews r WHERE r.article_id = a.id)
+"""
+
+
+def _count(db: Database, sql: str) -> int:
+    return int(db.execute(sql).fetchone()[0])
+
+
+def _count_annotated(db: Database) -> int:
+    return _count(db, f"SELECT count(*) FROM articles a WHERE {_HAS_ANALYST_WORK}")
+
+
+def _count_articles(db: Database) -> int:
+    return _count(db, "SELECT count(*) FROM articles")
+
+
+def _rendered(head: _ArticleHead, rows: list[tuple[str, ...]]) -> tuple[str, int]:
+    return render_rows(rows, head.lead), len(rows)
+
+
+# -- annotations ------------------------------------------------------------------------
+# The big export: a million rows must stream at close to SQLite's own CSV speed.
+# SQLite renders and neutralises the cells and joins them (_CELL_SEP) into two
+# strings per row; Python adds only the two context cells, then quotes each
+# article's rows in one go (render_joined).
+
+
+def _annotation_cells(raw: bool) -> tuple[list[str], list[str]]:
+    """SQL for the cells before the contexts (kind .. text) and after them (origin ..)."""
+    t = lambda column: _sql_text(column, raw)  # noqa: E731 - keeps the lists readable
+    before = [t("n.kind"), t("n.label"), "CAST(n.start AS TEXT)", 'CAST(n."end" AS TEXT)',
+              t("n.text")]  # fmt: skip
+    after = ["CASE WHEN n.action = 'added' THEN 'analyst' ELSE 'model' END", t("n.action"),
+             t("n.model_label"), t("n.speaker_text"), t("n.note"), t("n.annotator"),
+             t("n.created_at"), t("n.updated_at"), t("n.anchor_status")]  # fmt: skip
+    return before, after
+
+
+def _annotation_sql(raw: bool, joined: bool) -> str:
+    """One article's annotations; ``joined``: the cells before/after the contexts as
+    two strings, else one column each (the slow path, for values holding a separator)."""
+    before, after = _annotation_cells(raw)
+    glue = " || char(31) || " if joined else ", "
+    return f"""
+        SELECT {glue.join(before)},
+               n.text_hash = ? AND n.anchor_status != 'orphaned',  -- anchored in this text
+               n.start, n."end", n.left_context, n.right_context,
+               {glue.join(after)}
+        FROM annotations n WHERE n.article_id = ? ORDER BY n.start, n.id  -- index order
+    """
+
+
+_ANNOTATION_SQL = {
+    (raw, joined): _annotation_sql(raw, joined) for raw in (False, True) for joined in (False, True)
+}
+_BEFORE = 5  # cells before the contexts
+_SEPARATORS = len(ANNOTATION_COLUMNS) - len(ARTICLE_META) - 1  # per row, lead excluded
+_ANNOTATED_ARTICLES_SQL = f"""
+    SELECT a.id, a.ext_id, a.title, a.source, a.date, a.url, a.text, a.text_hash,
+           r.status, r.note, r.annotator, r.updated_at
+    FROM articles a LEFT JOIN article_reviews r ON r.article_id = a.id
+    WHERE {_HAS_ANALYST_WORK}
+    ORDER BY a.id
+"""
+
+
+def annotation_rows(db: Database, raw: bool = False) -> Parts:
+    """Per annotated article: its status and note rows, its tags, then its annotations."""
+    for row in db.execute(_ANNOTATED_ARTICLES_SQL):
+        head = _article_head(row, raw)
+        level, n_level = _rendered(head, _review_rows(row[8:12], raw) + _tag_rows(db, head, raw))
+        spans, n_spans = _annotations_csv(db, head, row[6], row[7], raw)
+        yield level + spans, n_level + n_spans
+
+
+def _review_rows(review: Sequence[object], raw: bool) -> list[tuple[str, ...]]:
+    status, note, annotator, updated_at = review
+    if status is None:
+        return []
+    who, when = _cell(annotator, raw), _cell(updated_at, raw)
+    rows = [_article_level("status", _cell(status, raw), "set", "", who, "", when)]
+    if note:
+        rows.append(_article_level("note", "", "set", _cell(note, raw), who, "", when))
+    return rows
+
+
+def _tag_rows(db: Database, head: _ArticleHead, raw: bool) -> list[tuple[str, ...]]:
+    cur = db.execute(
+        "SELECT tag, annotator, created_at FROM article_tags WHERE article_id = ? ORDER BY tag",
+        [head.id],
+    )
+    return [
+        _article_level("tag", _cell(tag, raw), "added", "", _cell(who, raw), _cell(when, raw), "")
+        for tag, who, when in cur
+    ]
+
+
+def _article_level(
+    kind: str,
+    label: str,
+    decision: str,
+    note: str,
+    annotator: str,
+    created_at: str,
+    updated_at: str,
+) -> tuple[str, ...]:
+    """The cells after the lead of an article-level decision: no span, context or anchor."""
+    span = ("",) * 5  # start, end, text, left and right context
+    return (kind, label, *span, "analyst", decision, "", "", note, annotator, created_at,
+            updated_at, "")  # fmt: skip
+
+
+def _contexts(
+    text: str, anchored: int, start: int, end: int, left: str, right: str, raw: bool
+) -> tuple[str, str]:
+    """40 characters each side from the current text when the annotation is anchored
+    in it; else the stored context is all there is."""
+    if anchored:
+        n = CSV_CONTEXT_CHARS
+        left, right = text[max(0, start - n) : start], text[end : end + n]
+    return (left, right) if raw else (neutralise(left), neutralise(right))
+
+
+def _annotations_csv(
+    db: Database, head: _ArticleHead, text: str, digest: str, raw: bool
+) -> tuple[str, int]:
+    """The article's annotation rows as CSV text, and how many."""
+    s = _CELL_SEP
+    lines = []
+    for before, anchored, start, end, left, right, after in db.execute(
+        _ANNOTATION_SQL[raw, True], [digest, head.id]
+    ):
+        left, right = _contexts(text, anchored, start, end, left, right, raw)
+        lines.append(f"{before}{s}{left}{s}{right}{s}{after}")
+    rendered = render_joined(lines, len(lines) * _SEPARATORS, head.lead)
+    if rendered is None:  # a value held a separator character: cell by cell
+        rendered = render_rows(_annotation_tuples(db, head, text, digest, raw), head.lead)
+    return rendered, len(lines)
+
+
+def _annotation_tuples(
+    db: Database, head: _ArticleHead, text: str, digest: str, raw: bool
+) -> list[tuple[str, ...]]:
+    rows = []
+    for r in db.execute(_ANNOTATION_SQL[raw, False], [digest, head.id]):
+        anchored, start, end, left, right = r[_BEFORE : _BEFORE + 5]
+        contexts = _contexts(text, anchored, start, end, left, right, raw)
+        rows.append(r[:_BEFORE] + contexts + r[_BEFORE + 5 :])
+    return rows
+
+
+# -- the final view: quotes and entities -----------------------------------------------
+
+_ARTICLES_SQL = "SELECT id, ext_id, title, source, date, url, analysis_id FROM articles ORDER BY id"
+
+
+def _final_views(db: Database, raw: bool) -> Iterator[tuple[_ArticleHead, FinalView]]:
+    """(article, final view) for every article, in corpus order."""
+    for row in db.execute(_ARTICLES_SQL):
+        head = _article_head(row, raw)
+        yield head, _final_view(db, head.id, row[6])
+
+
+def _final_view(db: Database, article_id: int, analysis_id: int | None) -> FinalView:
+    analysis = load_analysis(db, analysis_id)
+    return apply_corrections(analysis, annotations_for_article(db, article_id))
+
+
+def quote_rows(db: Database, raw: bool = False) -> Parts:
+    for head, view in _final_views(db, raw):
+        yield _rendered(head, [_cells(_quote_values(fq), raw) for fq in view.quotes])
+
+
+def _quote_values(fq: FinalQuote) -> tuple[object, ...]:
+    q = fq.quote
+    return (q.start, q.end, q.text, q.speaker_start, q.speaker_end, q.speaker_text,
+            q.speaker_name, q.anonymous, q.cue_start, q.cue_end, q.cue_text, q.kind,
+            q.attribution_id, fq.origin, fq.decision, fq.decision is not None)  # fmt: skip
+
+
+def entity_rows(db: Database, raw: bool = False) -> Parts:
+    for head, view in _final_views(db, raw):
+        yield _rendered(head, [_cells(_entity_values(fe), raw) for fe in view.entities])
+
+
+def _entity_values(fe: FinalEntity) -> tuple[object, ...]:
+    corrected = fe.decision not in (None, "accepted")  # accepting confirms, changes nothing
+    return (fe.start, fe.end, fe.text, fe.label, fe.origin, fe.decision, fe.model_label,
+            corrected)  # fmt: skip
+
+
+# -- articles ---------------------------------------------------------------------------
+
+_ARTICLE_SUMMARY_SQL = """
+    SELECT a.id, a.ext_id, a.title, a.source, a.date, a.url, a.analysis_id, a.origin, a.meta,
+           coalesce(r.status, 'unreviewed'), r.note,
+           (SELECT count(*) FROM annotations n WHERE n.article_id = a.id)
+    FROM articles a LEFT JOIN article_reviews r ON r.article_id = a.id
+    ORDER BY a.id
+"""
+
+
+def article_rows(db: Database, raw: bool = False) -> Parts:
+    """One row per article; the counts are the final view's (as in those exports)."""
+    for row in db.execute(_ARTICLE_SUMMARY_SQL):
+        head = _article_head(row, raw)
+        view = _final_view(db, head.id, row[6])
+        values = (row[7], row[8], row[9], _tags(db, head.id), row[10], len(view.entities),
+                  len(view.quotes), row[11])  # fmt: skip
+        yield _rendered(head, [_cells(values, raw)])
+
+
+def _tags(db: Database, article_id: int) -> str:
+    rows = db.execute(
+        "SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag", [article_id]
+    )
+    return TAG_SEPARATOR.join(r[0] for r in rows)
+
+
+_SOURCES: dict[str, Callable[[Database, bool], Parts]] = {
+    "annotations": annotation_rows,
+    "quotes": quote_rows,
+    "entities": entity_rows,
+    "articles": article_rows,
+}
+_TOTALS: dict[str, Callable[[Database], int]] = {
+    "annotations": _count_annotated,
+    "quotes": _count_articles,
+    "entities": _count_articles,
+    "articles": _count_articles,
+}

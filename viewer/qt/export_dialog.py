@@ -1,0 +1,261 @@
+"""File → Export…: choose what to export and where; the export runs in the background.
+
+    dialog = ExportDialog(db_path, parent)   # parent: the main window
+    dialog.show()                            # non-modal: the window stays usable
+
+``exec()`` or ``open()`` also work but block the window (application / window
+modal) until the dialog closes. The export itself always runs in an
+ExportJob (a QThread with its own database connection) and calls exactly the
+function the `viewer export` command calls, so both write the same bytes.
+Closing the dialog during an export cancels it; the target file is then left
+as it was.
+
+Signals: ``exported(ExportResult)`` after a finished export; ``failed(str)``
+with the message shown. ``last_result`` holds the latest result (a cancelled
+one has ``cancelled=True``).
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.core.annotation_io import export_jsonl
+from viewer.core.export import ExportResult, export_csv
+from viewer.core.store import open_db
+
+# (what, label in the dialog); "jsonl" is the round-trip file, not a CSV.
+CHOICES = (
+    ("annotations", "Annotations and decisions (CSV)"),
+    ("quotes", "Quotes, corrections applied (CSV)"),
+    ("entities", "Entities, corrections applied (CSV)"),
+    ("articles", "Articles with status, tags and counts (CSV)"),
+    ("jsonl", "All annotation work, for import elsewhere (JSONL)"),
+)
+
+
+class ExportJob(QThread):
+    """Runs one export off the UI thread, on its own connection (SQLite connections
+    belong to one thread)."""
+
+    progress = Signal(int, int, str)  # done, total (0 = unknown), what
+    failed = Signal(str)  # a message for the user
+    done = Signal(object)  # ExportResult (cancelled or not), or None after a failure
+
+    def __init__(
+        self, db_path: str | Path, out: str | Path, what: str, raw: bool = False, bom: bool = False
+    ):
+        super().__init__()
+        self.db_path, self.out, self.what = Path(db_path), Path(out), what
+        self.raw, self.bom = raw, bom
+        self._stop = threading.Event()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except Exception as exc:  # shown in the dialog
+            traceback.print_exc()
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            result = None
+        self.done.emit(result)
+
+    def _work(self) -> ExportResult:
+        db = open_db(self.db_path)
+        try:
+            if self.what == "jsonl":
+                return export_jsonl(
+                    db, self.out, progress=self._progress, should_stop=self._stop.is_set
+                )
+            return export_csv(
+                db, self.out, self.what, raw=self.raw, bom=self.bom,
+                progress=self._progress, should_stop=self._stop.is_set,
+            )  # fmt: skip
+        finally:
+            db.close()
+
+    def _progress(self, done: int, total: int, what: str) -> None:
+        self.progress.emit(done, total, what)
+
+
+class ExportDialog(QDialog):
+    """What to export (CSV kind or JSONL), the file, BOM and raw options; Export/Cancel."""
+
+    exported = Signal(object)  # ExportResult of a finished (not cancelled) export
+    failed = Signal(str)
+
+    def __init__(self, db_path: str | Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.job: ExportJob | None = None
+        self.last_result: ExportResult | None = None
+        self.setWindowTitle("Export")
+        self.setModal(False)
+        self._build()
+        self._update_options()
+
+    # -- layout --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.what_box = QComboBox()
+        for what, label in CHOICES:
+            self.what_box.addItem(label, what)
+        self.what_box.currentIndexChanged.connect(self._update_options)
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("file to write")
+        self.path_edit.textChanged.connect(self._update_options)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.bom_box = QCheckBox("Byte-order mark (lets Excel detect UTF-8)")
+        self.raw_box = QCheckBox("Raw values for programs (no spreadsheet formula guard)")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setVisible(False)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton(
+            "Export", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(self.start_export)
+        self.close_button.clicked.connect(self._cancel_or_close)
+        self._layout(browse)
+
+    def _layout(self, browse: QPushButton) -> None:
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Export", self.what_box)
+        form.addRow("File", file_row)
+        form.addRow("", self.bom_box)
+        form.addRow("", self.raw_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.resize(560, self.sizeHint().height())
+
+    # -- choices ---------------------------------------------------------------------
+
+    @property
+    def what(self) -> str:
+        return str(self.what_box.currentData())
+
+    def set_choice(self, what: str, path: str | Path, *, raw: bool = False, bom: bool = False):
+        """Fill the form (what the user would pick), e.g. from a test or a remembered choice."""
+        self.what_box.setCurrentIndex(self.what_box.findData(what))
+        self.path_edit.setText(str(path))
+        self.raw_box.setChecked(raw)
+        self.bom_box.setChecked(bom)
+
+    def _browse(self) -> None:
+        csv = self.what != "jsonl"
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export to", self.path_edit.text() or f"{self.what}.{'csv' if csv else 'jsonl'}",
+            "CSV files (*.csv)" if csv else "JSON lines (*.jsonl)",
+        )  # fmt: skip
+        if name:
+            self.path_edit.setText(name)
+
+    def _update_options(self) -> None:
+        running = self.job is not None
+        csv = self.what != "jsonl"
+        for widget in (self.what_box, self.path_edit):
+            widget.setEnabled(not running)
+        self.bom_box.setEnabled(csv and not running)
+        self.raw_box.setEnabled(csv and not running)
+        self.export_button.setEnabled(not running and bool(self.path_edit.text().strip()))
+        self.close_button.setText("Cancel" if running else "Close")
+
+    # -- the job ---------------------------------------------------------------------
+
+    def start_export(self) -> None:
+        """Start the export in the background (no-op while one runs or with no file)."""
+        path = self.path_edit.text().strip()
+        if self.job is not None or not path:
+            return
+        csv = self.what != "jsonl"
+        self.job = ExportJob(
+            self.db_path, path, self.what,
+            raw=csv and self.raw_box.isChecked(), bom=csv and self.bom_box.isChecked(),
+        )  # fmt: skip
+        self.job.progress.connect(self._on_progress)
+        self.job.failed.connect(self._on_failed)
+        self.job.done.connect(self._on_done)
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setVisible(True)
+        self.status.setText("Exporting…")
+        self._update_options()
+        self.job.start()
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        self.progress_bar.setRange(0, total)  # total 0: a busy bar
+        self.progress_bar.setValue(min(done, total))
+        self.status.setText(what)
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(f"Export failed: {message}")
+        self.failed.emit(message)
+
+    def _on_done(self, result: ExportResult | None) -> None:
+        job, self.job = self.job, None
+        if job is not None:
+            job.wait()  # run() has returned: let the thread finish before dropping it
+        self.progress_bar.setVisible(False)
+        self._update_options()
+        if result is None:
+            return
+        self.last_result = result
+        if result.cancelled:
+            self.status.setText(f"Cancelled; {result.path} was not changed.")
+            return
+        self.status.setText(f"Wrote {result.rows} rows to {result.path}")
+        self.exported.emit(result)
+
+    def cancel_export(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.status.setText("Cancelling…")
+
+    def _cancel_or_close(self) -> None:
+        if self.job is not None:
+            self.cancel_export()
+        else:
+            self.reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self._stop_job()
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        self._stop_job()
+        super().reject()
+
+    def _stop_job(self) -> None:
+        """Closing during an export cancels it and waits (a chunk: milliseconds)."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait()
