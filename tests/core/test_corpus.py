@@ -822,3 +822,13 @@ def test_decode_bytes_accepts_any_bytes(data: bytes) -> None:
     assert isinstance(text, str)
     assert all("U+FFFD" in w or "decoded as" in w for w in warnings)
     assert "\r" not in canonical_text(text)
+
+
+def test_csv_with_only_a_header_is_reported(tmp_path):
+    (tmp_path / "h.csv").write_text("id,text\n\n", encoding="utf-8")
+    (tmp_path / "ok.txt").write_text("Fine text.", encoding="utf-8")
+    report = ImportReport()
+    articles = list(iter_articles(tmp_path, report))
+    assert [a.id for a in articles] == ["ok"]
+    [msg] = report.skipped
+    assert msg.path.endswith("h.csv") and "no rows" in msg.message

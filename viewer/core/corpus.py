@@ -516,14 +516,20 @@ def _read_csv(source: _Source, loader: _Loader) -> Iterator[Article | None]:
         raise _SkipFile('no "text" column in the header', header_line)
     for duplicate in _duplicates(keys):
         loader.warn(source.label, header_line, f"duplicate column {duplicate!r}: first one used")
+    rows_seen = 0
     for line, row in records:
         if isinstance(row, str):
+            rows_seen += 1
             loader.skip(source.label, line, row)
             yield None
         elif any(cell.strip() for cell in row):  # blank rows are mere separators
+            rows_seen += 1
             record = _csv_record(keys, row)
             notes = _ragged_note(len(row), len(keys))
             yield _record_article(record, source, line, loader, notes, tuple(file_warnings))
+    if not rows_seen:
+        # A header alone loads nothing: say so, as for an empty file.
+        raise _SkipFile("no rows after the header", header_line)
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:

@@ -255,7 +255,7 @@ class HighlightedText(QPlainTextEdit):
             )
         if hit.annotation is not None:
             a = hit.annotation
-            note = f"<br>{html.escape(a.note)}" if a.note else ""
+            note = f"<br>{html.escape(a.note)}".replace("\n", "<br>") if a.note else ""
             parts.append(
                 f"<qt>Your label: <b>{html.escape(a.label or '')}</b> "
                 f"({html.escape(a.annotator)}){note}</qt>"

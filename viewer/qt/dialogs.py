@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +23,7 @@ class ImportReportDialog(QDialog):
         self.setWindowTitle("Import report")
         self.resize(760, 420)
         summary = QLabel(f"{corpus}\n{report.summary()}")
+        summary.setTextFormat(Qt.TextFormat.PlainText)  # a path is never markup
         summary.setWordWrap(True)
         self.details = QPlainTextEdit()  # plain text: file names are shown as-is
         self.details.setReadOnly(True)

@@ -161,6 +161,7 @@ class LabelEditor(QDialog):
             return
         others = [lab.name for lab in list_labels(self.editor.db()) if lab.name != name]
         box = QMessageBox(self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # label names are never markup
         box.setWindowTitle("Delete label")
         box.setText(f"“{name}” is used by {used} annotations. What should happen to them?")
         move = box.addButton("Move to another label…", QMessageBox.ButtonRole.AcceptRole)

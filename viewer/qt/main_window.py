@@ -40,6 +40,7 @@ from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
 from viewer.qt.article_view import ArticleView
+from viewer.qt.backup_timer import BackupTimer
 from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
         self.editor = Editor(lambda: self.db, annotator, self)
         self.editor.changed.connect(self._on_edited)
         self.editor.failed.connect(self.show_error)
+        # Regular backups of the open database, pruned, off the UI thread.
+        self.backups = BackupTimer(lambda: self.db_path, parent=self)
+        self.backups.failed.connect(self.statusBar().showMessage)
         self.last_job_finished: bool | None = None  # None while a job runs
         self.setWindowTitle("viewer")
         self.setAcceptDrops(True)
@@ -289,6 +293,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.review.flush_note()
         self.save_layout()
+        self.backups.stop()
         self._stop_job()
         if self.db is not None:
             self.db.close()
