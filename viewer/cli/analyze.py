@@ -26,13 +26,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file (default: one per corpus, see README)")
     parser.add_argument("--model", help="spaCy model name or folder (default: see README)")
     parser.add_argument("--jsonl", required=True, help="output file, '-' for stdout")
+    parser.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="analyse with N worker processes (default 1; at most the number of cores helps)",
+    )
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
-    return analyze(args.corpus, args.db, args.model, args.jsonl)
+    return analyze(args.corpus, args.db, args.model, args.jsonl, args.processes)
 
 
-def analyze(corpus: str, db_path: str | None, model: str | None, out: str) -> int:
+def analyze(
+    corpus: str, db_path: str | None, model: str | None, out: str, processes: int = 1
+) -> int:
     if not Path(corpus).exists():
         print(f"viewer: error: {corpus}: no such file or folder", file=sys.stderr)
         return 2
@@ -47,7 +63,7 @@ def analyze(corpus: str, db_path: str | None, model: str | None, out: str) -> in
         print(f"viewer: error: {corpus}: no articles could be loaded", file=sys.stderr)
         return 1
     analyzer = Analyzer(model)
-    analyzed = analyze_pending(db, analyzer, progress)
+    analyzed = analyze_pending(db, analyzer, progress, processes=processes)
     print(
         f"viewer: analysed {analyzed} articles with {analyzer.key.model}, "
         f"{len(ids) - analyzed} from the cache",

@@ -6,13 +6,17 @@ between batches, so a caller can show a bar and offer Cancel.
 
 from __future__ import annotations
 
+import itertools
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from viewer.core.corpus import corpus_files, iter_articles
-from viewer.core.model import Article, ImportReport
+from viewer.core.model import Analysis, Article, ImportReport
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store.analyses import (
     cached_analysis_id,
@@ -67,35 +71,109 @@ def analyze_pending(
     analyzer: Analyzer,
     progress: Progress = _quiet,
     should_stop: StopCheck = _never,
+    processes: int = 1,
 ) -> int:
     """Analyse every article lacking this analyzer's results; returns how many ran NLP.
 
     Texts already analysed under the same key (same text elsewhere, or an
     earlier run) reuse the cache and never reach spaCy. Results are saved
-    every batch, so a cancelled or crashed run keeps what it finished.
+    every batch, so a cancelled or crashed run keeps what it finished, and the
+    next run finds the rest from the database and continues. Texts stream
+    through one ``analyze_many`` call, so ``processes`` > 1 starts spaCy's
+    workers once for the whole run.
     """
     key = analyzer.key
     total = count_pending(db, key.model, key.pipeline)
-    done = ran = 0
     progress(0, total, "Analysing")
-    for page in pending_articles(db, key.model, key.pipeline, batch=ANALYSIS_BATCH):
-        if should_stop():
-            break
-        to_run = _link_cached(db, page, key.model, key.pipeline)
-        done += len(page) - len(to_run)
-        for chunk in _batches(to_run, ANALYSIS_BATCH):
-            analyses = analyzer.analyze_many(text for _, _, text in chunk)
-            results = [
-                (aid, digest, text, a)
-                for (aid, digest, text), a in zip(chunk, analyses, strict=True)
-            ]
-            save_analyses(db, key.model, key.pipeline, results)
-            done += len(chunk)
-            ran += len(chunk)
-            progress(done, total, f"Analysing: {done} of {total} articles")
-            if should_stop():
-                break
-    return ran
+    if not total or should_stop():
+        return 0
+    state = _RunState(total)
+    queue: deque[tuple[int, str, str]] = deque()  # sent to spaCy, not saved yet
+    todo = _uncached(db, key.model, key.pipeline, state)
+    first = next(todo, None)  # nothing to run: the model is never loaded
+    if first is None:
+        progress(state.done, total, f"Analysed {state.done} of {total} articles (cached)")
+        return 0
+
+    def texts() -> Iterator[str]:
+        for item in itertools.chain([first], todo):
+            if should_stop():  # let spaCy finish what it holds; the rest stays pending
+                return
+            state.start_clock()
+            queue.append(item)
+            yield item[2]
+
+    results: list[tuple[int, str, str, Analysis]] = []
+    analyses = analyzer.analyze_many(texts(), n_process=processes)
+    with closing(analyses):  # on cancel: stops spaCy's workers; unsaved work stays pending
+        for analysis in analyses:
+            article_id, digest, text = queue.popleft()
+            results.append((article_id, digest, text, analysis))
+            if len(results) >= ANALYSIS_BATCH or (not queue and state.input_done):
+                _save(db, key.model, key.pipeline, results, state, progress)
+                results = []
+                if should_stop():
+                    break
+        else:
+            if results:
+                _save(db, key.model, key.pipeline, results, state, progress)
+    return state.ran
+
+
+class _RunState:
+    """Counts and the clock behind the progress line's rate and time left."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0  # analysed or linked to a cached analysis
+        self.ran = 0  # analysed by spaCy in this run
+        self.input_done = False
+        self._t0: float | None = None
+
+    def start_clock(self) -> None:
+        # From the first text handed to spaCy: loading the model is not the rate.
+        if self._t0 is None:
+            self._t0 = time.monotonic()
+
+    def message(self) -> str:
+        line = f"Analysing: {self.done} of {self.total} articles"
+        elapsed = time.monotonic() - self._t0 if self._t0 is not None else 0.0
+        if self.ran and elapsed > 0:
+            rate = self.ran / elapsed
+            left = (self.total - self.done) / rate
+            line += f" — {rate:.1f} articles/s, about {_duration(left)} left"
+        return line
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _uncached(db: Database, model: str, pipeline: str, state: _RunState) -> Iterator[tuple]:
+    """Pending (id, hash, text) that need spaCy; links cached ones on the way."""
+    for page in pending_articles(db, model, pipeline, batch=ANALYSIS_BATCH):
+        rest = _link_cached(db, page, model, pipeline)
+        state.done += len(page) - len(rest)
+        yield from rest
+    state.input_done = True
+
+
+def _save(
+    db: Database,
+    model: str,
+    pipeline: str,
+    results: list[tuple[int, str, str, Analysis]],
+    state: _RunState,
+    progress: Progress,
+) -> None:
+    save_analyses(db, model, pipeline, results)
+    state.done += len(results)
+    state.ran += len(results)
+    progress(state.done, state.total, state.message())
 
 
 def _link_cached(
@@ -111,8 +189,3 @@ def _link_cached(
             else:
                 link_analysis(db, article_id, cached)
     return rest
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -1,13 +1,20 @@
-"""The article list: a table model that fetches rows from the store on demand."""
+"""The article list: a table model that fetches rows from the store on demand.
+
+It shows the articles passing an ArticleFilter (all of them by default), a
+page at a time, and says how many match.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from sqlite_utils import Database
 
-from viewer.core.store.articles import ArticleRow, article_count, article_rows
+from viewer.core.store.articles import ArticleRow, article_count
+from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_rows
+from viewer.core.store.search import SearchError
 from viewer.qt.safe_text import plain_tooltip
 
 COLUMNS = ("Title", "Source", "Date", "Entities", "Quotes")
@@ -16,12 +23,26 @@ PAGE = 256
 Index = QModelIndex | QPersistentModelIndex
 
 
+def _closed(db: Database) -> bool:
+    """A window may close its database while a refresh of this list is still queued."""
+    try:
+        db.conn.total_changes  # noqa: B018 - raises on a closed connection
+    except sqlite3.ProgrammingError:
+        return True
+    return False
+
+
 class ArticleListModel(QAbstractTableModel):
     """Rows are loaded a page at a time (Qt's canFetchMore/fetchMore)."""
+
+    count_changed = Signal(int)  # articles matching the filter, after each reload
+    filter_failed = Signal(str)  # the filter's search query is malformed: why
 
     def __init__(self, db: Database | None = None, parent=None):
         super().__init__(parent)
         self.db = db
+        self.filter = ArticleFilter()
+        self.error: str | None = None  # set while the filter cannot be applied
         self._rows: list[ArticleRow] = []
         self._total = 0
         self.reload()
@@ -30,26 +51,56 @@ class ArticleListModel(QAbstractTableModel):
         """Re-read from the store, keeping as many rows as were loaded."""
         self.beginResetModel()
         keep = max(len(self._rows), PAGE)
-        self._total = article_count(self.db) if self.db is not None else 0
-        self._rows = article_rows(self.db, 0, keep) if self.db is not None else []
+        self.error = None
+        try:
+            self._total, self._rows = self._read(keep)
+        except SearchError as exc:
+            self._total, self._rows = 0, []
+            self.error = str(exc)
         self.endResetModel()
+        if self.error is not None:
+            self.filter_failed.emit(self.error)
+        self.count_changed.emit(self._total)
+
+    def _read(self, limit: int) -> tuple[int, list[ArticleRow]]:
+        if self.db is None or _closed(self.db):
+            return 0, []
+        if self.filter.is_empty:  # the plain count is a table's size, no join
+            total = article_count(self.db)
+        else:
+            total = filtered_count(self.db, self.filter)
+        return total, filtered_rows(self.db, self.filter, 0, limit)
 
     def set_db(self, db: Database | None) -> None:
         self.db = db
         self._rows = []
         self.reload()
 
+    def set_filter(self, f: ArticleFilter) -> None:
+        """Show only the articles passing ``f`` (from the first page again)."""
+        self.filter = f
+        self._rows = []
+        self.reload()
+
     @property
     def total(self) -> int:
+        """Articles matching the filter (all loaded or not)."""
         return self._total
 
     def row_at(self, row: int) -> ArticleRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, article_id: int) -> int | None:
-        for i, r in enumerate(self._rows):
-            if r.id == article_id:
-                return i
+        """The row of a loaded article (rows are in id order, so a binary search)."""
+        lo, hi = 0, len(self._rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._rows[mid].id < article_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(self._rows) and self._rows[lo].id == article_id:
+            return lo
         return None
 
     # -- Qt model interface -----------------------------------------------
@@ -64,9 +115,13 @@ class ArticleListModel(QAbstractTableModel):
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
-        if parent.isValid() or self.db is None:
+        if parent.isValid() or self.db is None or _closed(self.db):
             return
-        more = article_rows(self.db, len(self._rows), PAGE)
+        after = self._rows[-1].id if self._rows else None
+        try:  # by key, not offset: a page deep in a long list costs the same
+            more = filtered_rows(self.db, self.filter, 0, PAGE, after_id=after)
+        except SearchError:
+            more = []
         if not more:
             self._total = len(self._rows)
             return

@@ -122,3 +122,51 @@ def _analyst_layer(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0003_search_and_filters")
+def _search_and_filters(db: Database) -> None:
+    """Full-text search over title + text, and the indexes the filters and overviews use.
+
+    The FTS table holds only the index (external content): the text lives once,
+    in ``articles``. Triggers keep it in step, so writers need not know of it;
+    the update trigger fires only when title or text really changed, because a
+    re-import rewrites every row with the same values.
+    """
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text,
+            content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
+        WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+
+        -- Filters go from an entity/speaker to analyses, then to the articles
+        -- whose current analysis it is. Article rows are large (the text is
+        -- inline), so these indexes carry the small columns filters test:
+        -- counting and combining filters never reads an article row.
+        CREATE INDEX articles_by_analysis ON articles(analysis_id, source, date);
+        CREATE INDEX articles_by_source ON articles(source, date, analysis_id);
+        CREATE INDEX articles_by_date ON articles(date, source, analysis_id);
+        CREATE INDEX entities_by_text ON entities(text COLLATE NOCASE, label, analysis_id);
+        CREATE INDEX entities_by_label ON entities(label, analysis_id);
+        CREATE INDEX quotes_by_speaker
+            ON quotes(coalesce(speaker_name, speaker_text) COLLATE NOCASE, analysis_id);
+        CREATE INDEX quotes_anonymous ON quotes(analysis_id) WHERE anonymous = 1;
+        CREATE INDEX annotations_by_label_article ON annotations(label, article_id);
+        """
+    )

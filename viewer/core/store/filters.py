@@ -1,0 +1,184 @@
+"""Article filters that combine (AND), for the article list and search within it.
+
+Entity and speaker filters go through ``articles.analysis_id``: entities and
+quotes belong to an analysis (shared by every article with the same text), and
+only an article's current analysis counts. Every value is a bound parameter;
+the SQL text depends only on which fields are set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlite_utils import Database
+
+from viewer.core.model import ReviewStatus
+from viewer.core.store.articles import ArticleRow
+from viewer.core.store.search import SearchHit, fts_query, hits, run
+
+# Matches the article list's row query; ``an`` is the current analysis.
+_FROM = "FROM articles a LEFT JOIN analyses an ON an.id = a.analysis_id"
+_ROW_COLUMNS = "a.id, a.ext_id, a.title, a.source, a.date, an.entity_count, an.quote_count"
+# Appended to an inclusive upper date bound so "2024-03" includes 2024-03-31.
+_DATE_PREFIX_END = "\uffff"
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """What the analyst narrowed the corpus to; unset fields do not filter.
+
+    Text comparisons for entity and speaker ignore case. Dates compare as
+    text, so ISO dates (YYYY-MM-DD) work and a prefix like "2024-03" is a
+    whole month at either end.
+    """
+
+    query: str = ""  # full-text search (see store.search)
+    raw_query: bool = False  # pass FTS5 syntax through instead of quoting words
+    entity_text: str | None = None
+    entity_label: str | None = None
+    speaker: str | None = None  # resolved name: speaker_name, else speaker_text
+    anonymous_quotes: bool = False  # only articles with an anonymous quote
+    tag: str | None = None
+    status: ReviewStatus | None = None
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    has_quotes: bool | None = None  # True: some quotes; False: analysed, none
+    annotation_label: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ArticleFilter()
+
+    def describe(self) -> str:
+        """A short human summary, e.g. for a status line."""
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "raw_query" or value is None or value == "":
+                continue
+            if f.name == "anonymous_quotes":
+                if value:
+                    parts.append("anonymous quotes")
+            else:
+                parts.append(f"{f.name}={value}")
+        return ", ".join(parts) or "all articles"
+
+
+def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[object]]:
+    """``(sql, params)`` for a WHERE over ``a`` (articles) and ``an`` (analyses); '' if none."""
+    clauses: list[str] = []
+    params: list[object] = []
+
+    def add(sql: str, *values: object) -> None:
+        clauses.append(sql)
+        params.extend(values)
+
+    if with_query and (match := fts_query(f.query, f.raw_query)):
+        add("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", match)
+    if f.entity_text and f.entity_label:
+        add(
+            "a.analysis_id IN (SELECT analysis_id FROM entities "
+            "WHERE text = ? COLLATE NOCASE AND label = ?)",
+            f.entity_text,
+            f.entity_label,
+        )
+    elif f.entity_text:
+        add(
+            "a.analysis_id IN (SELECT analysis_id FROM entities WHERE text = ? COLLATE NOCASE)",
+            f.entity_text,
+        )
+    elif f.entity_label:
+        add("a.analysis_id IN (SELECT analysis_id FROM entities WHERE label = ?)", f.entity_label)
+    if f.speaker:
+        add(
+            "a.analysis_id IN (SELECT analysis_id FROM quotes "
+            "WHERE coalesce(speaker_name, speaker_text) = ? COLLATE NOCASE)",
+            f.speaker,
+        )
+    if f.anonymous_quotes:
+        add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1)")
+    if f.tag:
+        add("a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)", f.tag)
+    if f.status == "unreviewed":
+        # No review row at all also means unreviewed.
+        add("a.id NOT IN (SELECT article_id FROM article_reviews WHERE status != 'unreviewed')")
+    elif f.status:
+        add("a.id IN (SELECT article_id FROM article_reviews WHERE status = ?)", f.status)
+    if f.source:
+        add("a.source = ?", f.source)
+    if f.date_from:
+        add("a.date >= ?", f.date_from)
+    if f.date_to:
+        add("a.date <= ?", f.date_to + _DATE_PREFIX_END)
+    if f.has_quotes is True:
+        add("an.quote_count > 0")
+    elif f.has_quotes is False:
+        add("an.quote_count = 0")
+    if f.annotation_label:
+        add(
+            "a.id IN (SELECT article_id FROM annotations WHERE label = ? AND action != 'rejected')",
+            f.annotation_label,
+        )
+    return " AND ".join(clauses), params
+
+
+def filtered_count(db: Database, f: ArticleFilter) -> int:
+    """How many articles pass the filter."""
+    where, params = where_clause(f)
+    # Only has_quotes needs the analysis row; without the join a count can be
+    # answered from the covering indexes alone.
+    source = _FROM if f.has_quotes is not None else "FROM articles a"
+    sql = f"SELECT count(*) {source}" + (f" WHERE {where}" if where else "")
+    return int(run(db, sql, params, f.query).fetchone()[0])
+
+
+def filtered_rows(
+    db: Database,
+    f: ArticleFilter,
+    offset: int = 0,
+    limit: int = -1,
+    after_id: int | None = None,
+) -> list[ArticleRow]:
+    """A page of the filtered article list, in corpus order.
+
+    ``after_id`` pages by key (rows with a larger id), which stays fast deep
+    into a long list; ``offset`` is then counted from there.
+    """
+    where, params = where_clause(f)
+    if after_id is not None:
+        where = f"a.id > ? AND ({where})" if where else "a.id > ?"
+        params = [after_id, *params]
+    sql = f"SELECT {_ROW_COLUMNS} {_FROM}" + (f" WHERE {where}" if where else "")
+    sql += " ORDER BY a.id LIMIT ? OFFSET ?"
+    rows = run(db, sql, [*params, limit, offset], f.query).fetchall()
+    return [ArticleRow(*r) for r in rows]
+
+
+def filtered_search(
+    db: Database, f: ArticleFilter, offset: int = 0, limit: int = 50
+) -> list[SearchHit]:
+    """Search hits for ``f.query`` among the articles that pass the other fields."""
+    match = fts_query(f.query, f.raw_query)
+    if not match:
+        return []
+    where, params = where_clause(f, with_query=False)
+    return hits(db, match, f.query, where, params, offset, limit)
+
+
+def distinct_values(db: Database, column: str) -> list[str]:
+    """Choices for a filter field: 'source', 'tag', 'label' (entity), 'annotation_label'."""
+    sql = _CHOICES.get(column)
+    if sql is None:
+        raise ValueError(f"no choices for {column!r}")
+    return [r[0] for r in db.execute(sql).fetchall()]
+
+
+# Fixed statements: the column name only picks one, it never enters SQL.
+_CHOICES = {
+    "source": "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source",
+    "tag": "SELECT DISTINCT tag FROM article_tags ORDER BY tag",
+    "label": "SELECT DISTINCT label FROM entities ORDER BY label",
+    "annotation_label": "SELECT DISTINCT label FROM annotations WHERE label IS NOT NULL "
+    "ORDER BY label",
+}

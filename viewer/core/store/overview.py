@@ -1,0 +1,240 @@
+"""Corpus-wide views: entities and speakers tables, mentions in context, chart data.
+
+Counting every entity of a large corpus takes seconds, so the per-entity and
+per-speaker totals are computed once per connection into TEMP tables and
+reused until the analyses change (checked by a cheap fingerprint). Pages,
+sorting and filtering then run over those small tables. Sort columns come
+from a whitelist; values are bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+MENTION_CONTEXT = 60  # characters on each side of a mention
+
+
+@dataclass(frozen=True)
+class EntityStat:
+    text: str
+    label: str
+    articles: int
+    mentions: int
+
+
+@dataclass(frozen=True)
+class SpeakerStat:
+    name: str  # resolved name: speaker_name, else the speaker mention's text
+    quotes: int
+    articles: int
+    anonymous_share: float  # 0..1, share of this speaker's quotes marked anonymous
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of an entity, with its context (keyword in context)."""
+
+    article_id: int
+    title: str
+    start: int
+    end: int
+    left: str
+    text: str
+    right: str
+
+
+# Sortable columns: what a caller may name -> the SQL expression. Ties are
+# broken by the text so paging is stable.
+ENTITY_SORTS = {
+    "text": "text COLLATE NOCASE",
+    "label": "label",
+    "articles": "articles",
+    "mentions": "mentions",
+}
+SPEAKER_SORTS = {
+    "name": "name COLLATE NOCASE",
+    "quotes": "quotes",
+    "articles": "articles",
+    "anonymous_share": "anonymous_share",
+}
+
+
+def _fingerprint(db: Database) -> str:
+    """Changes whenever an article gets another analysis or a new analysis is stored."""
+    row = db.execute(
+        "SELECT (SELECT max(id) FROM analyses), (SELECT count(analysis_id) FROM articles), "
+        "(SELECT total(analysis_id) FROM articles)"
+    ).fetchone()
+    return repr(tuple(row))
+
+
+def refresh_stats(db: Database, force: bool = False) -> None:
+    """(Re)build the TEMP tables behind the entities and speakers views when stale."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS overview_state (fingerprint TEXT)")
+    current = _fingerprint(db)
+    row = db.execute("SELECT fingerprint FROM temp.overview_state").fetchone()
+    if row is not None and row[0] == current and not force:
+        return
+    # TEMP tables are this connection's own: no other reader sees a half-built one.
+    db.executescript(
+        """
+        DROP TABLE IF EXISTS temp.entity_stats;
+        DROP TABLE IF EXISTS temp.speaker_stats;
+        CREATE TEMP TABLE entity_stats AS
+            SELECT e.text AS text, e.label AS label,
+                   count(DISTINCT a.id) AS articles, count(*) AS mentions
+            FROM articles a JOIN entities e ON e.analysis_id = a.analysis_id
+            GROUP BY e.text, e.label;
+        CREATE INDEX temp.entity_stats_by_articles ON entity_stats(articles);
+        CREATE TEMP TABLE speaker_stats AS
+            SELECT coalesce(q.speaker_name, q.speaker_text) AS name,
+                   count(*) AS quotes, count(DISTINCT a.id) AS articles,
+                   avg(q.anonymous) AS anonymous_share
+            FROM articles a JOIN quotes q ON q.analysis_id = a.analysis_id
+            WHERE coalesce(q.speaker_name, q.speaker_text) IS NOT NULL
+            GROUP BY coalesce(q.speaker_name, q.speaker_text);
+        CREATE INDEX temp.speaker_stats_by_quotes ON speaker_stats(quotes);
+        DELETE FROM temp.overview_state;
+        """
+    )
+    db.execute("INSERT INTO temp.overview_state VALUES (?)", [current])
+
+
+def _order(sorts: dict[str, str], sort: str, descending: bool, tie: str) -> str:
+    if sort not in sorts:
+        raise ValueError(f"cannot sort by {sort!r}; choose one of {', '.join(sorts)}")
+    direction = "DESC" if descending else "ASC"
+    return f"ORDER BY {sorts[sort]} {direction}, {tie}"
+
+
+def _entity_where(search: str, label: str | None) -> tuple[str, list[object]]:
+    clauses, params = [], []
+    if search:
+        # instr() rather than LIKE: '%' and '_' typed by the user mean themselves.
+        clauses.append("instr(lower(text), lower(?)) > 0")
+        params.append(search)
+    if label:
+        clauses.append("label = ?")
+        params.append(label)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def entity_count(db: Database, search: str = "", label: str | None = None) -> int:
+    """How many distinct (entity text, label) rows the entities table has."""
+    refresh_stats(db)
+    where, params = _entity_where(search, label)
+    return int(db.execute(f"SELECT count(*) FROM temp.entity_stats{where}", params).fetchone()[0])
+
+
+def entity_stats(
+    db: Database,
+    search: str = "",
+    label: str | None = None,
+    sort: str = "articles",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[EntityStat]:
+    """A page of the entities table: text, label, articles it is in, mentions."""
+    refresh_stats(db)
+    where, params = _entity_where(search, label)
+    order = _order(ENTITY_SORTS, sort, descending, "text, label")
+    rows = db.execute(
+        f"SELECT text, label, articles, mentions FROM temp.entity_stats{where} {order} "
+        "LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [EntityStat(*r) for r in rows]
+
+
+def top_entities(db: Database, n: int = 10, label: str | None = None) -> list[EntityStat]:
+    """The entities found in most articles, for a bar chart."""
+    return entity_stats(db, label=label, sort="articles", limit=n)
+
+
+def _speaker_where(search: str) -> tuple[str, list[object]]:
+    if not search:
+        return "", []
+    return " WHERE instr(lower(name), lower(?)) > 0", [search]
+
+
+def speaker_count(db: Database, search: str = "") -> int:
+    refresh_stats(db)
+    where, params = _speaker_where(search)
+    return int(db.execute(f"SELECT count(*) FROM temp.speaker_stats{where}", params).fetchone()[0])
+
+
+def speaker_stats(
+    db: Database,
+    search: str = "",
+    sort: str = "quotes",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[SpeakerStat]:
+    """A page of the speakers table: resolved name, quotes, articles, share anonymous."""
+    refresh_stats(db)
+    where, params = _speaker_where(search)
+    order = _order(SPEAKER_SORTS, sort, descending, "name")
+    rows = db.execute(
+        f"SELECT name, quotes, articles, anonymous_share FROM temp.speaker_stats{where} "
+        f"{order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [SpeakerStat(r[0], r[1], r[2], float(r[3] or 0.0)) for r in rows]
+
+
+def top_speakers(db: Database, n: int = 10) -> list[SpeakerStat]:
+    """The speakers quoted most, for a bar chart."""
+    return speaker_stats(db, sort="quotes", limit=n)
+
+
+def mention_count(db: Database, text: str, label: str) -> int:
+    return int(
+        db.execute(
+            "SELECT count(*) FROM entities e JOIN articles a ON a.analysis_id = e.analysis_id "
+            "WHERE e.text = ? COLLATE NOCASE AND e.text = ? AND e.label = ?",
+            [text, text, label],
+        ).fetchone()[0]
+    )
+
+
+def entity_mentions(
+    db: Database, text: str, label: str, offset: int = 0, limit: int = 100
+) -> list[Mention]:
+    """A page of the mentions of one entity, in corpus order, each in context.
+
+    Context is cut by SQL (substr counts characters, as Python offsets do), so
+    no article's whole text is read.
+    """
+    c = MENTION_CONTEXT
+    rows = db.execute(
+        """SELECT a.id, a.title, e.start, e."end",
+                  substr(a.text, max(e.start - ? + 1, 1), min(e.start, ?)),
+                  e.text,
+                  substr(a.text, e."end" + 1, ?)
+           FROM entities e JOIN articles a ON a.analysis_id = e.analysis_id
+           WHERE e.text = ? COLLATE NOCASE AND e.text = ? AND e.label = ?
+           ORDER BY a.id, e.start LIMIT ? OFFSET ?""",
+        [c, c, c, text, text, label, limit, offset],
+    ).fetchall()
+    return [Mention(r[0], r[1], r[2], r[3], _flat(r[4]), r[5], _flat(r[6])) for r in rows]
+
+
+_SPACES = str.maketrans("\n\t\r", "   ")
+
+
+def _flat(text: str) -> str:
+    return text.translate(_SPACES)
+
+
+def articles_per_month(db: Database) -> list[tuple[str, int]]:
+    """(YYYY-MM, articles) for articles whose date starts with an ISO year and month."""
+    rows = db.execute(
+        """SELECT substr(date, 1, 7) AS month, count(*) FROM articles
+           WHERE date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]*'
+           GROUP BY month ORDER BY month"""
+    ).fetchall()
+    return [(r[0], int(r[1])) for r in rows]

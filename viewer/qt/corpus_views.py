@@ -1,0 +1,581 @@
+"""Corpus-wide views: entities and speakers tables, mentions in context, charts.
+
+The tables are lazy: each model knows its row count from the store and
+fetches pages as the view scrolls; sorting and filtering re-query the store.
+Each table exports to CSV (all rows, not only those loaded).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QHorizontalBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlite_utils import Database
+
+from viewer.core.store import overview
+from viewer.core.store.filters import distinct_values
+from viewer.core.store.overview import EntityStat, Mention, SpeakerStat
+from viewer.qt.safe_text import plain_tooltip
+
+PAGE = 200
+ROW_ROLE = Qt.ItemDataRole.UserRole  # the row object (EntityStat, SpeakerStat, Mention)
+# A spreadsheet would run these as formulas; a leading apostrophe keeps them text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def csv_cell(value: object) -> object:
+    """A value safe to open in a spreadsheet: text that looks like a formula is quoted."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write rows to ``path`` atomically (temp file, then rename); returns the row count."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    n = 0
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([csv_cell(v) for v in row])
+                n += 1
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return n
+
+
+class PagedTableModel(QAbstractTableModel):
+    """A read-only table over a store query, fetched ``PAGE`` rows at a time.
+
+    Subclasses name their columns, the sort key of each column, and how to
+    count, fetch and show rows.
+    """
+
+    columns: tuple[str, ...] = ()
+    sort_keys: tuple[str | None, ...] = ()  # per column; None: not sortable
+    numeric: frozenset[int] = frozenset()  # columns aligned right
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.db: Database | None = None
+        self.sort_key: str | None = None
+        self.descending = True
+        self._rows: list[Any] = []
+        self._total = 0
+
+    # -- what subclasses provide ---------------------------------------------------
+
+    def _count(self, db: Database) -> int:
+        raise NotImplementedError
+
+    def _page(self, db: Database, offset: int, limit: int) -> list[Any]:
+        raise NotImplementedError
+
+    def cells(self, row: Any) -> tuple:
+        """The row's values, one per column, as exported."""
+        raise NotImplementedError
+
+    # -- public ------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_db(self, db: Database | None) -> None:
+        self.db = db
+        self.reload()
+
+    def reload(self) -> None:
+        """Count again and show the first page (after a change of db, sort or filter)."""
+        self.beginResetModel()
+        self._rows, self._total = [], 0
+        if self.db is not None:
+            self._total = self._count(self.db)
+            self._rows = self._page(self.db, 0, PAGE)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def all_rows(self) -> Iterator[tuple]:
+        """Every row's cells in the current order, paged from the store."""
+        if self.db is None:
+            return
+        offset = 0
+        while page := self._page(self.db, offset, 1000):
+            yield from (self.cells(r) for r in page)
+            offset += len(page)
+
+    def export_csv(self, path: str | Path) -> int:
+        return write_csv(path, self.columns, self.all_rows())
+
+    # -- Qt model interface ----------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if parent.isValid() or self.db is None:
+            return
+        more = self._page(self.db, len(self._rows), PAGE)
+        if not more:
+            self._total = len(self._rows)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not (0 <= column < len(self.sort_keys)) or self.sort_keys[column] is None:
+            return
+        self.sort_key = self.sort_keys[column]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
+            return self.columns[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if not (0 <= col < len(self.columns)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = self.alignment(col)
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(str(self.display(row, col)))
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def display(self, row: Any, col: int) -> Any:
+        return self.cells(row)[col]
+
+    def alignment(self, col: int) -> Qt.AlignmentFlag:
+        return Qt.AlignmentFlag.AlignRight if col in self.numeric else Qt.AlignmentFlag.AlignLeft
+
+
+class EntityTableModel(PagedTableModel):
+    """Entity, label, articles it occurs in, mentions; filter by text and label."""
+
+    columns = ("Entity", "Label", "Articles", "Mentions")
+    sort_keys = ("text", "label", "articles", "mentions")
+    numeric = frozenset({2, 3})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.sort_key = "articles"
+        self.search = ""
+        self.label: str | None = None
+
+    def set_search(self, search: str, label: str | None = None) -> None:
+        self.search, self.label = search, label or None
+        self.reload()
+
+    def _count(self, db: Database) -> int:
+        return overview.entity_count(db, self.search, self.label)
+
+    def _page(self, db: Database, offset: int, limit: int) -> list[EntityStat]:
+        return overview.entity_stats(
+            db, self.search, self.label, self.sort_key or "articles", self.descending, offset, limit
+        )
+
+    def cells(self, row: EntityStat) -> tuple:
+        return (row.text, row.label, row.articles, row.mentions)
+
+
+class SpeakerTableModel(PagedTableModel):
+    """Resolved speaker name, quotes, articles, share of quotes marked anonymous."""
+
+    columns = ("Speaker", "Quotes", "Articles", "Anonymous")
+    sort_keys = ("name", "quotes", "articles", "anonymous_share")
+    numeric = frozenset({1, 2, 3})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.sort_key = "quotes"
+        self.search = ""
+
+    def set_search(self, search: str) -> None:
+        self.search = search
+        self.reload()
+
+    def _count(self, db: Database) -> int:
+        return overview.speaker_count(db, self.search)
+
+    def _page(self, db: Database, offset: int, limit: int) -> list[SpeakerStat]:
+        return overview.speaker_stats(
+            db, self.search, self.sort_key or "quotes", self.descending, offset, limit
+        )
+
+    def cells(self, row: SpeakerStat) -> tuple:
+        return (row.name, row.quotes, row.articles, round(row.anonymous_share, 4))
+
+    def display(self, row: SpeakerStat, col: int) -> Any:
+        if col == 3:
+            return f"{100 * row.anonymous_share:.0f}%"
+        return super().display(row, col)
+
+
+class MentionsModel(PagedTableModel):
+    """The mentions of one entity in context (keyword in context), in corpus order."""
+
+    columns = ("Before", "Mention", "After", "Article")
+    sort_keys = (None, None, None, None)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.entity: tuple[str, str] | None = None
+
+    def set_entity(self, db: Database | None, text: str, label: str) -> None:
+        self.db, self.entity = db, (text, label)
+        self.reload()
+
+    def _count(self, db: Database) -> int:
+        return overview.mention_count(db, *self.entity) if self.entity else 0
+
+    def _page(self, db: Database, offset: int, limit: int) -> list[Mention]:
+        if self.entity is None:
+            return []
+        return overview.entity_mentions(db, *self.entity, offset=offset, limit=limit)
+
+    def cells(self, row: Mention) -> tuple:
+        return (row.left, row.text, row.right, row.title)
+
+    def alignment(self, col: int) -> Qt.AlignmentFlag:
+        return Qt.AlignmentFlag.AlignRight if col == 0 else Qt.AlignmentFlag.AlignLeft
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.FontRole and index.isValid() and index.column() == 1:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return super().data(index, role)
+
+
+def _table(model: PagedTableModel, name: str, sortable: bool = True) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    if sortable:
+        # The indicator first, so enabling sorting asks for the model's own order.
+        default = model.sort_keys.index(model.sort_key) if model.sort_key else 0
+        header.setSortIndicator(default, Qt.SortOrder.DescendingOrder)
+        view.setSortingEnabled(True)
+    return view
+
+
+class _TableView(QWidget):
+    """A filter box, a lazy table, a count and an Export button."""
+
+    def __init__(self, model: PagedTableModel, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.search_box = QLineEdit(placeholderText="filter by name")
+        self.search_box.setClearButtonEnabled(True)
+        self.count = QLabel()
+        self.export_button = QPushButton("Export CSV…")
+        self.table = _table(model, name)
+        self.bar = QHBoxLayout()
+        self.bar.addWidget(self.search_box, 1)
+        self.bar.addWidget(self.count)
+        self.bar.addWidget(self.export_button)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.addLayout(self.bar)
+        self.layout_.addWidget(self.table, 1)
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.apply_search)
+        self.search_box.textChanged.connect(self._timer.start)
+        self.export_button.clicked.connect(self._ask_export)
+        model.modelReset.connect(self._show_count)
+
+    def apply_search(self) -> None:
+        raise NotImplementedError
+
+    def _show_count(self) -> None:
+        self.count.setText(f"{self.model.total} rows")
+
+    def export_csv(self, path: str | Path) -> int:
+        return self.model.export_csv(path)
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", "", "CSV files (*.csv)")
+        if path:
+            try:
+                self.export_csv(path)
+            except OSError as exc:
+                QMessageBox.warning(self, "viewer", f"Could not write {path}: {exc}")
+
+
+class EntitiesView(_TableView):
+    """The entities table; a click filters the article list, opening lists the mentions."""
+
+    entity_selected = Signal(str, str)  # text, label: filter the article list by it
+    article_requested = Signal(int, int, int)  # a mention: article id, start, end
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(EntityTableModel(), "entities_table", parent)
+        self.model.setParent(self)
+        self.label_box = QComboBox()
+        self.label_box.addItem("All labels", None)
+        self.bar.insertWidget(1, self.label_box)
+        self.mentions = MentionsModel(self)
+        self.mentions_table = _table(self.mentions, "mentions_table", sortable=False)
+        self.mentions_title = QLabel("Open an entity (double-click or Enter) to list its mentions")
+        self.mentions_title.setTextFormat(Qt.TextFormat.PlainText)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.mentions_title)
+        lower_layout.addWidget(self.mentions_table, 1)
+        self.layout_.removeWidget(self.table)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        self.layout_.addWidget(splitter, 1)
+        self.label_box.currentIndexChanged.connect(self.apply_search)
+        self.table.clicked.connect(self._on_clicked)
+        self.table.activated.connect(self.open_entity)
+        self.mentions_table.activated.connect(self._on_mention)
+        self.mentions_table.clicked.connect(self._on_mention)
+
+    def set_db(self, db: Database | None) -> None:
+        self.label_box.blockSignals(True)
+        self.label_box.clear()
+        self.label_box.addItem("All labels", None)
+        for label in distinct_values(db, "label") if db is not None else []:
+            self.label_box.addItem(label, label)
+        self.label_box.blockSignals(False)
+        self.mentions.set_entity(None, "", "")
+        self.model.set_db(db)
+
+    def apply_search(self) -> None:
+        self.model.set_search(self.search_box.text().strip(), self.label_box.currentData())
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.entity_selected.emit(row.text, row.label)
+
+    def open_entity(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is None:
+            return
+        self.mentions.set_entity(self.model.db, row.text, row.label)
+        self.mentions_title.setText(f"{row.text} ({row.label}): {self.mentions.total} mentions")
+
+    def _on_mention(self, index: QModelIndex) -> None:
+        m = self.mentions.row_at(index.row())
+        if m is not None:
+            self.article_requested.emit(m.article_id, m.start, m.end)
+
+
+class SpeakersView(_TableView):
+    """The speakers table; a click filters the article list by that speaker."""
+
+    speaker_selected = Signal(str)  # resolved name
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(SpeakerTableModel(), "speakers_table", parent)
+        self.model.setParent(self)
+        self.table.clicked.connect(self._on_clicked)
+
+    def set_db(self, db: Database | None) -> None:
+        self.model.set_db(db)
+
+    def apply_search(self) -> None:
+        self.model.set_search(self.search_box.text().strip())
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.speaker_selected.emit(row.name)
+
+
+def _bar_chart(title: str, items: list[tuple[str, int]], value_name: str) -> QChart:
+    """Horizontal bars, largest at the top."""
+    chart = QChart()
+    chart.setTitle(title)
+    chart.legend().hide()
+    bars = QBarSet(value_name)
+    names = []
+    for name, value in reversed(items):  # Qt draws the first category at the bottom
+        bars.append(value)
+        names.append(name if len(name) <= 40 else name[:39] + "…")
+    series = QHorizontalBarSeries()
+    series.append(bars)
+    chart.addSeries(series)
+    y = QBarCategoryAxis()
+    y.append(names)
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(y)
+    x = QValueAxis()
+    x.setLabelFormat("%d")
+    x.setRange(0, max([v for _, v in items], default=1))
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(x)
+    return chart
+
+
+def _time_chart(months: list[tuple[str, int]]) -> QChart:
+    chart = QChart()
+    chart.setTitle("Articles per month")
+    chart.legend().hide()
+    series = QLineSeries()
+    for month, n in months:
+        stamp = QDateTime.fromString(month + "-01", "yyyy-MM-dd")
+        series.append(stamp.toMSecsSinceEpoch(), n)
+    chart.addSeries(series)
+    x = QDateTimeAxis()
+    x.setFormat("yyyy-MM")
+    x.setTickCount(min(max(len(months), 2), 12))
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(x)
+    y = QValueAxis()
+    y.setLabelFormat("%d")
+    y.setRange(0, max([n for _, n in months], default=1))
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(y)
+    return chart
+
+
+class ChartsView(QWidget):
+    """Top entities and top speakers as bar charts; articles over time when dates exist."""
+
+    TOP = 15
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.entities_chart = QChartView()
+        self.speakers_chart = QChartView()
+        self.time_chart = QChartView()
+        self.no_dates = QLabel("No ISO dates (YYYY-MM-DD) in this corpus: no timeline.")
+        for view in (self.entities_chart, self.speakers_chart, self.time_chart):
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.label_box = QComboBox()
+        self.label_box.addItem("All labels", None)
+        self.db: Database | None = None
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Top entities of"))
+        top.addWidget(self.label_box)
+        top.addStretch(1)
+        charts = QHBoxLayout()
+        charts.addWidget(self.entities_chart, 1)
+        charts.addWidget(self.speakers_chart, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(charts, 2)
+        layout.addWidget(self.time_chart, 1)
+        layout.addWidget(self.no_dates)
+        self.label_box.currentIndexChanged.connect(self._draw_entities)
+
+    def set_db(self, db: Database | None) -> None:
+        self.db = db
+        self.label_box.blockSignals(True)
+        self.label_box.clear()
+        self.label_box.addItem("All labels", None)
+        for label in distinct_values(db, "label") if db is not None else []:
+            self.label_box.addItem(label, label)
+        self.label_box.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw from the store (e.g. after more articles were analysed)."""
+        self._draw_entities()
+        db = self.db
+        speakers = overview.top_speakers(db, self.TOP) if db is not None else []
+        self._set(
+            self.speakers_chart,
+            _bar_chart("Top speakers (quotes)", [(s.name, s.quotes) for s in speakers], "Quotes"),
+        )
+        months = overview.articles_per_month(db) if db is not None else []
+        self._set(self.time_chart, _time_chart(months))
+        self.time_chart.setVisible(bool(months))
+        self.no_dates.setVisible(not months)
+
+    def _draw_entities(self) -> None:
+        label = self.label_box.currentData()
+        top = overview.top_entities(self.db, self.TOP, label) if self.db is not None else []
+        chart = _bar_chart(
+            "Top entities (articles)",
+            [(f"{e.text} ({e.label})", e.articles) for e in top],
+            "Articles",
+        )
+        self._set(self.entities_chart, chart)
+
+    @staticmethod
+    def _set(view: QChartView, chart: QChart) -> None:
+        old = view.chart()
+        view.setChart(chart)
+        if old is not None and old is not chart:
+            old.deleteLater()  # the view does not delete a chart it is given

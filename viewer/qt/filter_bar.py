@@ -1,0 +1,185 @@
+"""Widgets to edit an ArticleFilter; every change emits the whole new filter.
+
+Text fields wait for a short pause in typing, so a long corpus is not
+re-filtered on every key.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+from sqlite_utils import Database
+
+from viewer.core.store.filters import ArticleFilter, distinct_values
+
+ANY = "Any"
+STATUSES = ("unreviewed", "in_progress", "done")
+HAS_QUOTES = {ANY: None, "With quotes": True, "Without quotes": False}
+
+
+def _combo(editable: bool = True) -> QComboBox:
+    box = QComboBox()
+    box.setEditable(editable)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    box.setMinimumContentsLength(10)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    return box
+
+
+class FilterBar(QWidget):
+    """Entity, speaker, anonymous, tag, status, source, dates, quotes, annotation label, text."""
+
+    changed = Signal(object)  # the new ArticleFilter
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._filter = ArticleFilter()
+        self._loading = False  # set while widgets are filled programmatically
+
+        self.query = QLineEdit(placeholderText="words in title or text")
+        self.entity = QLineEdit(placeholderText="entity text")
+        self.label = _combo()
+        self.speaker = QLineEdit(placeholderText="speaker name")
+        self.anonymous = QCheckBox("Anonymous quotes")
+        self.tag = _combo()
+        self.status = _combo(editable=False)
+        self.status.addItems([ANY, *STATUSES])
+        self.source = _combo()
+        self.date_from = QLineEdit(placeholderText="from YYYY-MM-DD")
+        self.date_to = QLineEdit(placeholderText="to YYYY-MM-DD")
+        self.has_quotes = _combo(editable=False)
+        self.has_quotes.addItems(list(HAS_QUOTES))
+        self.annotation_label = _combo()
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Show all articles")
+        for w in (self.query, self.entity, self.speaker, self.date_from, self.date_to):
+            w.setClearButtonEnabled(True)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        cells = [
+            ("Text", self.query),
+            ("Entity", self.entity),
+            ("Label", self.label),
+            ("Speaker", self.speaker),
+            ("Tag", self.tag),
+            ("Status", self.status),
+            ("Source", self.source),
+            ("Dates", self.date_from),
+            ("", self.date_to),
+            ("Quotes", self.has_quotes),
+            ("Annotated as", self.annotation_label),
+        ]
+        for i, (name, widget) in enumerate(cells):
+            row, col = divmod(i, 6)
+            label = QLabel(name)
+            label.setBuddy(widget)
+            grid.addWidget(label, row * 2, col)
+            grid.addWidget(widget, row * 2 + 1, col)
+        grid.addWidget(self.anonymous, 3, 5)
+        grid.addWidget(self.clear_button, 3, 6)
+
+        self._timer = QTimer(self, singleShot=True, interval=300)
+        self._timer.timeout.connect(self._emit)
+        for edit in (self.query, self.entity, self.speaker, self.date_from, self.date_to):
+            edit.textEdited.connect(self._timer.start)
+            edit.returnPressed.connect(self._emit)
+        for box in (self.label, self.tag, self.source, self.annotation_label):
+            box.currentTextChanged.connect(self._changed_now)
+        for box in (self.status, self.has_quotes):
+            box.currentIndexChanged.connect(self._changed_now)
+        self.anonymous.toggled.connect(self._changed_now)
+        self.clear_button.clicked.connect(self.clear)
+
+    # -- public ----------------------------------------------------------------
+
+    def filter(self) -> ArticleFilter:
+        """The filter the widgets show now."""
+        return self._read()
+
+    def set_db(self, db: Database | None) -> None:
+        """Offer the choices this database has (labels, tags, sources)."""
+        self._loading = True
+        try:
+            for box, column in (
+                (self.label, "label"),
+                (self.tag, "tag"),
+                (self.source, "source"),
+                (self.annotation_label, "annotation_label"),
+            ):
+                current = box.currentText()
+                box.clear()
+                box.addItem("")
+                if db is not None:
+                    box.addItems(distinct_values(db, column))
+                box.setEditText(current)
+        finally:
+            self._loading = False
+
+    def set_filter(self, f: ArticleFilter, emit: bool = True) -> None:
+        """Show ``f`` in the widgets (e.g. after a click in the entities table)."""
+        self._loading = True
+        try:
+            self.query.setText(f.query)
+            self.entity.setText(f.entity_text or "")
+            self.label.setEditText(f.entity_label or "")
+            self.speaker.setText(f.speaker or "")
+            self.anonymous.setChecked(f.anonymous_quotes)
+            self.tag.setEditText(f.tag or "")
+            self.status.setCurrentText(f.status or ANY)
+            self.source.setEditText(f.source or "")
+            self.date_from.setText(f.date_from or "")
+            self.date_to.setText(f.date_to or "")
+            self.has_quotes.setCurrentText(
+                next(k for k, v in HAS_QUOTES.items() if v is f.has_quotes)
+            )
+            self.annotation_label.setEditText(f.annotation_label or "")
+        finally:
+            self._loading = False
+        self._filter = self._read()  # what the widgets can show (e.g. no raw query)
+        if emit:
+            self.changed.emit(self._filter)
+
+    def clear(self) -> None:
+        self.set_filter(ArticleFilter())
+
+    # -- internals -------------------------------------------------------------
+
+    def _read(self) -> ArticleFilter:
+        def text(value: str) -> str | None:
+            return value.strip() or None
+
+        status = self.status.currentText()
+        return ArticleFilter(
+            query=self.query.text().strip(),
+            entity_text=text(self.entity.text()),
+            entity_label=text(self.label.currentText()),
+            speaker=text(self.speaker.text()),
+            anonymous_quotes=self.anonymous.isChecked(),
+            tag=text(self.tag.currentText()),
+            status=None if status == ANY else status,  # type: ignore[arg-type]
+            source=text(self.source.currentText()),
+            date_from=text(self.date_from.text()),
+            date_to=text(self.date_to.text()),
+            has_quotes=HAS_QUOTES[self.has_quotes.currentText()],
+            annotation_label=text(self.annotation_label.currentText()),
+        )
+
+    def _changed_now(self, *_args) -> None:
+        if not self._loading:
+            self._emit()
+
+    def _emit(self) -> None:
+        self._timer.stop()
+        f = self._read()
+        if f != self._filter:  # e.g. Enter after the pause already applied it
+            self._filter = f
+            self.changed.emit(f)
