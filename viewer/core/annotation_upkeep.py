@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from viewer.core.anchoring import reanchor_annotation
+from viewer.core.corrections import reattach
+from viewer.core.model import Analysis
 from viewer.core.store.annotations import annotations_for_article, replace_annotations
 from viewer.core.store.articles import get_article
 
@@ -33,3 +35,24 @@ def reanchor_changed_articles(db: Database, article_ids: Iterable[int]) -> Count
             moved.append(placed)
         replace_annotations(db, moved)
     return statuses
+
+
+def reattach_decisions(db: Database, analysed: Iterable[tuple[int, Analysis]]) -> int:
+    """After new model output for these articles, point the analyst's corrections
+    at the new spans; returns how many decisions were updated."""
+    by_article = dict(analysed)
+    if not by_article:
+        return 0
+    marks = ", ".join("?" * len(by_article))
+    with_decisions = db.execute(
+        "SELECT DISTINCT article_id FROM annotations "
+        f"WHERE kind != 'span' AND article_id IN ({marks})",
+        list(by_article),
+    ).fetchall()
+    updated = []
+    for (article_id,) in with_decisions:
+        decisions = [a for a in annotations_for_article(db, article_id) if a.kind != "span"]
+        new = reattach(decisions, by_article[article_id])
+        updated.extend(n for n, old in zip(new, decisions, strict=True) if n != old)
+    replace_annotations(db, updated)
+    return len(updated)

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from viewer.core.annotation_upkeep import reanchor_changed_articles, reattach_decisions
 from viewer.core.corpus import corpus_files, iter_articles
-from viewer.core.model import Analysis, Article, ImportReport
+from viewer.core.model import Analysis, Article, ImportReport, LoadMessage
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store.analyses import (
     cached_analysis_id,
@@ -25,7 +26,7 @@ from viewer.core.store.analyses import (
     pending_articles,
     save_analyses,
 )
-from viewer.core.store.articles import upsert_articles
+from viewer.core.store.articles import get_article, upsert_articles
 
 # progress(done, total, what): total is 0 when unknown.
 Progress = Callable[[int, int, str], None]
@@ -53,17 +54,34 @@ def import_corpus(
     """Read the corpus into the store; returns the article row ids in corpus order."""
     total_files = len(corpus_files(corpus))
     ids: list[int] = []
+    changed: list[int] = []  # articles whose text differs from the stored one
     batch: list[Article] = []
     for article in iter_articles(corpus, report, should_stop):
         batch.append(article)
         if len(batch) >= IMPORT_BATCH:
-            ids.extend(upsert_articles(db, batch))
+            ids.extend(upsert_articles(db, batch, changed))
             batch = []
             progress(report.files_read, total_files, f"Reading corpus: {len(ids)} articles")
     if batch:
-        ids.extend(upsert_articles(db, batch))
+        ids.extend(upsert_articles(db, batch, changed))
+    _reanchor(db, changed, report)
     progress(report.files_read, total_files, f"Read {len(ids)} articles")
     return ids
+
+
+def _reanchor(db: Database, changed: list[int], report: ImportReport) -> None:
+    """Re-attach annotations of changed articles; what is not exact goes in the report."""
+    for article_id in changed:
+        statuses = reanchor_changed_articles(db, [article_id])
+        inexact = {s: n for s, n in statuses.items() if s != "exact"}
+        if inexact:
+            article = get_article(db, article_id)
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(inexact.items()))
+            report.messages.append(LoadMessage(
+                article.origin if article else str(article_id), None, "warning",
+                f"text changed; annotations re-attached: {counts} (Review → Annotations "
+                "to Review)",
+            ))
 
 
 def analyze_pending(
@@ -171,6 +189,7 @@ def _save(
     progress: Progress,
 ) -> None:
     save_analyses(db, model, pipeline, results)
+    reattach_decisions(db, [(article_id, analysis) for article_id, _, _, analysis in results])
     state.done += len(results)
     state.ran += len(results)
     progress(state.done, state.total, state.message())
