@@ -9,7 +9,6 @@ from sqlite_utils import Database
 
 from viewer.core.model import Analysis, Article, Entity, Quote
 from viewer.core.store import StoreError, default_db_path, open_db
-from viewer.core.store.schema import migrations
 from viewer.core.store.analyses import (
     count_pending,
     load_analysis,
@@ -17,6 +16,7 @@ from viewer.core.store.analyses import (
     save_analyses,
 )
 from viewer.core.store.articles import article_rows, get_article, upsert_articles
+from viewer.core.store.schema import migrations
 
 TEXT = 'Ann Lee said "we will go" on Monday.'
 

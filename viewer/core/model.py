@@ -7,8 +7,9 @@ article's canonical text (LF line ends only).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 
 def text_hash(text: str) -> str:
