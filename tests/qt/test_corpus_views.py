@@ -30,23 +30,6 @@ from viewer.qt.search_panel import SearchPanel, SearchResultsModel
 N = 60
 
 
-@pytest.fixture(autouse=True)
-def _no_refresh_from_closed_windows():
-    """Workaround: a MainWindow closed by an earlier test keeps its 0.5 s refresh
-    timer running, and its refresh then reads the database it closed. The fix
-    belongs in MainWindow.closeEvent (stop the timer); until then, stop it here.
-    """
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from viewer.qt.main_window import MainWindow
-
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow) and widget.db is None:
-            for timer in widget.findChildren(QTimer):
-                timer.stop()
-
-
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     """A synthetic corpus with the generator's own entities and quotes as its analyses."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QDockWidget,
     QFileDialog,
     QHeaderView,
     QInputDialog,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,14 +45,17 @@ from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
+from viewer.qt.corpus_views import ChartsView, EntitiesView, SpeakersView
 from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
+from viewer.qt.filter_bar import FilterBar
 from viewer.qt.jobs import CorpusJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
+from viewer.qt.search_panel import SearchPanel
 from viewer.qt.side_panel import SidePanel
 
 CORPUS_FILTER = "Corpus files (*.txt *.jsonl *.csv);;All files (*)"
@@ -104,6 +111,22 @@ class MainWindow(QMainWindow):
         for col in range(1, 5):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.list_view.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.articles.count_changed.connect(self._show_count)
+        self.articles.filter_failed.connect(self.statusBar().showMessage)
+        self.filter_bar = FilterBar()
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.search_panel = SearchPanel()
+        self.search_panel.article_requested.connect(self._open_hit)
+        articles_tab = QWidget()
+        articles_layout = QVBoxLayout(articles_tab)
+        articles_layout.setContentsMargins(0, 0, 0, 0)
+        articles_layout.addWidget(self.count_label)
+        articles_layout.addWidget(self.list_view, 1)
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(articles_tab, "Articles")
+        self.left_tabs.addTab(self.search_panel, "Search")
 
         self.view = ArticleView()
         self.panel = SidePanel()
@@ -143,12 +166,35 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
-        self.splitter.addWidget(self.list_view)
+        self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([380, 820, 400])
         self.setCentralWidget(self.splitter)
+
+        self.filter_dock = QDockWidget("Filters", self)
+        self.filter_dock.setObjectName("filters_dock")
+        self.filter_dock.setWidget(self.filter_bar)
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.filter_dock)
+        self.entities_view = EntitiesView()
+        self.speakers_view = SpeakersView()
+        self.charts_view = ChartsView()
+        self.entities_view.entity_selected.connect(
+            lambda text, label: self.filter_by(entity_text=text, entity_label=label))
+        self.entities_view.article_requested.connect(self._open_hit)
+        self.speakers_view.speaker_selected.connect(lambda name: self.filter_by(speaker=name))
+        corpus_tabs = QTabWidget()
+        corpus_tabs.addTab(self.entities_view, "Entities")
+        corpus_tabs.addTab(self.speakers_view, "Speakers")
+        corpus_tabs.addTab(self.charts_view, "Charts")
+        self.corpus_dock = QDockWidget("Corpus", self)
+        self.corpus_dock.setObjectName("corpus_dock")
+        self.corpus_dock.setWidget(corpus_tabs)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.corpus_dock)
+        self.corpus_dock.hide()  # costly to count on a big corpus: only when asked for
+        self.corpus_dock.visibilityChanged.connect(self._corpus_views_shown)
+        self._corpus_views_stale = True
 
         self.legend = Legend(self.settings, self)
         self.legend.changed.connect(self._apply_legend)
@@ -212,6 +258,15 @@ class MainWindow(QMainWindow):
         self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
 
         view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "&Search", QKeySequence.StandardKey.Find, self.focus_search)
+        filters = self.filter_dock.toggleViewAction()
+        filters.setShortcut("Ctrl+Shift+F")
+        view_menu.addAction(filters)
+        self._action(view_menu, "&Clear Filters", "Ctrl+Shift+X", self.filter_bar.clear)
+        corpus = self.corpus_dock.toggleViewAction()
+        corpus.setText("&Corpus Tables and Charts")
+        corpus.setShortcut("Ctrl+Shift+T")
+        view_menu.addAction(corpus)
         view_menu.addAction(self.legend.toggleViewAction())
         quotes = self.legend.quotes_action
         quotes.setShortcut("Ctrl+Shift+Q")
@@ -295,6 +350,9 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.backups.stop()
         self._stop_job()
+        self._refresh_timer.stop()  # it would read the database closed below
+        for widget in (self.articles, self.filter_bar, self.search_panel):
+            widget.set_db(None)
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -348,6 +406,11 @@ class MainWindow(QMainWindow):
         self.db_label.setText(str(db_path))
         self.db_label.setToolTip("Database file")
         self.articles.set_db(db)
+        self.filter_bar.set_db(db)
+        self.search_panel.set_db(db)
+        self._corpus_views_stale = True
+        if self.corpus_dock.isVisible():
+            self._corpus_views_shown(True)
         self._select_first_if_none()
         self._start_job(corpus, db_path)
         return True
@@ -415,6 +478,9 @@ class MainWindow(QMainWindow):
             self._refresh_timer.start()
 
     def _refresh_after_batch(self) -> None:
+        if self.db is None:
+            return
+        self._corpus_views_stale = True
         self.articles.reload()
         if self.current_id is not None:
             row = self.articles.row_of(self.current_id)
@@ -568,6 +634,55 @@ class MainWindow(QMainWindow):
             row = self.articles.row_of(target)
         if row is not None:
             self._select_row(row)
+
+    # -- search, filters, corpus views -----------------------------------------
+
+    def apply_filter(self, article_filter) -> None:
+        """The article list (and the search) follow the filter bar."""
+        self.articles.set_filter(article_filter)
+        self.search_panel.set_filter(article_filter)
+        row = self.articles.row_of(self.current_id) if self.current_id is not None else None
+        if row is not None:
+            self._select_row(row, show=False)  # the article shown still matches
+        elif self.articles.rowCount():
+            self._select_row(0)
+
+    def filter_by(self, **fields) -> None:
+        """Narrow the article list, e.g. to an entity clicked in the corpus table."""
+        self.filter_dock.show()
+        self.left_tabs.setCurrentIndex(0)
+        self.filter_bar.set_filter(replace(self.filter_bar.filter(), **fields))
+
+    def _show_count(self, count: int) -> None:
+        f = self.articles.filter
+        if f is None or f.is_empty:
+            self.count_label.setText(f"{count} articles")
+        else:
+            self.count_label.setText(f"{count} articles match: {f.describe()}")
+
+    def focus_search(self) -> None:
+        self.left_tabs.setCurrentWidget(self.search_panel)
+        self.search_panel.box.setFocus()
+        self.search_panel.box.selectAll()
+
+    def _open_hit(self, article_id: int, start: int, end: int) -> None:
+        if start >= 0:
+            self.show_span(article_id, start, end)
+        else:
+            self.show_span(article_id, 0, 0)
+
+    def _corpus_views_shown(self, visible: bool) -> None:
+        if not visible or not self._corpus_views_stale or self.db is None:
+            return
+        self._corpus_views_stale = False
+        self.statusBar().showMessage("Counting entities and speakers…")
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            for view in (self.entities_view, self.speakers_view, self.charts_view):
+                view.set_db(self.db)
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.statusBar().showMessage("Corpus tables ready", 3000)
 
     def export(self) -> None:
         """CSV or JSONL export in the background; the window stays usable."""
