@@ -12,6 +12,7 @@ from viewer.core.store import open_db
 from viewer.core.store.analyses import save_analyses
 from viewer.core.store.articles import upsert_articles
 from viewer.core.store.filters import ArticleFilter, filtered_count
+from viewer.core.store.overview import refresh_stats
 from viewer.core.synthetic import generate
 from viewer.qt import article_list, corpus_views
 from viewer.qt.article_list import ArticleListModel
@@ -53,6 +54,9 @@ def db(tmp_path, monkeypatch):
             for i, a in zip(ids, arts, strict=True)
         ],
     )
+    # The window counts in a background job before showing the tables; the
+    # views themselves only read the figures as last counted.
+    refresh_stats(db)
     yield db
     db.close()
 
@@ -176,6 +180,7 @@ def test_export_neutralises_formulas(tmp_path):
     (aid,) = upsert_articles(db, [Article(id="x", text=text, title="t", origin="o")])
     analysis = Analysis((Entity(0, 13, "ORG", "=HYPERLINK(1)"), Entity(18, 22, "PERSON", "-Ann")))
     save_analyses(db, "m", "p", [(aid, text_hash(text), text, analysis)])
+    refresh_stats(db)
     model = EntityTableModel()
     model.set_db(db)
     model.export_csv(tmp_path / "e.csv")

@@ -236,11 +236,12 @@ class EntityTableModel(PagedTableModel):
         self.reload()
 
     def _count(self, db: Database) -> int:
-        return overview.entity_count(db, self.search, self.label)
+        return overview.entity_count(db, self.search, self.label, refresh=False)
 
     def _page(self, db: Database, offset: int, limit: int) -> list[EntityStat]:
         return overview.entity_stats(
-            db, self.search, self.label, self.sort_key or "articles", self.descending, offset, limit
+            db, self.search, self.label, self.sort_key or "articles", self.descending, offset,
+            limit, refresh=False,
         )
 
     def cells(self, row: EntityStat) -> tuple:
@@ -264,11 +265,12 @@ class SpeakerTableModel(PagedTableModel):
         self.reload()
 
     def _count(self, db: Database) -> int:
-        return overview.speaker_count(db, self.search)
+        return overview.speaker_count(db, self.search, refresh=False)
 
     def _page(self, db: Database, offset: int, limit: int) -> list[SpeakerStat]:
         return overview.speaker_stats(
-            db, self.search, self.sort_key or "quotes", self.descending, offset, limit
+            db, self.search, self.sort_key or "quotes", self.descending, offset, limit,
+            refresh=False,
         )
 
     def cells(self, row: SpeakerStat) -> tuple:
@@ -553,7 +555,7 @@ class ChartsView(QWidget):
         """Redraw from the store (e.g. after more articles were analysed)."""
         self._draw_entities()
         db = self.db
-        speakers = overview.top_speakers(db, self.TOP) if db is not None else []
+        speakers = overview.top_speakers(db, self.TOP, refresh=False) if db is not None else []
         self._set(
             self.speakers_chart,
             _bar_chart("Top speakers (quotes)", [(s.name, s.quotes) for s in speakers], "Quotes"),
@@ -565,7 +567,11 @@ class ChartsView(QWidget):
 
     def _draw_entities(self) -> None:
         label = self.label_box.currentData()
-        top = overview.top_entities(self.db, self.TOP, label) if self.db is not None else []
+        top = (
+            overview.top_entities(self.db, self.TOP, label, refresh=False)
+            if self.db is not None
+            else []
+        )
         chart = _bar_chart(
             "Top entities (articles)",
             [(f"{e.text} ({e.label})", e.articles) for e in top],

@@ -16,6 +16,7 @@ from PySide6.QtCore import QThread, Signal
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store import open_db
+from viewer.core.store.overview import refresh_stats
 from viewer.core.workflow import analyze_pending, import_corpus
 
 
@@ -71,3 +72,29 @@ class CorpusJob(QThread):
         self.progress.emit(done, total, what)
         if done:
             self.batch_saved.emit()
+
+
+class StatsJob(QThread):
+    """Counts the corpus-wide entity and speaker tables on its own connection,
+    so a big corpus never freezes the window while they are rebuilt."""
+
+    done = Signal(bool)  # True: counted (or already fresh)
+    failed = Signal(str)
+
+    def __init__(self, db_path: str | Path):
+        super().__init__()
+        self.db_path = Path(db_path)
+
+    def run(self) -> None:
+        try:
+            db = open_db(self.db_path)
+            try:
+                refresh_stats(db)
+            finally:
+                db.close()
+        except Exception as exc:
+            traceback.print_exc()
+            self.failed.emit(f"Could not count the corpus: {type(exc).__name__}: {exc}")
+            self.done.emit(False)
+            return
+        self.done.emit(True)

@@ -10,7 +10,6 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTime
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDockWidget,
     QFileDialog,
     QHeaderView,
@@ -50,7 +49,7 @@ from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
-from viewer.qt.jobs import CorpusJob
+from viewer.qt.jobs import CorpusJob, StatsJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.review_dialog import AnchorReviewDialog
@@ -195,6 +194,7 @@ class MainWindow(QMainWindow):
         self.corpus_dock.hide()  # costly to count on a big corpus: only when asked for
         self.corpus_dock.visibilityChanged.connect(self._corpus_views_shown)
         self._corpus_views_stale = True
+        self.stats_job: StatsJob | None = None
 
         self.legend = Legend(self.settings, self)
         self.legend.changed.connect(self._apply_legend)
@@ -481,6 +481,8 @@ class MainWindow(QMainWindow):
         if self.db is None:
             return
         self._corpus_views_stale = True
+        if self.corpus_dock.isVisible():
+            self._corpus_views_shown(True)
         self.articles.reload()
         if self.current_id is not None:
             row = self.articles.row_of(self.current_id)
@@ -672,17 +674,30 @@ class MainWindow(QMainWindow):
             self.show_span(article_id, 0, 0)
 
     def _corpus_views_shown(self, visible: bool) -> None:
-        if not visible or not self._corpus_views_stale or self.db is None:
+        """Count in the background, then show the tables; the window stays usable."""
+        if not visible or not self._corpus_views_stale or self.db_path is None:
             return
+        if self.stats_job is not None and self.stats_job.isRunning():
+            return  # a finished count re-checks staleness
         self._corpus_views_stale = False
         self.statusBar().showMessage("Counting entities and speakers…")
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            for view in (self.entities_view, self.speakers_view, self.charts_view):
-                view.set_db(self.db)
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.statusBar().showMessage("Corpus tables ready", 3000)
+        job = StatsJob(self.db_path)
+        job.failed.connect(self.show_error)
+        job.done.connect(self._stats_counted)
+        job.finished.connect(lambda: self._ending_jobs.discard(job))
+        self._ending_jobs.add(job)
+        self.stats_job = job
+        job.start()
+
+    def _stats_counted(self, ok: bool) -> None:
+        if self.sender() is not self.stats_job or self.db is None:
+            return
+        for view in (self.entities_view, self.speakers_view, self.charts_view):
+            view.set_db(self.db)
+        if ok:
+            self.statusBar().showMessage("Corpus tables ready", 3000)
+        if self._corpus_views_stale:  # more analyses arrived while counting
+            QTimer.singleShot(0, lambda: self._corpus_views_shown(self.corpus_dock.isVisible()))
 
     def export(self) -> None:
         """CSV or JSONL export in the background; the window stays usable."""

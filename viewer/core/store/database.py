@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
@@ -198,10 +199,27 @@ def _refuse_newer(db: Database, path: Path) -> None:
 
 
 def _configure(db: Database, path: Path) -> None:
-    db.execute("PRAGMA journal_mode=WAL")
+    _set_wal(db)
     db.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     db.execute("PRAGMA foreign_keys=ON")
     _private_sidecars(path)
+
+
+def _set_wal(db: Database) -> None:
+    """Switch to WAL, waiting while another viewer creates or migrates the file.
+
+    Changing the journal mode needs the file to itself, and SQLite reports
+    "locked" at once instead of calling the busy handler, so wait here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _private_sidecars(path: Path) -> None:

@@ -70,36 +70,42 @@ def _fingerprint(db: Database) -> str:
     return repr(tuple(row))
 
 
-def refresh_stats(db: Database, force: bool = False) -> None:
-    """(Re)build the TEMP tables behind the entities and speakers views when stale."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS overview_state (fingerprint TEXT)")
+def stats_are_fresh(db: Database) -> bool:
+    """Whether the entity and speaker tables match the analyses stored now."""
+    row = db.execute("SELECT fingerprint FROM stats_state").fetchone()
+    return row is not None and row[0] == _fingerprint(db)
+
+
+def refresh_stats(db: Database, force: bool = False) -> bool:
+    """(Re)build the tables behind the entities and speakers views when stale.
+
+    They are ordinary tables, rebuilt in one transaction, so a background
+    thread can do the slow counting while the window keeps reading the
+    previous figures. Returns whether they were rebuilt.
+    """
+    if not force and stats_are_fresh(db):
+        return False
     current = _fingerprint(db)
-    row = db.execute("SELECT fingerprint FROM temp.overview_state").fetchone()
-    if row is not None and row[0] == current and not force:
-        return
-    # TEMP tables are this connection's own: no other reader sees a half-built one.
-    db.executescript(
-        """
-        DROP TABLE IF EXISTS temp.entity_stats;
-        DROP TABLE IF EXISTS temp.speaker_stats;
-        CREATE TEMP TABLE entity_stats AS
-            SELECT e.text AS text, e.label AS label,
-                   count(DISTINCT a.id) AS articles, count(*) AS mentions
-            FROM articles a JOIN entities e ON e.analysis_id = a.analysis_id
-            GROUP BY e.text, e.label;
-        CREATE INDEX temp.entity_stats_by_articles ON entity_stats(articles);
-        CREATE TEMP TABLE speaker_stats AS
-            SELECT coalesce(q.speaker_name, q.speaker_text) AS name,
-                   count(*) AS quotes, count(DISTINCT a.id) AS articles,
-                   avg(q.anonymous) AS anonymous_share
-            FROM articles a JOIN quotes q ON q.analysis_id = a.analysis_id
-            WHERE coalesce(q.speaker_name, q.speaker_text) IS NOT NULL
-            GROUP BY coalesce(q.speaker_name, q.speaker_text);
-        CREATE INDEX temp.speaker_stats_by_quotes ON speaker_stats(quotes);
-        DELETE FROM temp.overview_state;
-        """
-    )
-    db.execute("INSERT INTO temp.overview_state VALUES (?)", [current])
+    with db.atomic():
+        db.execute("DELETE FROM stats_entities")
+        db.execute(
+            """INSERT INTO stats_entities (text, label, articles, mentions)
+               SELECT e.text, e.label, count(DISTINCT a.id), count(*)
+               FROM articles a JOIN entities e ON e.analysis_id = a.analysis_id
+               GROUP BY e.text, e.label"""
+        )
+        db.execute("DELETE FROM stats_speakers")
+        db.execute(
+            """INSERT INTO stats_speakers (name, quotes, articles, anonymous_share)
+               SELECT coalesce(q.speaker_name, q.speaker_text), count(*),
+                      count(DISTINCT a.id), avg(q.anonymous)
+               FROM articles a JOIN quotes q ON q.analysis_id = a.analysis_id
+               WHERE coalesce(q.speaker_name, q.speaker_text) IS NOT NULL
+               GROUP BY coalesce(q.speaker_name, q.speaker_text)"""
+        )
+        db.execute("DELETE FROM stats_state")
+        db.execute("INSERT INTO stats_state (fingerprint) VALUES (?)", [current])
+    return True
 
 
 def _order(sorts: dict[str, str], sort: str, descending: bool, tie: str) -> str:
@@ -121,11 +127,17 @@ def _entity_where(search: str, label: str | None) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def entity_count(db: Database, search: str = "", label: str | None = None) -> int:
-    """How many distinct (entity text, label) rows the entities table has."""
-    refresh_stats(db)
+def entity_count(
+    db: Database, search: str = "", label: str | None = None, refresh: bool = True
+) -> int:
+    """How many distinct (entity text, label) rows the entities table has.
+
+    ``refresh=False`` reads the figures as last counted (the window counts
+    in the background; see refresh_stats)."""
+    if refresh:
+        refresh_stats(db)
     where, params = _entity_where(search, label)
-    return int(db.execute(f"SELECT count(*) FROM temp.entity_stats{where}", params).fetchone()[0])
+    return int(db.execute(f"SELECT count(*) FROM stats_entities{where}", params).fetchone()[0])
 
 
 def entity_stats(
@@ -136,22 +148,26 @@ def entity_stats(
     descending: bool = True,
     offset: int = 0,
     limit: int = 100,
+    refresh: bool = True,
 ) -> list[EntityStat]:
     """A page of the entities table: text, label, articles it is in, mentions."""
-    refresh_stats(db)
+    if refresh:
+        refresh_stats(db)
     where, params = _entity_where(search, label)
     order = _order(ENTITY_SORTS, sort, descending, "text, label")
     rows = db.execute(
-        f"SELECT text, label, articles, mentions FROM temp.entity_stats{where} {order} "
+        f"SELECT text, label, articles, mentions FROM stats_entities{where} {order} "
         "LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     return [EntityStat(*r) for r in rows]
 
 
-def top_entities(db: Database, n: int = 10, label: str | None = None) -> list[EntityStat]:
+def top_entities(
+    db: Database, n: int = 10, label: str | None = None, refresh: bool = True
+) -> list[EntityStat]:
     """The entities found in most articles, for a bar chart."""
-    return entity_stats(db, label=label, sort="articles", limit=n)
+    return entity_stats(db, label=label, sort="articles", limit=n, refresh=refresh)
 
 
 def _speaker_where(search: str) -> tuple[str, list[object]]:
@@ -160,10 +176,11 @@ def _speaker_where(search: str) -> tuple[str, list[object]]:
     return " WHERE instr(lower(name), lower(?)) > 0", [search]
 
 
-def speaker_count(db: Database, search: str = "") -> int:
-    refresh_stats(db)
+def speaker_count(db: Database, search: str = "", refresh: bool = True) -> int:
+    if refresh:
+        refresh_stats(db)
     where, params = _speaker_where(search)
-    return int(db.execute(f"SELECT count(*) FROM temp.speaker_stats{where}", params).fetchone()[0])
+    return int(db.execute(f"SELECT count(*) FROM stats_speakers{where}", params).fetchone()[0])
 
 
 def speaker_stats(
@@ -173,22 +190,24 @@ def speaker_stats(
     descending: bool = True,
     offset: int = 0,
     limit: int = 100,
+    refresh: bool = True,
 ) -> list[SpeakerStat]:
     """A page of the speakers table: resolved name, quotes, articles, share anonymous."""
-    refresh_stats(db)
+    if refresh:
+        refresh_stats(db)
     where, params = _speaker_where(search)
     order = _order(SPEAKER_SORTS, sort, descending, "name")
     rows = db.execute(
-        f"SELECT name, quotes, articles, anonymous_share FROM temp.speaker_stats{where} "
+        f"SELECT name, quotes, articles, anonymous_share FROM stats_speakers{where} "
         f"{order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     return [SpeakerStat(r[0], r[1], r[2], float(r[3] or 0.0)) for r in rows]
 
 
-def top_speakers(db: Database, n: int = 10) -> list[SpeakerStat]:
+def top_speakers(db: Database, n: int = 10, refresh: bool = True) -> list[SpeakerStat]:
     """The speakers quoted most, for a bar chart."""
-    return speaker_stats(db, sort="quotes", limit=n)
+    return speaker_stats(db, sort="quotes", limit=n, refresh=refresh)
 
 
 def mention_count(db: Database, text: str, label: str) -> int:

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("viewer")
 
 
+def _script(db: Database, sql: str) -> None:
+    """Run several statements inside the caller's transaction.
+
+    sqlite3's executescript() would COMMIT first, so a migration that fails
+    half-way would leave its first statements applied; one statement at a
+    time keeps all pending migrations in one transaction.
+    """
+    statement = ""
+    for piece in sql.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n;"):
+                db.execute(statement)
+            statement = ""
+
+
 @migrations(name="0001_articles_and_analyses")
 def _articles_and_analyses(db: Database) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE articles (
             id INTEGER PRIMARY KEY,
@@ -63,14 +82,15 @@ def _articles_and_analyses(db: Database) -> None:
         );
         CREATE INDEX quotes_by_analysis ON quotes(analysis_id);
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
-        """
+        """,
     )
 
 
 @migrations(name="0002_analyst_layer")
 def _analyst_layer(db: Database) -> None:
     """The analyst's work, kept apart from model output (which can be re-run)."""
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE annotations (
             id INTEGER PRIMARY KEY,
@@ -120,7 +140,7 @@ def _analyst_layer(db: Database) -> None:
             color TEXT NOT NULL,
             position INTEGER NOT NULL
         );
-        """
+        """,
     )
 
 
@@ -133,7 +153,8 @@ def _search_and_filters(db: Database) -> None:
     the update trigger fires only when title or text really changed, because a
     re-import rewrites every row with the same values.
     """
-    db.executescript(
+    _script(
+        db,
         """
         CREATE VIRTUAL TABLE articles_fts USING fts5(
             title, text,
@@ -168,5 +189,27 @@ def _search_and_filters(db: Database) -> None:
             ON quotes(coalesce(speaker_name, speaker_text) COLLATE NOCASE, analysis_id);
         CREATE INDEX quotes_anonymous ON quotes(analysis_id) WHERE anonymous = 1;
         CREATE INDEX annotations_by_label_article ON annotations(label, article_id);
+        """,
+    )
+
+
+@migrations(name="0004_corpus_stats")
+def _corpus_stats(db: Database) -> None:
+    """Counts behind the corpus-wide entity and speaker tables, rebuilt on demand
+    (in the background) so the window never counts millions of rows itself."""
+    _script(
+        db,
         """
+        CREATE TABLE stats_entities (
+            text TEXT NOT NULL, label TEXT NOT NULL,
+            articles INTEGER NOT NULL, mentions INTEGER NOT NULL
+        );
+        CREATE INDEX stats_entities_by_articles ON stats_entities(articles);
+        CREATE TABLE stats_speakers (
+            name TEXT NOT NULL, quotes INTEGER NOT NULL,
+            articles INTEGER NOT NULL, anonymous_share REAL
+        );
+        CREATE INDEX stats_speakers_by_quotes ON stats_speakers(quotes);
+        CREATE TABLE stats_state (fingerprint TEXT NOT NULL);
+        """,
     )
