@@ -74,3 +74,22 @@ def test_long_text_offsets_are_shifted_back(analyzer, monkeypatch):
         assert text[e.start : e.end] == e.text
     for q in analysis.quotes:
         assert text[q.start : q.end] == q.text
+
+
+def test_attributions_stay_distinct_across_chunks(analyzer, monkeypatch):
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 200)
+    para = '"We are ready," Anna Schmidt said. "We will go," she added.\n'
+    analysis = analyzer.analyze(para * 6)
+    ids = [q.attribution_id for q in analysis.quotes]
+    chunks = len(split_into_chunks(para * 6, 200))
+    assert chunks > 1
+    # Quotes of different paragraphs never share an attribution id.
+    by_paragraph = {}
+    text = para * 6
+    for q in analysis.quotes:
+        by_paragraph.setdefault(text.count("\n", 0, q.start), set()).add(q.attribution_id)
+    groups = list(by_paragraph.values())
+    for i, a in enumerate(groups):
+        for b in groups[i + 1:]:
+            assert not (a & b)
+    assert None not in ids

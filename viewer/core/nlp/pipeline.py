@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 # Bump when entity extraction or chunking changes what is stored.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 # Official packages first: a user who installed one gets it without asking.
 PREFERRED_MODELS = (
@@ -140,7 +140,9 @@ class Analyzer:
                 current = index
                 found_entities, found_quotes = analysis_from_doc(doc)
                 entities.extend(_shift_entity(e, offset) for e in found_entities)
-                quotes.extend(_shift_quote(q, offset) for q in found_quotes)
+                # Each chunk numbers its attributions from 1: keep them apart.
+                id_base = max((q.attribution_id or 0 for q in quotes), default=0)
+                quotes.extend(_shift_quote(q, offset, id_base) for q in found_quotes)
         if current is not None:
             yield Analysis(tuple(entities), tuple(quotes))
 
@@ -217,8 +219,8 @@ def _shift_entity(e: Entity, offset: int) -> Entity:
     return replace(e, start=e.start + offset, end=e.end + offset) if offset else e
 
 
-def _shift_quote(q: Quote, offset: int) -> Quote:
-    if not offset:
+def _shift_quote(q: Quote, offset: int, id_base: int = 0) -> Quote:
+    if not offset and not id_base:
         return q
 
     def shift(v: int | None) -> int | None:
@@ -232,4 +234,5 @@ def _shift_quote(q: Quote, offset: int) -> Quote:
         speaker_end=shift(q.speaker_end),
         cue_start=shift(q.cue_start),
         cue_end=shift(q.cue_end),
+        attribution_id=None if q.attribution_id is None else q.attribution_id + id_base,
     )
