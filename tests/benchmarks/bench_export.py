@@ -111,7 +111,7 @@ def _annotations(article_id: int, article, rng: random.Random):
 # -- measuring (each in a fresh process) --------------------------------------------------
 
 
-def measure_export(db_path: str, out: str, raw: bool) -> dict:
+def measure_export(db_path: str, out: str, raw: bool, workers: int = 1) -> dict:
     from viewer.core.export import export_csv
     from viewer.core.store import open_db
 
@@ -119,11 +119,14 @@ def measure_export(db_path: str, out: str, raw: bool) -> dict:
     before = _rss_kb()
     _reset_peak_rss()
     t0 = time.perf_counter()
-    result = export_csv(db, out, "annotations", raw=raw)
+    result = export_csv(db, out, "annotations", raw=raw, workers=workers)
     seconds = time.perf_counter() - t0
     peak = _peak_rss_kb()
+    # With workers, each renders its part in its own process: their peak too.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"seconds": seconds, "rows": result.rows, "rss_before_kb": before,
-            "rss_growth_kb": peak - before, "rss_peak_kb": peak}  # fmt: skip
+            "rss_growth_kb": peak - before, "rss_peak_kb": peak,
+            "worker_peak_kb": children}  # fmt: skip
 
 
 def _status_kb(field: str) -> int | None:
@@ -152,8 +155,9 @@ def _peak_rss_kb() -> int:
     return _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run_child(db_path: Path, out: Path, raw: bool) -> dict:
-    cmd = [sys.executable, __file__, str(db_path), "--child", str(out)] + (["--raw"] if raw else [])
+def run_child(db_path: Path, out: Path, raw: bool, workers: int = 1) -> dict:
+    cmd = [sys.executable, __file__, str(db_path), "--child", str(out),
+           "--processes", str(workers)] + (["--raw"] if raw else [])  # fmt: skip
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(done.stdout)
 
@@ -184,11 +188,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="export processes (viewer export's default: up to 2)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure_export(args.db, args.child, args.raw)))
+        print(json.dumps(measure_export(args.db, args.child, args.raw, args.processes)))
         return
     db_path = Path(args.db or f"/tmp/viewer-bench-export-{args.rows}.sqlite")
     build(db_path, args.rows)
@@ -197,13 +203,14 @@ def main() -> None:
     growth: list[int] = []
     for run in range(1, args.runs + 1):
         sq = run_sqlite(db_path, outs["sqlite"])
-        safe = run_child(db_path, outs["safe"], raw=False)
-        raw = run_child(db_path, outs["raw"], raw=True)
+        safe = run_child(db_path, outs["safe"], raw=False, workers=args.processes)
+        raw = run_child(db_path, outs["raw"], raw=True, workers=args.processes)
         assert safe["rows"] == raw["rows"] == args.rows, (safe, raw)
         times["sqlite"].append(sq)
         times["safe"].append(safe["seconds"])
         times["raw"].append(raw["seconds"])
         growth += [safe["rss_growth_kb"], raw["rss_growth_kb"]]
+        workers_peak = max(safe["worker_peak_kb"], raw["worker_peak_kb"])
         before = max(safe["rss_before_kb"], raw["rss_before_kb"])
         print(f"run {run}: sqlite3 -csv {sq:.2f} s | export {safe['seconds']:.2f} s "
               f"(ratio {sq / safe['seconds']:.2f}) | raw {raw['seconds']:.2f} s "
@@ -220,6 +227,9 @@ def main() -> None:
           f"{best['sqlite'] / best['raw']:.2f}")  # fmt: skip
     print(f"  peak RSS during export: at most {max(growth) / 1024:.1f} MiB above the "
           f"{before / 1024:.0f} MiB resident before it")  # fmt: skip
+    if args.processes > 1:
+        print(f"  {args.processes} export processes; the largest peaked at "
+              f"{workers_peak / 1024:.0f} MiB resident in all")  # fmt: skip
     if args.check:
         check(outs["raw"], outs["sqlite"])
 

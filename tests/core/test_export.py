@@ -485,3 +485,31 @@ def test_command_reports_a_read_only_folder(db, tmp_path, capsys):
     code = main(["export", "--db", str(tmp_path / "sample.sqlite"), "--csv",
                  str(folder / "o.csv"), "--what", "articles"])  # fmt: skip
     assert code == 2 and "cannot write there" in capsys.readouterr().err
+
+
+def test_parallel_annotations_export_writes_the_same_bytes(tmp_path):
+    from viewer.core.model import Article
+    from viewer.core.store import open_db
+    from viewer.core.store.annotations import insert_annotation, new_annotation
+    from viewer.core.store.articles import get_article, upsert_articles
+
+    db = open_db(tmp_path / "p.sqlite")
+    ids = upsert_articles(db, [
+        Article(id=f"a{i}", text=f"Text {i}, \"quoted\" =formula\nline two 😀 end.", title=f"T{i}",
+                origin="o") for i in range(9)])
+    for article_id in ids:
+        art = get_article(db, article_id)
+        for start in range(0, 30, 7):
+            insert_annotation(db, new_annotation(article_id, art.text, art.text_hash, start,
+                                                 start + 5, kind="span", action="added",
+                                                 label="Claim", note="a, \"b\"\nc"))
+    from viewer.core.store.reviews import add_tag
+
+    extra = upsert_articles(db, [Article(id="z", text="Only tagged.", title="Z", origin="o")])
+    add_tag(db, extra[0], "=tagged")  # after every annotated article: still exported
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    first = export_csv(db, one, "annotations", bom=True)
+    second = export_csv(db, two, "annotations", bom=True, workers=3)
+    assert second.rows == first.rows == 46
+    assert two.read_bytes() == one.read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]

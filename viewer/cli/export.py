@@ -4,6 +4,7 @@ of all the analyst's work (for `viewer import-annotations`)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--bom", action="store_true", help="start with a byte-order mark (for spreadsheets)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        metavar="N",
+        help="render the annotations CSV in N processes (default: up to 2, one per core)",
     )
 
 
@@ -63,7 +71,8 @@ def _export(db, args: argparse.Namespace, out: Path) -> ExportResult:
     progress = StderrProgress()
     if args.jsonl:
         return export_jsonl(db, out, progress=progress)
-    return export_csv(db, out, args.what, raw=args.raw, bom=args.bom, progress=progress)
+    return export_csv(db, out, args.what, raw=args.raw, bom=args.bom, progress=progress,
+                      workers=max(1, args.processes))  # fmt: skip
 
 
 def _fail(message: str) -> int:

@@ -25,9 +25,13 @@ between chunks (done/total count articles).
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
+import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,10 +163,16 @@ def export_csv(
     bom: bool = False,
     progress: Progress = _quiet,
     should_stop: StopCheck = _never,
+    workers: int = 1,
 ) -> ExportResult:
-    """Write the ``what`` export of ``db`` to ``out`` atomically (see the module doc)."""
+    """Write the ``what`` export of ``db`` to ``out`` atomically (see the module doc).
+
+    ``workers`` > 1 renders the annotations export in that many processes
+    (same bytes, faster on several cores); progress then comes per part."""
     if what not in COLUMNS:
         raise ExportError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
+    if workers > 1 and what in _RANGED_SOURCES and _db_file(db) is not None:
+        return _export_in_parallel(db, Path(out), what, raw, bom, workers, progress)
     source, total = _SOURCES[what](db, raw), _TOTALS[what](db)
     try:
         with atomic_text_file(out, bom=bom) as fh:
@@ -170,6 +180,87 @@ def export_csv(
     except ExportCancelled:
         return ExportResult(Path(out), what, 0, cancelled=True)
     return ExportResult(Path(out), what, rows)
+
+
+# -- several processes: each renders a range of articles, the parts are joined ------------
+
+
+def _db_file(db: Database) -> str | None:
+    """The database's file name, or None for an in-memory database."""
+    for _seq, name, file in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or None
+    return None
+
+
+_LAST_ID = 2**63 - 1  # SQLite's largest row id
+
+
+def _split_points(db: Database, what: str, parts: int) -> list[tuple[int, int]]:
+    """Article id ranges holding about the same number of rows each."""
+    (count,) = db.execute(_RANGE_ID_SQL[what].format(part="count(*)")).fetchone()
+    if not count:
+        return [(0, _LAST_ID)]  # tags, statuses or notes only: one part
+    # The outer ranges are open-ended: articles with only tags, a status or a
+    # note may lie outside the annotated ones.
+    bounds, start = [], 0
+    for k in range(1, parts):
+        (cut,) = db.execute(
+            _RANGE_ID_SQL[what].format(part="x") + " ORDER BY x LIMIT 1 OFFSET ?",
+            [count * k // parts],
+        ).fetchone()
+        if cut > start:
+            bounds.append((start, cut - 1))
+            start = cut
+    bounds.append((start, _LAST_ID))
+    return bounds
+
+
+def _export_part(db_file: str, what: str, raw: bool, id_range: tuple[int, int], part: str) -> int:
+    """In a worker process: render one range of articles into ``part``; returns its rows."""
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)  # read only: never writes
+    try:
+        rows = 0
+        with open(part, "w", encoding="utf-8", newline="") as fh:
+            for text, n in _RANGED_SOURCES[what](Database(conn), raw, id_range):
+                fh.write(text)
+                rows += n
+        return rows
+    finally:
+        conn.close()
+
+
+def _export_in_parallel(
+    db: Database, out: Path, what: str, raw: bool, bom: bool, workers: int, progress: Progress
+) -> ExportResult:
+    """Render article ranges in ``workers`` processes, then join them in order.
+
+    The CSV text of a range does not depend on any other range, so the joined
+    file is byte for byte the single-process one."""
+    db_file = _db_file(db)
+    ranges = _split_points(db, what, workers)
+    total = len(ranges)
+    progress(0, total, f"Exporting {what} in {workers} processes")
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".export-") as tmp:
+        parts = [os.path.join(tmp, f"part{i}.csv") for i in range(len(ranges))]
+        context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(_export_part, db_file, what, raw, r, part)
+                for r, part in zip(ranges, parts, strict=True)
+            ]
+            rows = 0
+            for done, future in enumerate(futures, start=1):
+                rows += future.result()
+                progress(done, total, f"Exporting {what}: {rows} rows")
+        with atomic_text_file(out, bom=bom) as fh:
+            fh.write(render_rows([COLUMNS[what]]))
+            fh.flush()
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, fh.buffer, 1 << 20)
+    progress(total, total, f"Exported {rows} {what} rows")
+    return ExportResult(out, what, rows)
 
 
 def neutralise(value: str) -> str:
@@ -437,9 +528,24 @@ _ANNOTATED_ARTICLES_SQL = f"""
 """
 
 
-def annotation_rows(db: Database, raw: bool = False) -> Parts:
-    """Per annotated article: its status and note rows, its tags, then its annotations."""
-    for row in db.execute(_ANNOTATED_ARTICLES_SQL):
+_ANNOTATED_RANGE_SQL = _ANNOTATED_ARTICLES_SQL.replace(
+    f"WHERE {_HAS_ANALYST_WORK}", f"WHERE a.id BETWEEN ? AND ? AND ({_HAS_ANALYST_WORK})"
+)
+
+
+def annotation_rows(
+    db: Database, raw: bool = False, id_range: tuple[int, int] | None = None
+) -> Parts:
+    """Per annotated article: its status and note rows, its tags, then its annotations.
+
+    ``id_range`` (first, last article row id) limits it to one part of the
+    corpus, for a parallel export."""
+    cursor = (
+        db.execute(_ANNOTATED_ARTICLES_SQL)
+        if id_range is None
+        else db.execute(_ANNOTATED_RANGE_SQL, list(id_range))
+    )
+    for row in cursor:
         head = _article_head(row, raw)
         level, n_level = _rendered(head, _review_rows(row[8:12], raw) + _tag_rows(db, head, raw))
         spans, n_spans = _annotations_csv(db, head, row[6], row[7], raw)
@@ -596,6 +702,11 @@ _SOURCES: dict[str, Callable[[Database, bool], Parts]] = {
     "entities": entity_rows,
     "articles": article_rows,
 }
+# Exports that can be cut into article ranges, and the query giving one id per row
+# (so the ranges hold about the same number of rows).
+_RANGED_SOURCES: dict[str, Callable[..., Parts]] = {"annotations": annotation_rows}
+_RANGE_ID_SQL = {"annotations": "SELECT {part} FROM (SELECT article_id AS x FROM annotations)"}
+
 _TOTALS: dict[str, Callable[[Database], int]] = {
     "annotations": _count_annotated,
     "quotes": _count_articles,
