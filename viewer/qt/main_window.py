@@ -657,10 +657,11 @@ class MainWindow(QMainWindow):
 
     def _show_count(self, count: int) -> None:
         f = self.articles.filter
+        noun = "article" if count == 1 else "articles"
         if f is None or f.is_empty:
-            self.count_label.setText(f"{count} articles")
+            self.count_label.setText(f"{count} {noun}")
         else:
-            self.count_label.setText(f"{count} articles match: {f.describe()}")
+            self.count_label.setText(f"{count} {noun} match: {f.describe()}")
 
     def focus_search(self) -> None:
         self.left_tabs.setCurrentWidget(self.search_panel)
