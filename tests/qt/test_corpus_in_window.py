@@ -39,7 +39,7 @@ def test_list_follows_status_and_tag_filters_and_counts(make_window, open_and_wa
     add_tag(window.db, window.articles.row_at(1).id, "france")
     window.filter_by(status="done")
     assert titles(window) == ["berlin"]
-    assert window.count_label.text().startswith("1 article match")
+    assert window.count_label.text().startswith("1 article matches")
     window.filter_bar.clear()
     window.filter_by(tag="france")
     assert titles(window) == ["paris"]

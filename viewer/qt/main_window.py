@@ -661,7 +661,8 @@ class MainWindow(QMainWindow):
         if f is None or f.is_empty:
             self.count_label.setText(f"{count} {noun}")
         else:
-            self.count_label.setText(f"{count} {noun} match: {f.describe()}")
+            verb = "matches" if count == 1 else "match"
+            self.count_label.setText(f"{count} {noun} {verb}: {f.describe()}")
 
     def focus_search(self) -> None:
         self.left_tabs.setCurrentWidget(self.search_panel)
