@@ -16,6 +16,7 @@ from viewer.core.store.articles import ArticleRow, article_count
 from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_rows
 from viewer.core.store.search import SearchError
 from viewer.qt.safe_text import plain_tooltip
+from viewer.qt.table_headers import column_header
 
 COLUMNS = ("Title", "Source", "Date", "Entities", "Quotes")
 PAGE = 256
@@ -130,13 +131,7 @@ class ArticleListModel(QAbstractTableModel):
         self.endInsertRows()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+        return column_header(COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

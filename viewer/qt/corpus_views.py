@@ -54,6 +54,7 @@ from viewer.core.store import overview
 from viewer.core.store.filters import distinct_values
 from viewer.core.store.overview import EntityStat, Mention, SpeakerStat
 from viewer.qt.safe_text import plain_tooltip
+from viewer.qt.table_headers import column_header
 
 PAGE = 200
 ROW_ROLE = Qt.ItemDataRole.UserRole  # the row object (EntityStat, SpeakerStat, Mention)
@@ -185,13 +186,7 @@ class PagedTableModel(QAbstractTableModel):
         self.reload()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section]
-        return None
+        return column_header(self.columns, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

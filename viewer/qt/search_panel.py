@@ -35,6 +35,7 @@ from sqlite_utils import Database
 from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_search
 from viewer.core.store.search import SearchError, SearchHit
 from viewer.qt.safe_text import plain_tooltip
+from viewer.qt.table_headers import column_header
 
 COLUMNS = ("Before", "Match", "After", "Title")
 PAGE = 100
@@ -97,13 +98,7 @@ class SearchResultsModel(QAbstractTableModel):
         self.endInsertRows()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+        return column_header(COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._hits)):
