@@ -142,7 +142,7 @@ def test_hostile_values_are_stored_verbatim_and_never_become_sql(db, value: str)
     assert marked_sql() == []
 
 
-# NUL is left out: FTS5 reads a query as a C string (reported to the search module's owner).
+# NUL is left out here: a query's NUL becomes a word break (tests/core/test_search.py).
 SEARCHABLE = [value for value in HOSTILE if "\x00" not in value]
 
 

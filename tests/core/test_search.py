@@ -128,3 +128,9 @@ def test_migration_indexes_existing_articles(tmp_path):
     db.close()
     db = open_db(tmp_path / "old.sqlite")
     assert search_count(db, "existed") == 1
+
+
+def test_a_nul_in_the_query_is_a_word_break_not_an_error():
+    from viewer.core.store.search import fts_query
+
+    assert fts_query("budget\x00talks") == fts_query("budget talks")

@@ -48,6 +48,8 @@ class SearchHit:
 
 def fts_query(query: str, raw: bool = False) -> str:
     """The FTS5 expression for what the user typed ('' when there is nothing to find)."""
+    # FTS5 reads its query as a C string: a NUL would cut it short mid-quote.
+    query = query.replace("\x00", " ")
     if raw:
         return query.strip()
     parts = []
