@@ -452,7 +452,7 @@ def test_bad_files_do_not_stop_the_rest_of_the_corpus(tmp_path: Path) -> None:
     assert [a.id for a in articles] == ["6"]
     assert {m.path for m in report.skipped} == {"1.txt", "2.txt", "3.csv", "4.jsonl", "5.csv"}
     assert report.files_read == 6
-    assert report.summary() == "1 articles from 6 files; 0 warnings, 6 skipped"
+    assert report.summary() == "1 article from 6 files; 0 warnings, 6 skipped"
 
 
 # --- .jsonl --------------------------------------------------------------------------

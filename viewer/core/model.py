@@ -95,6 +95,10 @@ class LoadMessage:
         return f"{where}: {self.severity}: {self.message}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @dataclass
 class ImportReport:
     """What a corpus load did, shown to the user afterwards."""
@@ -113,8 +117,8 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{self.articles_loaded} articles from {self.files_read} files; "
-            f"{len(self.warnings)} warnings, {len(self.skipped)} skipped"
+            f"{_count(self.articles_loaded, 'article')} from {_count(self.files_read, 'file')}; "
+            f"{_count(len(self.warnings), 'warning')}, {len(self.skipped)} skipped"
         )
 
 

@@ -503,7 +503,7 @@ class MainWindow(QMainWindow):
         self.last_job_finished = finished
         if finished:
             self.statusBar().showMessage(
-                f"Ready: {self.articles.total} articles"
+                f"Ready: {self.articles.total} article{'' if self.articles.total == 1 else 's'}"
                 + (f" — {self.report.summary()}" if self.report else "")
             )
         else:
