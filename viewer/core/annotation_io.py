@@ -39,7 +39,7 @@ from viewer.core.export import (
     atomic_text_file,
 )
 from viewer.core.model import AnchorStatus, Annotation, AnnotationAction, AnnotationKind
-from viewer.core.store.annotations import write_transaction
+from viewer.core.store.database import atomic
 
 FORMAT = "viewer-annotations"
 VERSION = 1
@@ -303,7 +303,7 @@ def import_jsonl(
         "tag": importer.tag,
         "annotation": importer.annotation,
     }
-    with write_transaction(db):  # BEGIN IMMEDIATE: the write lock before the first read
+    with atomic(db):  # BEGIN IMMEDIATE: the write lock before the first read
         for n, (where, rec) in enumerate(read_records(path), 1):
             try:
                 handlers[rec["type"]](rec)

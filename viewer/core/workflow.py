@@ -27,6 +27,7 @@ from viewer.core.store.analyses import (
     save_analyses,
 )
 from viewer.core.store.articles import get_article, upsert_articles
+from viewer.core.store.database import atomic
 
 # progress(done, total, what): total is 0 when unknown.
 Progress = Callable[[int, int, str], None]
@@ -200,7 +201,7 @@ def _link_cached(
 ) -> list[tuple[int, str, str]]:
     """Link articles whose text is already analysed; return the rest."""
     rest = []
-    with db.atomic():
+    with atomic(db):
         for article_id, digest, text in page:
             cached = cached_analysis_id(db, digest, model, pipeline)
             if cached is None:

@@ -7,6 +7,8 @@ from dataclasses import astuple, fields
 
 from sqlite_utils import Database
 
+from viewer.core.store.database import atomic
+
 from viewer.core.model import Analysis, Entity, Quote
 from viewer.core.store.articles import now
 
@@ -70,7 +72,7 @@ def save_analyses(
     Checks the invariant that every span's text is the article text's slice.
     """
     stamp = now()
-    with db.atomic():
+    with atomic(db):
         for article_id, digest, text, analysis in results:
             _check_spans(text, analysis)
             analysis_id = cached_analysis_id(db, digest, model, pipeline)

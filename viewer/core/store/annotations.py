@@ -7,14 +7,13 @@ stack) can put it back exactly, id included.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields, replace
 
 from sqlite_utils import Database
 
 from viewer.core.model import CONTEXT_CHARS, Annotation
 from viewer.core.store.articles import now
+from viewer.core.store.database import atomic
 
 _COLUMNS = [f.name for f in fields(Annotation)]
 _QUOTED = ", ".join(f'"{c}"' for c in _COLUMNS)
@@ -25,20 +24,6 @@ def default_annotator() -> str:
         return getpass.getuser() or "analyst"
     except (KeyError, OSError):  # no user name in some containers
         return "analyst"
-
-
-@contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
-    """BEGIN IMMEDIATE: take the write lock first, so a read-then-write never
-    fails half-way under contention; committed before the caller goes on."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def new_annotation(
@@ -69,7 +54,7 @@ def insert_annotation(db: Database, ann: Annotation) -> Annotation:
         updated_at=ann.updated_at or stamp,
     )
     values = [getattr(ann, c) for c in _COLUMNS]
-    with write_transaction(db):
+    with atomic(db):
         cur = db.execute(
             f"INSERT INTO annotations ({_QUOTED}) VALUES ({', '.join('?' * len(_COLUMNS))})",
             values,
@@ -84,7 +69,7 @@ def update_annotation(db: Database, annotation_id: int, **changes) -> Annotation
         raise ValueError(f"unknown annotation fields: {sorted(unknown)}")
     changes.setdefault("updated_at", now())
     sets = ", ".join(f'"{name}" = ?' for name in changes)
-    with write_transaction(db):
+    with atomic(db):
         db.execute(
             f"UPDATE annotations SET {sets} WHERE id = ?", [*changes.values(), annotation_id]
         )
@@ -96,7 +81,7 @@ def update_annotation(db: Database, annotation_id: int, **changes) -> Annotation
 
 def delete_annotation(db: Database, annotation_id: int) -> Annotation:
     """Remove an annotation; returns it so an undo can restore it."""
-    with write_transaction(db):
+    with atomic(db):
         old = get_annotation(db, annotation_id)
         if old is None:
             raise KeyError(annotation_id)
@@ -132,7 +117,7 @@ def replace_annotations(db: Database, updated: list[Annotation]) -> None:
     if not updated:
         return
     sets = ", ".join(f'"{c}" = ?' for c in _COLUMNS if c != "id")
-    with write_transaction(db):
+    with atomic(db):
         for ann in updated:
             values = [getattr(ann, c) for c in _COLUMNS if c != "id"]
             db.execute(f"UPDATE annotations SET {sets} WHERE id = ?", [*values, ann.id])

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from viewer.core.store.database import atomic
+
 from viewer.core.model import Article
 
 
@@ -56,7 +58,7 @@ def upsert_articles(
     """
     ids: list[int] = []
     stamp = now()
-    with db.atomic():
+    with atomic(db):
         for art in articles:
             ids.append(_upsert_one(db, art, stamp, changed))
     return ids
@@ -82,10 +84,17 @@ def _upsert_one(db: Database, art: Article, stamp: str, changed: list[int] | Non
             + ")",
             [art.id, art.text, art.text_hash, stamp, *fields.values()],
         )
-        return int(cur.lastrowid)
+        article_id = int(cur.lastrowid)
+        _index_for_search(db, article_id, art.title, art.text)
+        return article_id
     article_id, old_hash = row
+    old_title = db.execute("SELECT title FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    if old_title != art.title or old_hash != art.text_hash:  # a re-import rewrites every row
+        _unindex_for_search(db, article_id)
     sets = ", ".join(f"{name} = ?" for name in fields)
     db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*fields.values(), article_id])
+    if old_title != art.title or old_hash != art.text_hash:
+        _index_for_search(db, article_id, art.title, art.text)
     if old_hash != art.text_hash:
         if changed is not None:
             changed.append(int(article_id))
@@ -95,6 +104,21 @@ def _upsert_one(db: Database, art: Article, stamp: str, changed: list[int] | Non
             [art.text, art.text_hash, stamp, article_id],
         )
     return int(article_id)
+
+
+def _index_for_search(db: Database, article_id: int, title: str, text: str) -> None:
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", [article_id, title, text]
+    )
+
+
+def _unindex_for_search(db: Database, article_id: int) -> None:
+    """Remove the article's terms (an external-content index needs the old values)."""
+    db.execute(
+        "INSERT INTO articles_fts (articles_fts, rowid, title, text) "
+        "SELECT 'delete', id, title, text FROM articles WHERE id = ?",
+        [article_id],
+    )
 
 
 _ROW_SQL = """

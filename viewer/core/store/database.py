@@ -12,17 +12,29 @@ Rules, in the order ``open_db`` applies them:
   all pending migrations run in ONE transaction: an error leaves it as it was;
 - every write transaction (``db.atomic()`` too) starts with BEGIN IMMEDIATE and
   waits up to BUSY_TIMEOUT_MS for another writer (a second window, a second
-  viewer on the same file) instead of failing with "database is locked".
+  viewer on the same file) instead of failing with "database is locked";
+- ``atomic(db)`` nests: a multi-step user action (import and re-anchor, re-analyse
+  and re-attach, an undo of a compound edit) wraps the store functions it calls in
+  one ``atomic()``, and each of them becomes a savepoint of that one transaction;
+- before a write transaction is used, the path must still name the file that was
+  opened (same device and inode): a database moved or deleted while open raises
+  ``DatabaseMoved`` instead of acknowledging edits into an orphaned file;
+- the schema must be exactly what the applied migrations define (no foreign
+  tables, columns, indexes, triggers or views); ``trusted_schema`` is off, and the
+  checks run under a time limit, so a hostile file is refused, never run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import time
-from collections.abc import Generator
+import urllib.parse
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -48,10 +60,26 @@ QUICK_CHECK_MAX_BYTES = 128 * 1024 * 1024
 # 0.09 ms with NORMAL (100k annotations), 0.34 ms with FULL at 1M; all far under the 5 ms
 # target, so durability wins. (fsync cost depends on the disk: re-run the benchmark there.)
 SYNCHRONOUS = "FULL"
+# The checks at open (header, schema, quick_check) must finish within this; a file
+# built to make them hang is refused instead of freezing whoever opened it.
+OPEN_CHECK_SECONDS = 20.0
 
 
 class StoreError(Exception):
     """The database file cannot be used; the message names it and says why."""
+
+
+class DatabaseMoved(StoreError):
+    """The open database's path no longer names the file that was opened."""
+
+
+def file_identity(path: str | Path) -> tuple[int, int] | None:
+    """(device, inode) of ``path``, or None when nothing is there."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 class ViewerDatabase(Database):
@@ -61,7 +89,22 @@ class ViewerDatabase(Database):
     transaction that reads and then writes fails at once with "database is
     locked" when another connection wrote meanwhile, whatever the busy timeout;
     BEGIN IMMEDIATE waits for the lock instead. Nested blocks stay savepoints.
+
+    ``path`` and ``identity`` are the file opened; every outermost write
+    transaction checks that the path still names it (one stat, microseconds).
     """
+
+    path: Path | None = None
+    identity: tuple[int, int] | None = None
+
+    def check_still_there(self) -> None:
+        if self.path is None or self.identity is None:
+            return
+        if file_identity(self.path) != self.identity:
+            raise DatabaseMoved(
+                f"{self.path}: the database file was moved or deleted while open; "
+                "nothing more is saved to it (save a copy to a new file)"
+            )
 
     @contextmanager
     def atomic(self) -> Generator[Database, None, None]:
@@ -71,6 +114,7 @@ class ViewerDatabase(Database):
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            self.check_still_there()
             yield self
         except BaseException:
             self.rollback()
@@ -80,6 +124,53 @@ class ViewerDatabase(Database):
         except BaseException:
             self.rollback()
             raise
+
+
+@contextmanager
+def atomic(db: Database) -> Iterator[Database]:
+    """One write transaction, nesting: the one way store functions write.
+
+    Outermost: BEGIN IMMEDIATE (the write lock before the first read), committed
+    on exit; inside another atomic(): a savepoint of it, so a whole user action
+    commits or rolls back as one.
+    """
+    if isinstance(db, ViewerDatabase):
+        with db.atomic():
+            yield db
+        return
+    if db.conn.in_transaction:  # a plain sqlite-utils Database: its savepoints
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
+def readonly_uri(path: str | Path) -> str:
+    """A SQLite URI opening ``path`` read only, whatever characters it holds.
+
+    Every character outside the unreserved set is percent-encoded, so a name
+    with ``%``, ``#`` or ``?`` names that file and no other.
+    """
+    absolute = os.path.abspath(os.fspath(path))
+    return "file:" + urllib.parse.quote(absolute, safe="/") + "?mode=ro"
+
+
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to the existing database at ``path`` (never creates it)."""
+    conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute("PRAGMA trusted_schema=OFF")
+    return conn
+
+
+def open_readonly(path: str | Path) -> Database:
+    """``path`` opened read only, as a sqlite-utils Database (exports, workers)."""
+    return Database(connect_readonly(path))
 
 
 def data_dir() -> Path:
@@ -107,16 +198,36 @@ def open_db(path: str | Path) -> Database:
     conn = _connect(path)
     try:
         db = ViewerDatabase(conn)
-        _check_usable(db, path)
+        with _time_limit(conn, path):
+            _check_usable(db, path)
         _configure(db, path)
         _migrate(db, path)
+        db.path, db.identity = path, file_identity(path)
     except sqlite3.Error as exc:
         conn.close()
-        raise StoreError(f"{path}: cannot open the database ({exc})") from exc
+        raise StoreError(f"{path}: cannot open the database ({_explain(path, exc)})") from exc
     except BaseException:
         conn.close()
         raise
     return db
+
+
+@contextmanager
+def _time_limit(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Interrupt the statements run inside after OPEN_CHECK_SECONDS."""
+    deadline = time.monotonic() + OPEN_CHECK_SECONDS
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if time.monotonic() > deadline:
+            raise StoreError(
+                f"{path}: checking the database took longer than {OPEN_CHECK_SECONDS:.0f} s; "
+                "not opened"
+            ) from exc
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 # --- the file ----------------------------------------------------------------------------
@@ -129,6 +240,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         _tighten_data_dir(path)
         _create_if_missing(path)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        # Nothing in the file's schema (a view, a trigger) may call SQL functions
+        # with side effects; viewer's own schema needs none.
+        conn.execute("PRAGMA trusted_schema=OFF")
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{path}: cannot open the database ({_reason(exc)})") from exc
     return conn
@@ -153,6 +267,36 @@ def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
+# SQLite's answers that are about the file system, not the file's content.
+_FILE_SYSTEM_ERRORS = ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR",
+                       "SQLITE_PERM")  # fmt: skip
+MIN_FREE_BYTES = 1 << 20
+
+
+def _is_file_system_error(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(_FILE_SYSTEM_ERRORS)
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    """Say which: a read-only folder or file, a full disk, or SQLite's own words."""
+    if not _is_file_system_error(exc):
+        return str(exc)
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return (f"the folder {folder} is read-only; viewer needs to write the database's "
+                "-wal and -shm files beside it")  # fmt: skip
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = MIN_FREE_BYTES
+    if free < MIN_FREE_BYTES or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+        return f"the disk holding {folder} is full"
+    return str(exc)
+
+
 # --- checks before any write -------------------------------------------------------------
 
 
@@ -164,6 +308,10 @@ def _check_usable(db: Database, path: Path) -> None:
         if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
             _quick_check(db)
     except sqlite3.DatabaseError as exc:
+        if _is_file_system_error(exc):
+            raise StoreError(f"{path}: cannot open the database ({_explain(path, exc)})") from exc
+        if isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc):
+            raise
         raise StoreError(f"{path}: not a usable SQLite database ({exc})") from exc
     if tables and "_sqlite_migrations" not in tables:
         raise StoreError(
@@ -171,6 +319,8 @@ def _check_usable(db: Database, path: Path) -> None:
             "choose another file for viewer's database"
         )
     _refuse_newer(db, path)
+    if tables:
+        _check_schema(db, path)
 
 
 def _user_tables(db: Database) -> set[str]:
@@ -193,6 +343,65 @@ def _refuse_newer(db: Database, path: Path) -> None:
             f"{path}: made by a newer version of viewer (schema {max(unknown)}); "
             "upgrade viewer to open it"
         )
+
+
+# --- the schema is exactly viewer's ---------------------------------------------------------
+
+
+def _check_schema(db: Database, path: Path) -> None:
+    """Refuse any table, column, index, trigger or view the applied migrations do not define.
+
+    A shared database could carry a trigger that rewrites every acknowledged edit,
+    or a view that never finishes; neither is ever run. The expected schema is
+    made by applying the same migrations to an empty in-memory database.
+    """
+    applied = [m.name for m in migrations.applied(db)]
+    names = [m.name for m in migrations._migrations]
+    if applied != names[: len(applied)]:
+        missing = [n for n in names[: len(applied)] if n not in applied]
+        raise StoreError(
+            f"{path}: damaged viewer schema (migrations out of order or missing: "
+            f"{', '.join(missing) or ', '.join(applied)}); not opened"
+        )
+    expected = _expected_schema(len(applied))
+    found = _schema_of(db)
+    unexpected = sorted(found - expected)
+    missing = sorted(expected - found)
+    if unexpected or missing:
+        parts = [f"unexpected {kind} {name!r}" for kind, name, _sql in unexpected[:3]]
+        parts += [f"missing or altered {kind} {name!r}" for kind, name, _sql in missing[:3]]
+        raise StoreError(
+            f"{path}: the schema is not viewer's ({'; '.join(parts)}); not opened, "
+            "so nothing in it runs"
+        )
+
+
+SchemaEntry = tuple[str, str, str]  # (type, name, normalised SQL)
+
+
+def _schema_of(db: Database) -> frozenset[SchemaEntry]:
+    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    return frozenset(
+        (kind, name, " ".join((sql or "").split()))
+        for kind, name, table, sql in rows
+        if not name.startswith("sqlite_stat")  # ANALYZE's statistics: harmless, SQLite's own
+        # sqlite-utils owns the migrations table's shape (it may reshape it itself).
+        and not (table == migrations.migrations_table and kind in ("table", "index"))
+    )
+
+
+@lru_cache(maxsize=8)
+def _expected_schema(applied: int) -> frozenset[SchemaEntry]:
+    memory = Database(memory=True)
+    names = [m.name for m in migrations._migrations]
+    if applied < len(names):
+        migrations.apply(memory, stop_before=names[applied])
+    else:
+        migrations.apply(memory)
+    try:
+        return _schema_of(memory) if applied else frozenset()
+    finally:
+        memory.close()
 
 
 # --- setup and migrations ------------------------------------------------------------------

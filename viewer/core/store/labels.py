@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from viewer.core.store.annotations import write_transaction
+from viewer.core.store.database import atomic
 
 DEFAULT_LABELS = Path(__file__).resolve().parents[3] / "resources" / "annotation_labels.json"
 
@@ -38,7 +38,7 @@ def ensure_default_labels(db: Database, path: Path = DEFAULT_LABELS) -> None:
     if db.execute("SELECT count(*) FROM labels").fetchone()[0]:
         return
     spec = json.loads(path.read_text(encoding="utf-8"))
-    with write_transaction(db):
+    with atomic(db):
         for position, item in enumerate(spec["labels"]):
             db.execute(
                 "INSERT INTO labels (name, color, position) VALUES (?, ?, ?)",
@@ -63,7 +63,7 @@ def add_label(db: Database, name: str, color: str) -> Label:
     name = name.strip()
     if not name:
         raise ValueError("a label needs a name")
-    with write_transaction(db):
+    with atomic(db):
         if db.execute("SELECT 1 FROM labels WHERE name = ?", [name]).fetchone():
             raise ValueError(f"label {name!r} exists already")
         position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM labels").fetchone()[0]
@@ -79,7 +79,7 @@ def rename_label(db: Database, old: str, new: str) -> None:
     new = new.strip()
     if not new:
         raise ValueError("a label needs a name")
-    with write_transaction(db):
+    with atomic(db):
         if db.execute("SELECT 1 FROM labels WHERE name = ?", [new]).fetchone():
             raise ValueError(f"label {new!r} exists already")
         db.execute("UPDATE labels SET name = ? WHERE name = ?", [new, old])
@@ -87,7 +87,7 @@ def rename_label(db: Database, old: str, new: str) -> None:
 
 
 def recolour_label(db: Database, name: str, color: str) -> None:
-    with write_transaction(db):
+    with atomic(db):
         db.execute("UPDATE labels SET color = ? WHERE name = ?", [color, name])
 
 
@@ -102,7 +102,7 @@ def delete_label(
     With annotations="refuse" (the default) a label in use raises LabelInUse,
     so a caller must ask the user first.
     """
-    with write_transaction(db):
+    with atomic(db):
         used = label_usage(db, name)
         if used and annotations == "refuse":
             raise LabelInUse(name, used)

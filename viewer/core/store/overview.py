@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from viewer.core.store.database import atomic
+
 MENTION_CONTEXT = 60  # characters on each side of a mention
 
 
@@ -86,7 +88,7 @@ def refresh_stats(db: Database, force: bool = False) -> bool:
     if not force and stats_are_fresh(db):
         return False
     current = _fingerprint(db)
-    with db.atomic():
+    with atomic(db):
         db.execute("DELETE FROM stats_entities")
         db.execute(
             """INSERT INTO stats_entities (text, label, articles, mentions)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from viewer.core.model import ReviewStatus
-from viewer.core.store.annotations import default_annotator, write_transaction
+from viewer.core.store.annotations import default_annotator
+from viewer.core.store.database import atomic
 from viewer.core.store.articles import now
 
 STATUSES: tuple[ReviewStatus, ...] = ("unreviewed", "in_progress", "done")
@@ -30,7 +31,7 @@ def set_review(db: Database, article_id: int, review: Review, annotator: str = "
     """Store status and note together (one row per article; one transaction)."""
     if review.status not in STATUSES:
         raise ValueError(f"unknown status {review.status!r}")
-    with write_transaction(db):
+    with atomic(db):
         db.execute(
             """INSERT INTO article_reviews (article_id, status, note, annotator, updated_at)
                VALUES (?, ?, ?, ?, ?)
@@ -76,7 +77,7 @@ def add_tag(db: Database, article_id: int, tag: str, annotator: str = "") -> boo
     tag = " ".join(tag.split())
     if not tag:
         raise ValueError("a tag cannot be empty")
-    with write_transaction(db):
+    with atomic(db):
         cur = db.execute(
             "INSERT OR IGNORE INTO article_tags (article_id, tag, annotator, created_at) "
             "VALUES (?, ?, ?, ?)",
@@ -86,7 +87,7 @@ def add_tag(db: Database, article_id: int, tag: str, annotator: str = "") -> boo
 
 
 def remove_tag(db: Database, article_id: int, tag: str) -> bool:
-    with write_transaction(db):
+    with atomic(db):
         cur = db.execute(
             "DELETE FROM article_tags WHERE article_id = ? AND tag = ?", [article_id, tag]
         )

@@ -213,3 +213,80 @@ def _corpus_stats(db: Database) -> None:
         CREATE TABLE stats_state (fingerprint TEXT NOT NULL);
         """,
     )
+
+
+@migrations(name="0005_stable_ids_and_merge_conflicts")
+def _stable_ids_and_merge_conflicts(db: Database) -> None:
+    """Annotation ids are never reused (AUTOINCREMENT), and merges keep both sides.
+
+    Without AUTOINCREMENT SQLite may hand a deleted annotation's id to the next
+    one, so an undo in one window could delete another analyst's new annotation.
+    A merge (``viewer import-annotations``) never overwrites a status or note that
+    differs here: the incoming value is kept in ``merge_conflicts`` for review.
+
+    The search index is kept in step by the store (``store/articles.py``) instead
+    of triggers: connections run with ``trusted_schema=OFF``, under which SQLite
+    refuses a virtual table inside a trigger, and a schema with no triggers at
+    all is simpler to check for foreign ones.
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE annotations_stable (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            kind TEXT NOT NULL,
+            action TEXT NOT NULL,
+            label TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            left_context TEXT NOT NULL,
+            right_context TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            model_label TEXT,
+            model_start INTEGER,
+            model_end INTEGER,
+            speaker_start INTEGER,
+            speaker_end INTEGER,
+            speaker_text TEXT,
+            note TEXT,
+            anchor_status TEXT NOT NULL DEFAULT 'exact',
+            annotator TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        INSERT INTO annotations_stable (id, article_id, kind, action, label, start, "end", text,
+            left_context, right_context, text_hash, model_label, model_start, model_end,
+            speaker_start, speaker_end, speaker_text, note, anchor_status, annotator,
+            created_at, updated_at)
+        SELECT id, article_id, kind, action, label, start, "end", text,
+            left_context, right_context, text_hash, model_label, model_start, model_end,
+            speaker_start, speaker_end, speaker_text, note, anchor_status, annotator,
+            created_at, updated_at FROM annotations;
+        DROP TABLE annotations;
+        ALTER TABLE annotations_stable RENAME TO annotations;
+        CREATE INDEX annotations_by_article ON annotations(article_id, start);
+        CREATE INDEX annotations_by_label ON annotations(label);
+        CREATE INDEX annotations_by_label_article ON annotations(label, article_id);
+        -- The merge's duplicate check finds candidates by article and offsets.
+        CREATE INDEX annotations_by_span ON annotations(article_id, start, "end");
+
+        CREATE TABLE merge_conflicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            field TEXT NOT NULL,               -- status | note
+            kept TEXT,                         -- the value this database kept
+            incoming TEXT,                     -- the other file's value, not applied
+            incoming_annotator TEXT,
+            incoming_updated_at TEXT,
+            source TEXT NOT NULL,              -- the file it came from
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX merge_conflicts_by_article ON merge_conflicts(article_id);
+
+        DROP TRIGGER articles_fts_insert;
+        DROP TRIGGER articles_fts_delete;
+        DROP TRIGGER articles_fts_update;
+        """,
+    )
