@@ -7,6 +7,7 @@ stack) can put it back exactly, id included.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Mapping
 from dataclasses import fields, replace
 
 from sqlite_utils import Database
@@ -17,6 +18,23 @@ from viewer.core.store.database import atomic
 
 _COLUMNS = [f.name for f in fields(Annotation)]
 _QUOTED = ", ".join(f'"{c}"' for c in _COLUMNS)
+
+
+class EditConflict(Exception):
+    """Another writer changed what this write (an undo, a redo) would change; nothing written."""
+
+
+def _check_expected(db: Database, annotation_id: int, expected: Mapping[str, object]) -> None:
+    """Raise EditConflict unless the stored annotation still has the ``expected`` values."""
+    current = get_annotation(db, annotation_id)
+    if current is None:
+        raise EditConflict("the annotation was deleted meanwhile (another window or analyst)")
+    changed = [name for name, value in expected.items() if getattr(current, name) != value]
+    if changed:
+        raise EditConflict(
+            f"{', '.join(changed)} changed meanwhile (by {current.annotator} at "
+            f"{current.updated_at})"
+        )
 
 
 def default_annotator() -> str:
@@ -45,7 +63,11 @@ def new_annotation(
 
 
 def insert_annotation(db: Database, ann: Annotation) -> Annotation:
-    """Store a new annotation (or put back a deleted one, keeping its id)."""
+    """Store a new annotation (or put back a deleted one, keeping its id).
+
+    Ids are never reused (AUTOINCREMENT), so a put-back id that is taken means
+    someone else put it back already: EditConflict.
+    """
     stamp = now()
     ann = replace(
         ann,
@@ -55,6 +77,8 @@ def insert_annotation(db: Database, ann: Annotation) -> Annotation:
     )
     values = [getattr(ann, c) for c in _COLUMNS]
     with atomic(db):
+        if ann.id is not None and get_annotation(db, ann.id) is not None:
+            raise EditConflict("the annotation is there already (restored meanwhile)")
         cur = db.execute(
             f"INSERT INTO annotations ({_QUOTED}) VALUES ({', '.join('?' * len(_COLUMNS))})",
             values,
@@ -62,26 +86,46 @@ def insert_annotation(db: Database, ann: Annotation) -> Annotation:
     return replace(ann, id=int(cur.lastrowid))
 
 
-def update_annotation(db: Database, annotation_id: int, **changes) -> Annotation:
-    """Change some fields; returns the annotation as stored now."""
+def update_annotation(
+    db: Database,
+    annotation_id: int,
+    *,
+    expected: Mapping[str, object] | None = None,
+    **changes,
+) -> Annotation:
+    """Change some fields; returns the annotation as stored now.
+
+    With ``expected`` (field -> value), the change is made only if the stored
+    annotation still has those values, checked in the same transaction; else
+    EditConflict and nothing is written (an undo never reverts someone's newer edit).
+    """
     unknown = set(changes) - set(_COLUMNS) - {"id"}
     if unknown:
         raise ValueError(f"unknown annotation fields: {sorted(unknown)}")
     changes.setdefault("updated_at", now())
     sets = ", ".join(f'"{name}" = ?' for name in changes)
     with atomic(db):
+        if expected is not None:
+            _check_expected(db, annotation_id, expected)
         db.execute(
             f"UPDATE annotations SET {sets} WHERE id = ?", [*changes.values(), annotation_id]
         )
-    stored = get_annotation(db, annotation_id)
+        stored = get_annotation(db, annotation_id)
     if stored is None:
         raise KeyError(annotation_id)
     return stored
 
 
-def delete_annotation(db: Database, annotation_id: int) -> Annotation:
-    """Remove an annotation; returns it so an undo can restore it."""
+def delete_annotation(
+    db: Database, annotation_id: int, *, expected: Mapping[str, object] | None = None
+) -> Annotation:
+    """Remove an annotation; returns it so an undo can restore it.
+
+    With ``expected``, only if it still has those values (see update_annotation).
+    """
     with atomic(db):
+        if expected is not None:
+            _check_expected(db, annotation_id, expected)
         old = get_annotation(db, annotation_id)
         if old is None:
             raise KeyError(annotation_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from viewer.core.model import ReviewStatus
-from viewer.core.store.annotations import default_annotator
+from viewer.core.store.annotations import EditConflict, default_annotator
 from viewer.core.store.database import atomic
 from viewer.core.store.articles import now
 
@@ -24,7 +24,46 @@ def get_review(db: Database, article_id: int) -> Review:
     row = db.execute(
         "SELECT status, note FROM article_reviews WHERE article_id = ?", [article_id]
     ).fetchone()
-    return Review(row[0], row[1] or "") if row else Review()
+    if row is None:
+        return Review()
+    # A status this viewer does not know (a damaged or foreign file) reads as unreviewed,
+    # so every view of the article still works; the stored value is left as it is.
+    status = row[0] if row[0] in STATUSES else "unreviewed"
+    return Review(status, row[1] or "")
+
+
+def set_review_fields(
+    db: Database,
+    article_id: int,
+    changes: dict[str, str],
+    *,
+    expected: dict[str, str] | None = None,
+    annotator: str = "",
+) -> None:
+    """Change only ``changes`` ("status" and/or "note") of an article's review.
+
+    With ``expected``, only if those fields still hold those values (checked in
+    the same transaction); else EditConflict and nothing is written. An undo of
+    "Mark done" so restores the status and never touches a note saved meanwhile.
+    """
+    unknown = (set(changes) | set(expected or {})) - {"status", "note"}
+    if unknown:
+        raise ValueError(f"unknown review fields: {sorted(unknown)}")
+    if "status" in changes and changes["status"] not in STATUSES:
+        raise ValueError(f"unknown status {changes['status']!r}")
+    with atomic(db):
+        current = get_review(db, article_id)
+        if expected:
+            changed = [f for f, v in expected.items() if getattr(current, f) != v]
+            if changed:
+                raise EditConflict(
+                    f"the article's {' and '.join(changed)} changed meanwhile "
+                    "(another window or analyst)"
+                )
+        merged = Review(
+            changes.get("status", current.status), changes.get("note", current.note)
+        )
+        set_review(db, article_id, merged, annotator)
 
 
 def set_review(db: Database, article_id: int, review: Review, annotator: str = "") -> None:
