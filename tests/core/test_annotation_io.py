@@ -17,6 +17,7 @@ from viewer.core.annotation_io import (
 )
 from viewer.core.store import open_db
 from viewer.core.store.articles import upsert_articles
+from viewer.core.store.transfer import merge_conflicts
 
 
 def work(db) -> dict[str, list]:
@@ -138,6 +139,7 @@ def test_an_annotation_made_on_another_text_is_reanchored_on_import(source, tmp_
 
 
 def test_newer_review_wins_and_older_is_kept(source, tmp_path):
+    # Only when asked (--prefer newer): the later status wins; the other is kept.
     out = tmp_path / "work.jsonl"
     export_jsonl(source, out)
     target = other_db(tmp_path)
@@ -150,23 +152,46 @@ def test_newer_review_wins_and_older_is_kept(source, tmp_path):
          (b2, "done", "mine", "new", "2099-01-01T00:00:00+00:00")],
     )  # fmt: skip
     target.conn.commit()
-    report = import_jsonl(target, out)
+    report = import_jsonl(target, out, prefer="newer")
     assert (report.reviews_updated, report.reviews_kept) == (1, 1)
     statuses = dict(target.execute(
         "SELECT a.ext_id, r.status FROM article_reviews r JOIN articles a ON a.id = r.article_id"
     ))  # fmt: skip
     assert statuses == {"a/1": "done", "b,2": "done"}
+    # Both losing statuses are kept, so nothing is lost either way.
+    losers = sorted(
+        (c.article_id, c.field, c.kept, c.incoming, c.incoming_annotator)
+        for c in merge_conflicts(target)
+    )
+    assert losers == sorted([(a1, "status", "done", "in_progress", "old"),
+                             (b2, "status", "done", "in_progress", "-bo")])  # fmt: skip
 
 
 def test_a_malformed_file_imports_nothing(source, tmp_path):
     out = tmp_path / "work.jsonl"
     export_jsonl(source, out)
+    # Its header damaged: not an annotations file at all, though every record is good.
+    header, rest = out.read_text("utf-8").split("\n", 1)
+    out.write_text(header[:30] + "\n" + rest, "utf-8")
+    target = other_db(tmp_path)
+    with pytest.raises(AnnotationFileError, match=r"work.jsonl:1: not a viewer annotations"):
+        import_jsonl(target, out)
+    assert work(target) == {"annotations": [], "reviews": [], "tags": [], "labels": []}
+
+
+def test_a_malformed_line_is_skipped_by_name_and_the_rest_imported(source, tmp_path):
+    out = tmp_path / "work.jsonl"
+    export_jsonl(source, out)
+    lines = len(out.read_text("utf-8").splitlines())
     with open(out, "a", encoding="utf-8") as fh:
         fh.write('{"type": "annotation", "article": "a/1"\n')
     target = other_db(tmp_path)
-    with pytest.raises(AnnotationFileError, match=r"work.jsonl:\d+: not JSON"):
-        import_jsonl(target, out)
-    assert work(target) == {"annotations": [], "reviews": [], "tags": [], "labels": []}
+    report = import_jsonl(target, out)
+    assert report.bad_records == 1 and report.skipped == 1
+    assert report.problems == [
+        f"{out}:{lines + 1}: not JSON (Expecting ',' delimiter at column 41)"
+    ]
+    assert work(target) == work(source)
 
 
 @pytest.mark.parametrize(
@@ -175,11 +200,6 @@ def test_a_malformed_file_imports_nothing(source, tmp_path):
         ("", "empty file"),
         ('{"type": "something"}\n', "not a viewer annotations file"),
         ('{"type": "viewer-annotations", "version": 99}\n', "newer version"),
-        ('{"type": "viewer-annotations", "version": 1}\n{"type": "x"}\n', "unknown record"),
-        ('{"type": "viewer-annotations", "version": 1}\n'
-         '{"type": "annotation", "article": "a/1", "kind": "span"}\n', "lacks action"),
-        ('{"type": "viewer-annotations", "version": 1}\n{"type": "tag", "article": "a/1"}\n',
-         "bad tag record"),
     ],
 )  # fmt: skip
 def test_file_errors_name_the_line(tmp_path, content, message):
@@ -188,6 +208,22 @@ def test_file_errors_name_the_line(tmp_path, content, message):
     target = other_db(tmp_path)
     with pytest.raises(AnnotationFileError, match=message):
         import_jsonl(target, path)
+
+
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ('{"type": "x"}', "unknown record type"),
+        ('{"type": "annotation", "article": "a/1", "kind": "span"}', "lacks action"),
+        ('{"type": "tag", "article": "a/1"}', "tag record: lacks tag, annotator, created_at"),
+    ],
+)
+def test_record_errors_name_the_line(tmp_path, record, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"type": "viewer-annotations", "version": 1}\n' + record + "\n", "utf-8")
+    report = import_jsonl(other_db(tmp_path), path)
+    assert report.bad_records == 1
+    assert report.problems[0].startswith(f"{path}:2: ") and message in report.problems[0]
 
 
 def test_commands_round_trip_and_report(source, tmp_path, capsys):

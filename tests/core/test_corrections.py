@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from viewer.core.anchoring import context_of
 from viewer.core.corrections import apply_corrections, reattach
 from viewer.core.model import (
@@ -358,8 +360,92 @@ def test_reattach_prefers_the_exact_span_then_the_same_label():
 def test_reattach_leaves_what_it_cannot_match_alone():
     added = decision("entity", "added", *span("board"), label="ORG")
     free = decision("span", "added", *span("board"), label="TOPIC")
-    lost = on(REED, "rejected")
-    orphan = on(PORTER, "rejected", anchor_status="orphaned", model_start=0, model_end=3)
+    # Orphaned by anchoring: its text is gone from the article (not at its offsets).
+    gone = replace(on(PORTER, "rejected"), text="Joan Portman", anchor_status="orphaned")
+    resize = decision(
+        "entity", "resized", *span("Reed"), model_start=REED.start, model_end=REED.end
+    )
     new = Analysis(entities=(PORTER, LONDON))
-    decisions = [added, free, lost, orphan]
+    decisions = [added, free, gone, resize]
     assert reattach(decisions, new) == decisions
+
+
+# -- which span takes a decision ---------------------------------------------------
+
+
+def test_a_decision_no_span_takes_is_orphaned_for_review_with_its_own_span():
+    lost = on(REED, "rejected")
+    (out,) = reattach([lost], Analysis(entities=(PORTER, LONDON)))
+    assert out == replace(lost, anchor_status="orphaned")  # offsets, text, model span kept
+    assert apply_corrections(Analysis(entities=(PORTER, LONDON)), [out]).rejected_entities == ()
+    # The model gives the span again: attached again, exact, and applied.
+    (back,) = reattach([out], ANALYSIS)
+    assert back == lost
+    assert apply_corrections(ANALYSIS, [back]).rejected_entities == (REED,)
+
+
+def test_awaiting_review_keeps_its_status_when_no_span_takes_it():
+    moved = on(REED, "rejected", anchor_status="moved")
+    assert reattach([moved], Analysis(entities=(LONDON,))) == [moved]
+
+
+def test_a_span_that_is_mostly_other_text_never_takes_a_decision():
+    # 'London. "We are ready' is mostly not "London": the rejection does not apply.
+    longer = Entity(*span('London. "We are ready'), "GPE", 'London. "We are ready')
+    view = apply_corrections(Analysis(entities=(longer,)), [on(LONDON, "rejected")])
+    assert view.rejected_entities == ()
+    # Half of it is (and all of the shorter one): it does.
+    london_dot = Entity(*span("London."), "GPE", "London.")
+    view = apply_corrections(Analysis(entities=(london_dot,)), [on(LONDON, "rejected")])
+    assert view.rejected_entities == (london_dot,)
+
+
+def test_the_text_must_be_the_same_where_the_spans_coincide():
+    # Offsets from an older text: the same place, other words.
+    stale = replace(on(PORTER, "rejected"), text="Joan Poxter")
+    assert apply_corrections(ANALYSIS, [stale]).rejected_entities == ()
+    (out,) = reattach([stale], ANALYSIS)
+    assert out.anchor_status == "orphaned"
+
+
+def test_a_decision_goes_to_the_span_most_like_its_own():
+    jane = Entity(*span("Jane"), "PERSON", "Jane")
+    porter = Entity(*span("Porter"), "PERSON", "Porter")  # more of it than "Jane"
+    view = apply_corrections(Analysis(entities=(jane, porter)), [on(PORTER, "rejected")])
+    assert view.rejected_entities == (porter,)
+
+
+def test_a_resize_attaches_by_the_entity_it_resized_then_by_its_own_span():
+    start, end = span("Acme Corp")
+    resize = decision("entity", "resized", start, end, model_start=ACME.start,
+                      model_end=ACME.end, model_label="ORG", label="COMPANY")  # fmt: skip
+    board = Entity(*span("Acme Corp board"), "ORG", "Acme Corp board")  # 9 of 15: taken
+    acme_board = Analysis(entities=(PORTER, board))
+    (f,) = [e for e in apply_corrections(acme_board, [resize]).entities if e.decision]
+    assert (f.start, f.end, f.label, f.model_label, f.origin) == (
+        start, end, "COMPANY", "ORG", "model")  # fmt: skip
+    shown = [(e.start, e.end) for e in apply_corrections(acme_board, [resize]).entities]
+    assert (board.start, board.end) not in shown  # replaced by the analyst's span
+    # Re-attaching never rewrites what the analyst resized: model A again finds it exactly.
+    assert reattach([resize], acme_board) == [resize]
+    view = apply_corrections(ANALYSIS, reattach(reattach([resize], acme_board), ANALYSIS))
+    assert [(e.start, e.end, e.decision) for e in view.entities if e.decision] == [
+        (start, end, "resized")
+    ]
+    # The span it resized is never matched by overlap: "the Acme Corp board in London"
+    # is mostly text the analyst did not draw, so the resize stands alone beside it.
+    wide = Entity(*span("the Acme Corp board in London"), "ORG", "the Acme Corp board in London")
+    view = apply_corrections(Analysis(entities=(wide,)), [resize])
+    assert {(e.start, e.end, e.origin) for e in view.entities} == {
+        (wide.start, wide.end, "model"), (start, end, "analyst")}  # fmt: skip
+
+
+def test_a_shrinking_resize_never_replaces_another_entity_inside_what_it_cut_away():
+    # The model's "Jane Porter met the Acme Corp" was resized to "Jane Porter"; a new
+    # model has "Jane Porter" and "the Acme Corp": the resize takes the first only.
+    merged = span("Jane Porter met the Acme Corp")
+    resize = decision("entity", "resized", *span("Jane Porter"), model_start=merged[0],
+                      model_end=merged[1], model_label="PERSON")  # fmt: skip
+    view = apply_corrections(Analysis(entities=(PORTER, ACME)), [resize])
+    assert final_entity(view, ACME).decision is None
+    assert final_entity(view, PORTER).decision == "resized"

@@ -82,6 +82,7 @@ def test_cancel_leaves_the_target_untouched(qtbot, dialog, tmp_path, monkeypatch
     monkeypatch.setitem(export._SOURCES, "articles", held_rows)
     out = tmp_path / "a.csv"
     out.write_text("previous", encoding="utf-8")
+    monkeypatch.setattr(dialog, "confirm_overwrite", lambda path: True)  # "Replace it?" Yes
     dialog.set_choice("articles", out)
     dialog.start_export()
     dialog.close_button.click()  # reads "Cancel" while the job runs

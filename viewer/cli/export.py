@@ -11,6 +11,7 @@ from pathlib import Path
 from viewer.cli.analyze import StderrProgress
 from viewer.core.annotation_io import export_jsonl
 from viewer.core.export import WHATS, ExportError, ExportResult, export_csv
+from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import open_db
 
 NAME = "export"
@@ -30,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--bom", action="store_true", help="start with a byte-order mark (for spreadsheets)"
     )
     parser.add_argument(
+        "--force", action="store_true", help="replace OUT when it exists (never the database)"
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=min(2, os.cpu_count() or 1),
@@ -45,8 +49,12 @@ def run(args: argparse.Namespace) -> int:
     db_path, out = Path(args.db), Path(args.csv or args.jsonl)
     if not db_path.is_file():  # open_db would create an empty database
         return _fail(f"{db_path}: no such database file")
-    if out.resolve() == db_path.resolve():
-        return _fail(f"{out}: is the database itself; choose another output file")
+    try:
+        check_export_target(db_path, out, overwrite=args.force)
+    except TargetExists as exc:
+        return _fail(f"{exc}; add --force to replace it")
+    except ExportError as exc:  # the database's own file, a folder
+        return _fail(str(exc))
     db = open_db(db_path)
     try:
         result = _export(db, args, out)

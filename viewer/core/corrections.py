@@ -1,21 +1,45 @@
 """The final view: model output with the analyst's corrections applied.
 
-Model output is never edited: an analyst decision is an annotation naming the
-model span it is about (``model_start/model_end``, plus ``model_label`` for
-entities). Applying them is done afresh for every view, so re-running the
-model keeps every decision as long as it can be attached to the new output
-(see ``reattach``).
+Model output is never edited: an analyst decision is an annotation about a model
+span (``model_label`` for entities). Applying them is done afresh for every view,
+so re-running the model keeps every decision that the new output has a span for.
 
-A decision attaches to the model span with exactly its offsets, else to the
-one that overlaps it most (a new model or pipeline version may draw slightly
-different boundaries). When several decisions attach to the same span, the
-latest one wins.
+Which model span a decision applies to — one rule, used by every view and by
+``reattach``:
+
+- A decision is attached by its own span: the annotation's start, end and text,
+  which anchoring keeps right when the article text changes. Never by the
+  ``model_start/model_end`` that a model run wrote into it: those only record
+  where it is attached now (following them made A → B → A move a rejection of
+  "Angela Merkel" onto "Berlin").
+- A model entity or quote takes a decision when it has exactly the decision's
+  span and text; else when it overlaps it by at least half of the shorter of the
+  two, is not mostly other text (at least half of the model span is the
+  decision's) and the text is the same where the two coincide. Among those: the
+  exact one, then the largest overlap, the same label, the closest boundaries.
+- A resize is about two spans: the model entity it resized (``model_start/
+  model_end``, set when the analyst resized it and never rewritten by
+  ``reattach``) and the boundaries the analyst drew (its own span). The model
+  entity at exactly the former (if its text agrees with the drawn one where they
+  coincide), else the one the rule above gives for the latter, takes it. The
+  resized span is never matched by overlap: much of it may be text the analyst
+  cut away, another entity's. With no taker the resize stands alone, as the
+  analyst's entity.
+- A decision no span takes is not applied anywhere (never moved onto other
+  text). ``reattach`` marks it ``orphaned``, keeping its own offsets and text, so
+  Review → Annotations to Review lists it; a later analysis that has a span for
+  it (the first model again) attaches it again and makes it ``exact``. An
+  orphaned decision is taken only by a span holding its whole text at its
+  offsets, so one whose text is gone from the article (orphaned by anchoring) is
+  never revived. One already awaiting review (``moved``, ``approximate``) stays
+  listed as it is.
+- When several decisions go to the same span, the latest one wins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from viewer.core.model import (
     Analysis,
@@ -34,43 +58,79 @@ _QUOTE_CORRECTIONS = frozenset({"not_quote", "speaker_changed"})
 # -- matching decisions to model spans ------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Span:
+    """A model entity or quote, as far as matching is concerned."""
+
+    start: int
+    end: int
+    text: str
+    label: str | None = None
+
+
 def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
     return max(0, min(a_end, b_end) - max(a_start, b_start))
 
 
-def _best_match(
-    spans: Sequence[tuple[int, int, str | None]], start: int, end: int, label: str | None = None
-) -> int | None:
-    """Index of the span with exactly ``[start, end)``, else of the one overlapping it
-    most; ties go to the same label, then to the closest boundaries. None if none overlaps."""
+def _agrees(ann: Annotation, span: _Span) -> bool:
+    """The decision's text and the span's are the same where the two coincide."""
+    lo, hi = max(ann.start, span.start), min(ann.start + len(ann.text), span.end)
+    if lo >= hi:
+        return True
+    return ann.text[lo - ann.start : hi - ann.start] == span.text[lo - span.start : hi - span.start]
+
+
+def _holds_whole_text(span: _Span, ann: Annotation) -> bool:
+    """The span contains the decision's span, and its text there is the decision's text."""
+    return (
+        bool(ann.text)
+        and ann.end - ann.start == len(ann.text)
+        and span.start <= ann.start
+        and ann.end <= span.end
+        and span.text[ann.start - span.start : ann.end - span.start] == ann.text
+    )
+
+
+def _takes(span: _Span, ann: Annotation) -> bool:
+    """May this model span take the decision (about its own span)?"""
+    if ann.anchor_status == "orphaned" and not _holds_whole_text(span, ann):
+        return False
+    if (span.start, span.end) == (ann.start, ann.end):
+        return span.text == ann.text
+    overlap = _overlap(span.start, span.end, ann.start, ann.end)
+    shorter = min(span.end - span.start, ann.end - ann.start)
+    return (
+        overlap > 0
+        and 2 * overlap >= shorter  # a substantial part of both
+        and 2 * overlap >= span.end - span.start  # not mostly other text
+        and _agrees(ann, span)
+    )
+
+
+def _best_taker(spans: Sequence[_Span], ann: Annotation) -> int | None:
+    """Index of the span that takes the decision, None if none may (see the module doc)."""
+    if ann.action == "resized" and ann.anchor_status != "orphaned":
+        for i, span in enumerate(spans):
+            if (span.start, span.end) == (ann.model_start, ann.model_end) and _agrees(ann, span):
+                return i
 
     def rank(i: int) -> tuple[bool, int, bool, int]:
-        s, e, lab = spans[i]
-        exact = (s, e) == (start, end)
-        return exact, _overlap(s, e, start, end), lab == label, -(abs(s - start) + abs(e - end))
+        s = spans[i]
+        exact = (s.start, s.end) == (ann.start, ann.end)
+        overlap = _overlap(s.start, s.end, ann.start, ann.end)
+        closeness = -(abs(s.start - ann.start) + abs(s.end - ann.end))
+        return exact, overlap, s.label == ann.model_label, closeness
 
-    best = max(range(len(spans)), key=rank, default=None)
-    if best is None:
-        return None
-    exact, overlap, _, _ = rank(best)
-    return best if exact or overlap > 0 else None
-
-
-def _model_span(ann: Annotation) -> tuple[int, int]:
-    """The model span a decision refers to (its own span when none was stored)."""
-    if ann.model_start is None or ann.model_end is None:
-        return ann.start, ann.end
-    return ann.model_start, ann.model_end
+    takers = [i for i, span in enumerate(spans) if _takes(span, ann)]
+    return max(takers, key=rank, default=None)
 
 
-def _entity_index(entities: Sequence[Entity], ann: Annotation) -> int | None:
-    spans = [(e.start, e.end, e.label) for e in entities]
-    return _best_match(spans, *_model_span(ann), ann.model_label)
+def _entity_spans(entities: Sequence[Entity]) -> list[_Span]:
+    return [_Span(e.start, e.end, e.text, e.label) for e in entities]
 
 
-def _quote_index(quotes: Sequence[Quote], ann: Annotation) -> int | None:
-    spans = [(q.start, q.end, None) for q in quotes]
-    return _best_match(spans, *_model_span(ann))
+def _quote_spans(quotes: Sequence[Quote]) -> list[_Span]:
+    return [_Span(q.start, q.end, q.text) for q in quotes]
 
 
 def _latest_first_order(ann: Annotation) -> tuple[str, int]:
@@ -92,8 +152,9 @@ def _final_entities(
 ) -> tuple[list[FinalEntity], list[Entity]]:
     latest: dict[int, Annotation] = {}  # model entity index -> its latest decision
     standalone: dict[tuple[int, int, str], FinalEntity] = {}
+    spans = _entity_spans(entities)
     for ann in decisions:
-        target = _entity_index(entities, ann) if ann.action in _ENTITY_CORRECTIONS else None
+        target = _best_taker(spans, ann) if ann.action in _ENTITY_CORRECTIONS else None
         if target is not None:
             latest[target] = ann
         elif ann.action in ("added", "resized"):
@@ -160,11 +221,12 @@ def _final_quotes(
     direct: dict[int, Annotation] = {}  # quote index -> its latest own decision
     speaker: dict[int | tuple[str, int], Annotation] = {}  # attribution -> latest speaker change
     added: list[FinalQuote] = []
+    spans = _quote_spans(quotes)
     for ann in decisions:
         if ann.action == "added":
             added.append(FinalQuote(_analyst_quote(ann), "analyst", "added", ann.id))
             continue
-        target = _quote_index(quotes, ann) if ann.action in _QUOTE_CORRECTIONS else None
+        target = _best_taker(spans, ann) if ann.action in _QUOTE_CORRECTIONS else None
         if target is None:
             continue  # the model quote is gone: nothing to correct
         direct[target] = ann
@@ -239,28 +301,36 @@ def apply_corrections(analysis: Analysis, annotations: Iterable[Annotation]) -> 
 
 
 def reattach(annotations: Iterable[Annotation], analysis: Analysis) -> list[Annotation]:
-    """Point each decision's ``model_*`` fields at the best-matching span of a new
-    analysis of the same text, so re-running the model keeps every decision.
+    """Each decision as attached to a new analysis of the same text (see the module doc).
 
-    Decisions that name no model span (added ones, free spans), orphaned ones
-    and those no new span overlaps are returned unchanged, in the same order.
+    Only ``model_start``, ``model_end``, ``model_label`` (the span that takes the
+    decision now) and ``anchor_status`` (orphaned when none takes it, exact again
+    when one does) change. Added entities and quotes, free spans and resizes
+    (whose model span is the analyst's record, and which stand alone without one)
+    are returned unchanged, in the same order.
     """
-    return [_reattached(ann, analysis) for ann in annotations]
+    entities, quotes = _entity_spans(analysis.entities), _quote_spans(analysis.quotes)
+    return [_reattached(ann, entities, quotes) for ann in annotations]
 
 
-def _reattached(ann: Annotation, analysis: Analysis) -> Annotation:
-    if ann.anchor_status == "orphaned":
-        return ann
-    if ann.kind == "entity" and ann.action in _ENTITY_CORRECTIONS:
-        i = _entity_index(analysis.entities, ann)
-        if i is None:
-            return ann
-        ent = analysis.entities[i]
-        return replace(ann, model_start=ent.start, model_end=ent.end, model_label=ent.label)
+def _reattached(ann: Annotation, entities: list[_Span], quotes: list[_Span]) -> Annotation:
+    if ann.kind == "entity" and ann.action in _ENTITY_CORRECTIONS - {"resized"}:
+        i = _best_taker(entities, ann)
+        return _unattached(ann) if i is None else _attached(ann, entities[i], entities[i].label)
     if ann.kind == "quote" and ann.action in _QUOTE_CORRECTIONS:
-        i = _quote_index(analysis.quotes, ann)
-        if i is None:
-            return ann
-        q = analysis.quotes[i]
-        return replace(ann, model_start=q.start, model_end=q.end)
+        i = _best_taker(quotes, ann)
+        return _unattached(ann) if i is None else _attached(ann, quotes[i], ann.model_label)
     return ann
+
+
+def _attached(ann: Annotation, span: _Span, label: str | None) -> Annotation:
+    # Taken by a span: an orphaned decision's whole text was verified at its offsets.
+    status = "exact" if ann.anchor_status == "orphaned" else ann.anchor_status
+    return replace(
+        ann, model_start=span.start, model_end=span.end, model_label=label, anchor_status=status
+    )
+
+
+def _unattached(ann: Annotation) -> Annotation:
+    """Left unapplied; an exact one is marked orphaned so the review list shows it."""
+    return replace(ann, anchor_status="orphaned") if ann.anchor_status == "exact" else ann

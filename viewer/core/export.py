@@ -17,19 +17,26 @@ leading ``'`` so a spreadsheet never runs it as a formula (OWASP's rule);
 
 The file is written beside the target under a temporary name, then renamed
 over it: a failure, a cancel or a crash never leaves a truncated file under
-the final name. Rows stream from cursors, article by article, and are written
-in chunks; ``should_stop`` is polled and ``progress(done, total, what)`` called
-between chunks (done/total count articles).
+the final name. The target is never one of the database's own files (its
+-wal, -shm, -journal or backups; see export_target); a new file gets the
+database file's permissions, a replaced one keeps its own. Rows stream from
+cursors, article by article, and are written in chunks; ``should_stop`` is
+polled and ``progress(done, total, what)`` called between chunks (done/total
+count articles).
 """
 
 from __future__ import annotations
 
 import csv
+import ctypes
 import multiprocessing
 import os
 import shutil
-import sqlite3
+import signal
+import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -40,9 +47,17 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from viewer.core.corrections import apply_corrections
+from viewer.core.export_target import (
+    ExportError,
+    check_export_target,
+    export_dir_prefix,
+    remove_stale_temporaries,
+    temp_file_prefix,
+)
 from viewer.core.model import FinalEntity, FinalQuote, FinalView
 from viewer.core.store.analyses import load_analysis
 from viewer.core.store.annotations import annotations_for_article
+from viewer.core.store.database import open_readonly
 
 # -- the fixed column lists (the README's "Export" section lists the same) -------
 
@@ -135,10 +150,6 @@ def _never() -> bool:
     return False
 
 
-class ExportError(Exception):
-    """The export cannot be made; the message names the file or option and says why."""
-
-
 class ExportCancelled(Exception):
     """should_stop() said so; the target file was left untouched."""
 
@@ -171,11 +182,12 @@ def export_csv(
     (same bytes, faster on several cores); progress then comes per part."""
     if what not in COLUMNS:
         raise ExportError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
+    prepare_target(db, out)
     if workers > 1 and what in _RANGED_SOURCES and _db_file(db) is not None:
         return _export_in_parallel(db, Path(out), what, raw, bom, workers, progress)
     source, total = _SOURCES[what](db, raw), _TOTALS[what](db)
     try:
-        with atomic_text_file(out, bom=bom) as fh:
+        with atomic_text_file(out, bom=bom, db=db) as fh:
             rows = write_csv(fh, COLUMNS[what], source, total, what, progress, should_stop)
     except ExportCancelled:
         return ExportResult(Path(out), what, 0, cancelled=True)
@@ -218,16 +230,48 @@ def _split_points(db: Database, what: str, parts: int) -> list[tuple[int, int]]:
 
 def _export_part(db_file: str, what: str, raw: bool, id_range: tuple[int, int], part: str) -> int:
     """In a worker process: render one range of articles into ``part``; returns its rows."""
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)  # read only: never writes
+    db = open_readonly(db_file)  # read only, and safe for any character in the name
     try:
         rows = 0
         with open(part, "w", encoding="utf-8", newline="") as fh:
-            for text, n in _RANGED_SOURCES[what](Database(conn), raw, id_range):
+            for text, n in _RANGED_SOURCES[what](db, raw, id_range):
                 fh.write(text)
                 rows += n
         return rows
     finally:
-        conn.close()
+        db.close()
+
+
+# A worker must not outlive its export: one left behind by a killed parent would
+# wait forever for work (it holds its own end of the task queue, so never sees EOF).
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_SECONDS = 1.0
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: this worker is killed when the export process dies (even SIGKILL)."""
+    if not _ask_kernel_to_kill_us_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _ask_kernel_to_kill_us_with_parent() -> bool:
+    """Linux: prctl(PR_SET_PDEATHSIG, SIGKILL); False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """The fallback: a daemon thread that ends the worker once its parent is gone."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _export_in_parallel(
@@ -241,10 +285,13 @@ def _export_in_parallel(
     ranges = _split_points(db, what, workers)
     total = len(ranges)
     progress(0, total, f"Exporting {what} in {workers} processes")
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".export-") as tmp:
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=export_dir_prefix()) as tmp:
         parts = [os.path.join(tmp, f"part{i}.csv") for i in range(len(ranges))]
         context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context,
+            initializer=_die_with_parent, initargs=(os.getpid(),),
+        ) as pool:  # fmt: skip
             futures = [
                 pool.submit(_export_part, db_file, what, raw, r, part)
                 for r, part in zip(ranges, parts, strict=True)
@@ -253,7 +300,7 @@ def _export_in_parallel(
             for done, future in enumerate(futures, start=1):
                 rows += future.result()
                 progress(done, total, f"Exporting {what}: {rows} rows")
-        with atomic_text_file(out, bom=bom) as fh:
+        with atomic_text_file(out, bom=bom, db=db) as fh:
             fh.write(render_rows([COLUMNS[what]]))
             fh.flush()
             for part in parts:
@@ -368,22 +415,39 @@ def _read_umask() -> int:
 _UMASK = _read_umask()  # read once, at import: os.umask is process-wide
 
 
+def prepare_target(db: Database, out: str | Path) -> None:
+    """Refuse ``out`` when it is one of ``db``'s own files; clear dead exports' temporaries.
+
+    The command and the dialog check the target first (check_export_target);
+    this is the export's own guard, whoever calls it."""
+    db_file = _db_file(db)
+    if db_file is not None:
+        check_export_target(db_file, out, overwrite=True)
+    remove_stale_temporaries(out)
+
+
 @contextmanager
-def atomic_text_file(path: str | Path, *, bom: bool = False) -> Iterator[TextIO]:
+def atomic_text_file(
+    path: str | Path, *, bom: bool = False, db: Database | None = None
+) -> Iterator[TextIO]:
     """A UTF-8 text file that appears under ``path`` only once completely written.
 
     Written to a temporary file in the same folder (so the rename is atomic),
     flushed to disk, then renamed over ``path``; on any error or cancel the
-    temporary file is removed and ``path`` is left as it was.
+    temporary file is removed and ``path`` is left as it was. ``db``: the
+    database exported; ``path`` must not be one of its files (prepare_target),
+    and a new file gets its permissions.
     """
     path = Path(path)
+    if db is not None:
+        prepare_target(db, path)
     fd, tmp = _temp_beside(path)
     try:
         with open(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(path))
+        os.chmod(tmp, _mode_for(path, None if db is None else _db_file(db)))
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
@@ -395,17 +459,21 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     if path.is_dir():
         raise ExportError(f"{path}: is a folder, not a file name")
     try:
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        return tempfile.mkstemp(prefix=temp_file_prefix(path.name), suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write there ({exc.strerror})") from exc
 
 
-def _mode_for(path: Path) -> int:
-    """Keep the permissions of a file being replaced; a new one gets the usual ones."""
-    try:
+def _mode_for(path: Path, db_file: str | None) -> int:
+    """Keep the permissions of a file being replaced; a new one gets the database file's
+    (an export holds the same data: a private database gives a private export), or
+    the usual ones when there is no database file."""
+    with suppress(OSError):
         return path.stat().st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_UMASK
+    if db_file is not None:
+        with suppress(OSError):
+            return os.stat(db_file).st_mode & 0o777
+    return 0o666 & ~_UMASK
 
 
 # -- cells ----------------------------------------------------------------------------

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from viewer.core.annotation_upkeep import reanchor_changed_articles, reattach_decisions
+from viewer.core.annotation_upkeep import (
+    reanchor_articles,
+    reattach_decisions,
+    reattach_to_cached,
+    repair_stale_anchors,
+)
 from viewer.core.corpus import corpus_files, iter_articles
 from viewer.core.model import Analysis, Article, ImportReport, LoadMessage
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store.analyses import (
     cached_analysis_id,
     count_pending,
-    link_analysis,
+    link_if_current,
     pending_articles,
     save_analyses,
 )
@@ -52,37 +57,63 @@ def import_corpus(
     progress: Progress = _quiet,
     should_stop: StopCheck = _never,
 ) -> list[int]:
-    """Read the corpus into the store; returns the article row ids in corpus order."""
+    """Read the corpus into the store; returns the article row ids in corpus order.
+
+    First repairs anchors an interrupted import of an older version left stale
+    (the window imports whenever it opens a corpus). Then each batch of articles
+    and the re-anchoring of the annotations of those whose text changed are one
+    transaction: a new text is never committed without its annotations' anchors.
+    """
+    repaired: dict[int, Counter] = {}
+    repair_stale_anchors(db, repaired)
+    _report_reanchored(db, report, repaired, "annotations stored against an older text")
     total_files = len(corpus_files(corpus))
     ids: list[int] = []
-    changed: list[int] = []  # articles whose text differs from the stored one
     batch: list[Article] = []
     for article in iter_articles(corpus, report, should_stop):
         batch.append(article)
         if len(batch) >= IMPORT_BATCH:
-            ids.extend(upsert_articles(db, batch, changed))
+            ids.extend(_store_batch(db, batch, report))
             batch = []
             progress(report.files_read, total_files, f"Reading corpus: {len(ids)} articles")
     if batch:
-        ids.extend(upsert_articles(db, batch, changed))
-    _reanchor(db, changed, report)
+        ids.extend(_store_batch(db, batch, report))
     progress(report.files_read, total_files, f"Read {len(ids)} articles")
     return ids
 
 
-def _reanchor(db: Database, changed: list[int], report: ImportReport) -> None:
-    """Re-attach annotations of changed articles; what is not exact goes in the report."""
-    for article_id in changed:
-        statuses = reanchor_changed_articles(db, [article_id])
+def _store_batch(db: Database, batch: list[Article], report: ImportReport) -> list[int]:
+    """Store a batch and re-anchor its changed articles' annotations, in one transaction."""
+    changed: list[int] = []  # articles whose text differs from the stored one
+    with atomic(db):
+        ids = upsert_articles(db, batch, changed)
+        statuses = reanchor_articles(db, changed)
+    origins = {article_id: art.origin for article_id, art in zip(ids, batch, strict=True)}
+    _report_reanchored(db, report, statuses, "text changed", origins)
+    return ids
+
+
+def _report_reanchored(
+    db: Database,
+    report: ImportReport,
+    per_article: dict[int, Counter],
+    why: str,
+    origins: dict[int, str] | None = None,
+) -> None:
+    """A warning per article whose annotations were not all re-attached exactly."""
+    for article_id, statuses in per_article.items():
         inexact = {s: n for s, n in statuses.items() if s != "exact"}
-        if inexact:
+        if not inexact:
+            continue
+        origin = (origins or {}).get(article_id)
+        if origin is None:
             article = get_article(db, article_id)
-            counts = ", ".join(f"{n} {s}" for s, n in sorted(inexact.items()))
-            report.messages.append(LoadMessage(
-                article.origin if article else str(article_id), None, "warning",
-                f"text changed; annotations re-attached: {counts} (Review → Annotations "
-                "to Review)",
-            ))
+            origin = article.origin if article else str(article_id)
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(inexact.items()))
+        report.messages.append(LoadMessage(
+            origin, None, "warning",
+            f"{why}; annotations re-attached: {counts} (Review → Annotations to Review)",
+        ))  # fmt: skip
 
 
 def analyze_pending(
@@ -189,8 +220,9 @@ def _save(
     state: _RunState,
     progress: Progress,
 ) -> None:
-    save_analyses(db, model, pipeline, results)
-    reattach_decisions(db, [(article_id, analysis) for article_id, _, _, analysis in results])
+    with atomic(db):  # the analyses and the decisions re-attached to them: one commit
+        linked = set(save_analyses(db, model, pipeline, results))
+        reattach_decisions(db, [(a, analysis) for a, _, _, analysis in results if a in linked])
     state.done += len(results)
     state.ran += len(results)
     progress(state.done, state.total, state.message())
@@ -199,13 +231,16 @@ def _save(
 def _link_cached(
     db: Database, page: list[tuple[int, str, str]], model: str, pipeline: str
 ) -> list[tuple[int, str, str]]:
-    """Link articles whose text is already analysed; return the rest."""
+    """Link articles whose text is already analysed, re-attaching their decisions to
+    that analysis in the same transaction; return the rest."""
     rest = []
+    linked: list[tuple[int, int]] = []
     with atomic(db):
         for article_id, digest, text in page:
             cached = cached_analysis_id(db, digest, model, pipeline)
             if cached is None:
                 rest.append((article_id, digest, text))
-            else:
-                link_analysis(db, article_id, cached)
+            elif link_if_current(db, article_id, digest, cached):
+                linked.append((article_id, cached))
+        reattach_to_cached(db, linked)
     return rest

@@ -8,11 +8,13 @@ modal) until the dialog closes. The export itself always runs in an
 ExportJob (a QThread with its own database connection) and calls exactly the
 function the `viewer export` command calls, so both write the same bytes.
 Closing the dialog during an export cancels it; the target file is then left
-as it was.
+as it was. Before starting, the target is checked: one of the database's own
+files (its -wal, -shm, -journal, backups) is refused, and an existing file is
+replaced only when the user says so (``confirm_overwrite``).
 
 Signals: ``exported(ExportResult)`` after a finished export; ``failed(str)``
-with the message shown. ``last_result`` holds the latest result (a cancelled
-one has ``cancelled=True``).
+with the message shown (also for a refused target). ``last_result`` holds the
+latest result (a cancelled one has ``cancelled=True``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -40,8 +43,9 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.annotation_io import export_jsonl
-from viewer.core.export import ExportResult, export_csv
-from viewer.core.store import open_db
+from viewer.core.export import ExportError, ExportResult, export_csv
+from viewer.core.export_target import TargetExists, check_export_target
+from viewer.core.store import StoreError, open_db
 
 # (what, label in the dialog); "jsonl" is the round-trip file, not a CSV.
 CHOICES = (
@@ -77,7 +81,7 @@ class ExportJob(QThread):
             result = self._work()
         except Exception as exc:  # shown in the dialog
             traceback.print_exc()
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            self.failed.emit(failure_message(exc))
             result = None
         self.done.emit(result)
 
@@ -97,6 +101,13 @@ class ExportJob(QThread):
 
     def _progress(self, done: int, total: int, what: str) -> None:
         self.progress.emit(done, total, what)
+
+
+def failure_message(exc: Exception) -> str:
+    """Our own errors already say what and why; anything else keeps its type for a report."""
+    if isinstance(exc, ExportError | StoreError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 class ExportDialog(QDialog):
@@ -176,6 +187,7 @@ class ExportDialog(QDialog):
         name, _ = QFileDialog.getSaveFileName(
             self, "Export to", self.path_edit.text() or f"{self.what}.{'csv' if csv else 'jsonl'}",
             "CSV files (*.csv)" if csv else "JSON lines (*.jsonl)",
+            options=QFileDialog.Option.DontConfirmOverwrite,  # start_export asks, once
         )  # fmt: skip
         if name:
             self.path_edit.setText(name)
@@ -195,7 +207,7 @@ class ExportDialog(QDialog):
     def start_export(self) -> None:
         """Start the export in the background (no-op while one runs or with no file)."""
         path = self.path_edit.text().strip()
-        if self.job is not None or not path:
+        if self.job is not None or not path or not self._target_accepted(Path(path)):
             return
         csv = self.what != "jsonl"
         self.job = ExportJob(
@@ -210,6 +222,30 @@ class ExportDialog(QDialog):
         self.status.setText("Exporting…")
         self._update_options()
         self.job.start()
+
+    def _target_accepted(self, out: Path) -> bool:
+        """Never the database's own files; an existing file only once the user agrees."""
+        try:
+            check_export_target(self.db_path, out, overwrite=False)
+        except TargetExists:
+            if self.confirm_overwrite(out):
+                return True
+            self.status.setText(f"Not exported; {out} was left as it was.")
+            return False
+        except ExportError as exc:
+            self.status.setText(f"Not exported: {exc}")
+            self.failed.emit(str(exc))
+            return False
+        return True
+
+    def confirm_overwrite(self, path: Path) -> bool:
+        """Ask whether to replace the existing ``path`` (tests replace this method)."""
+        answer = QMessageBox.question(
+            self, "Replace file?", f"{path} already exists.\nReplace it with the export?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_progress(self, done: int, total: int, what: str) -> None:
         self.progress_bar.setRange(0, total)  # total 0: a busy bar

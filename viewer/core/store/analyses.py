@@ -7,10 +7,9 @@ from dataclasses import astuple, fields
 
 from sqlite_utils import Database
 
-from viewer.core.store.database import atomic
-
 from viewer.core.model import Analysis, Entity, Quote
-from viewer.core.store.articles import now
+from viewer.core.store.articles import current_text_hash, now
+from viewer.core.store.database import atomic
 
 _QUOTE_COLUMNS = [f.name for f in fields(Quote)]
 _QUOTED = ", ".join(f'"{c}"' for c in _QUOTE_COLUMNS)
@@ -61,24 +60,42 @@ def link_analysis(db: Database, article_id: int, analysis_id: int) -> None:
     db.execute("UPDATE articles SET analysis_id = ? WHERE id = ?", [analysis_id, article_id])
 
 
+def link_if_current(db: Database, article_id: int, text_hash: str, analysis_id: int) -> bool:
+    """Link the analysis of the text ``text_hash`` if that is still the article's text.
+
+    The text was read before the analysis ran; an import (another window) may have
+    replaced it since, and offsets into the old text must never be shown over the
+    new one. Not linked, the article stays pending and is analysed again.
+    """
+    with atomic(db):
+        if current_text_hash(db, article_id) != text_hash:
+            return False
+        link_analysis(db, article_id, analysis_id)
+    return True
+
+
 def save_analyses(
     db: Database,
     model: str,
     pipeline: str,
     results: Iterable[tuple[int, str, str, Analysis]],
-) -> None:
-    """Save (article id, text hash, text, analysis) in one transaction and link them.
+) -> list[int]:
+    """Save (article id, text hash, text, analysis) in one transaction and link them;
+    returns the ids of the articles linked (those whose text is still that text).
 
     Checks the invariant that every span's text is the article text's slice.
     """
     stamp = now()
+    linked: list[int] = []
     with atomic(db):
         for article_id, digest, text, analysis in results:
             _check_spans(text, analysis)
             analysis_id = cached_analysis_id(db, digest, model, pipeline)
             if analysis_id is None:
                 analysis_id = _insert_analysis(db, digest, model, pipeline, analysis, stamp)
-            link_analysis(db, article_id, analysis_id)
+            if link_if_current(db, article_id, digest, analysis_id):
+                linked.append(article_id)
+    return linked
 
 
 def _insert_analysis(

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from viewer.core.store.database import atomic
-
 from viewer.core.model import Article
+from viewer.core.store.database import atomic
 
 
 @dataclass(frozen=True)
@@ -151,6 +150,12 @@ def get_article(db: Database, article_id: int) -> StoredArticle | None:
     if r is None:
         return None
     return StoredArticle(*r[:9], json.loads(r[9]), json.loads(r[10]), r[11])
+
+
+def current_text_hash(db: Database, article_id: int) -> str | None:
+    """The hash of the article's stored text (None: no such article)."""
+    row = db.execute("SELECT text_hash FROM articles WHERE id = ?", [article_id]).fetchone()
+    return row[0] if row else None
 
 
 def ids_for_ext_ids(db: Database, ext_ids: list[str]) -> list[int]:

@@ -1,0 +1,147 @@
+"""The SQL behind ``viewer import-annotations``: small reads and writes, one per step.
+
+The caller (``viewer.core.annotation_io``) decides what to merge and wraps
+the writes in one ``atomic(db)``; nothing here opens a transaction itself.
+Every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+
+from sqlite_utils import Database
+
+from viewer.core.model import Annotation
+
+# Everything an annotation holds but its row ids: what "the same content" compares.
+CONTENT_FIELDS = tuple(f.name for f in fields(Annotation) if f.name not in ("id", "article_id"))
+_CONTENT_SQL = ", ".join(f'"{c}"' for c in CONTENT_FIELDS)
+_INSERT_SQL = (
+    f'INSERT INTO annotations ("article_id", {_CONTENT_SQL}) '
+    f"VALUES ({', '.join('?' * (len(CONTENT_FIELDS) + 1))})"
+)
+_CONFLICT_FIELDS = (
+    "article_id", "field", "kept", "incoming", "incoming_annotator", "incoming_updated_at",
+    "source", "created_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The article an imported record names: its row id and current text."""
+
+    id: int
+    text: str
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    status: str | None
+    note: str | None
+    annotator: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """A status or note that differed: ``kept`` is what the database holds after the
+    merge, ``incoming`` the value not applied (with who set it, and when)."""
+
+    article_id: int
+    field: str  # "status" | "note"
+    kept: str | None
+    incoming: str | None
+    incoming_annotator: str | None
+    incoming_updated_at: str | None
+    source: str  # the file it came from
+    created_at: str
+
+
+def find_article(db: Database, ext_id: str) -> ArticleText | None:
+    row = db.execute(
+        "SELECT id, text, text_hash FROM articles WHERE ext_id = ?", [ext_id]
+    ).fetchone()
+    return ArticleText(*row) if row else None
+
+
+def review_row(db: Database, article_id: int) -> ReviewRow | None:
+    row = db.execute(
+        "SELECT status, note, annotator, updated_at FROM article_reviews WHERE article_id = ?",
+        [article_id],
+    ).fetchone()
+    return ReviewRow(*row) if row else None
+
+
+def save_review(db: Database, article_id: int, review: ReviewRow) -> None:
+    """Insert or replace the article's review row with exactly these values."""
+    db.execute(
+        """INSERT INTO article_reviews (article_id, status, note, annotator, updated_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(article_id) DO UPDATE SET status = excluded.status,
+               note = excluded.note, annotator = excluded.annotator,
+               updated_at = excluded.updated_at""",
+        [article_id, review.status, review.note, review.annotator, review.updated_at],
+    )
+
+
+def insert_tag(db: Database, article_id: int, tag: str, annotator: str, created_at: str) -> bool:
+    """Add a tag; False when the article has it already (tags merge as a union)."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO article_tags (article_id, tag, annotator, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        [article_id, tag, annotator, created_at],
+    )
+    return cur.rowcount == 1
+
+
+def insert_label(db: Database, name: str, color: str, position: int) -> bool:
+    """Add a label; False when one of that name exists (its colour is left as it is)."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO labels (name, color, position) VALUES (?, ?, ?)",
+        [name, color, position],
+    )
+    return cur.rowcount == 1
+
+
+def annotation_contents(db: Database, article_id: int) -> Iterator[tuple]:
+    """The content (CONTENT_FIELDS, in order) of every annotation of the article:
+    read once per article, so the duplicate check is a set lookup, not a query."""
+    yield from db.execute(
+        f"SELECT {_CONTENT_SQL} FROM annotations WHERE article_id = ?", [article_id]
+    )
+
+
+def insert_annotation(db: Database, ann: Annotation) -> int:
+    """Store ``ann`` as a new row (its id, if any, is ignored); returns the new id."""
+    values = [ann.article_id, *(getattr(ann, c) for c in CONTENT_FIELDS)]
+    return int(db.execute(_INSERT_SQL, values).lastrowid)
+
+
+def record_conflict(db: Database, conflict: MergeConflict) -> bool:
+    """Keep a conflict for review; False when the same one is recorded already
+    (importing a file twice), whatever file or time it was recorded from."""
+    same = db.execute(
+        "SELECT 1 FROM merge_conflicts WHERE article_id = ? AND field = ? AND kept IS ? "
+        "AND incoming IS ? AND incoming_annotator IS ? AND incoming_updated_at IS ?",
+        [conflict.article_id, conflict.field, conflict.kept, conflict.incoming,
+         conflict.incoming_annotator, conflict.incoming_updated_at],
+    ).fetchone()  # fmt: skip
+    if same:
+        return False
+    db.execute(
+        f"INSERT INTO merge_conflicts ({', '.join(_CONFLICT_FIELDS)}) "
+        f"VALUES ({', '.join('?' * len(_CONFLICT_FIELDS))})",
+        [getattr(conflict, name) for name in _CONFLICT_FIELDS],
+    )
+    return True
+
+
+def merge_conflicts(db: Database, article_id: int | None = None) -> list[MergeConflict]:
+    """Recorded conflicts (of one article, or all), oldest first."""
+    where, params = ("WHERE article_id = ?", [article_id]) if article_id is not None else ("", [])
+    rows = db.execute(
+        f"SELECT {', '.join(_CONFLICT_FIELDS)} FROM merge_conflicts {where} ORDER BY id", params
+    )
+    return [MergeConflict(*row) for row in rows]
