@@ -2,8 +2,10 @@
 
 A command's first ``apply`` runs before it is pushed: if the database write
 fails, nothing is pushed and the UI never shows the edit as done. Undo and
-redo write to the database too, each in its own transaction, and name the
-article they touched so the window can show it.
+redo write to the database too, each in its own transaction, and move the
+stack only after that write succeeded. They change only the fields the edit
+changed, and only while those still hold the edit's values: an undo never
+reverts what another window or analyst saved meanwhile (EditConflict, shown).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from sqlite_utils import Database
 
 from viewer.core.model import Annotation
@@ -22,6 +24,7 @@ from viewer.core.store.annotations import (
     insert_annotation,
     update_annotation,
 )
+from viewer.core.store.database import atomic
 from viewer.core.store.labels import (
     add_label,
     delete_label,
@@ -29,38 +32,48 @@ from viewer.core.store.labels import (
     recolour_label,
     rename_label,
 )
-from viewer.core.store.reviews import Review, add_tag, get_review, remove_tag, set_review
+from viewer.core.store.reviews import add_tag, get_review, remove_tag, set_review_fields
+
+# The fields an analyst's edit decides; who and when are bookkeeping, stamped by each write.
+DECIDED_FIELDS = (
+    "action", "label", "start", "end", "note", "speaker_start", "speaker_end", "speaker_text",
+)  # fmt: skip
+
+
+def decided(ann: Annotation) -> dict[str, object]:
+    """What an undo or redo expects to find: the decided fields as this edit left them."""
+    return {name: getattr(ann, name) for name in DECIDED_FIELDS}
 
 
 class Edit(QUndoCommand):
-    """Base: subclasses implement apply() and revert(); both write to the store."""
+    """Base: subclasses implement apply() and revert(); both write to the store.
+
+    The Editor runs apply/revert itself and moves the stack only once the write
+    succeeded; the stack's own redo()/undo() callbacks then have nothing left to do.
+    """
 
     def __init__(self, editor: Editor, text: str, article_id: int | None):
         super().__init__(text)
         self.editor = editor
         self.article_id = article_id
-        self._skip_redo = True  # the first redo happened in Editor.push
 
     @property
     def db(self) -> Database:
         return self.editor.db()
 
     def apply(self) -> None:
+        """The edit (a redo after the first time): raise and nothing is written."""
         raise NotImplementedError
 
     def revert(self) -> None:
+        """Put back what apply changed; EditConflict when another writer changed it since."""
         raise NotImplementedError
 
-    def redo(self) -> None:
-        if self._skip_redo:
-            self._skip_redo = False
-            return
-        self.apply()
-        self.editor.changed.emit(self.article_id if self.article_id is not None else -1)
+    def redo(self) -> None:  # the Editor already wrote (see Editor.redo)
+        pass
 
-    def undo(self) -> None:
-        self.revert()
-        self.editor.changed.emit(self.article_id if self.article_id is not None else -1)
+    def undo(self) -> None:  # the Editor already wrote (see Editor.undo)
+        pass
 
 
 class AddAnnotation(Edit):
@@ -69,50 +82,73 @@ class AddAnnotation(Edit):
         self.ann = ann
 
     def apply(self) -> None:
-        # The first time the store assigns the id; later redos put back that same row.
+        # The first time the store assigns the id; a redo puts back that same row
+        # (ids are never reused, so a taken id is a conflict, not someone else's row).
         self.ann = insert_annotation(self.db, self.ann)
 
     def revert(self) -> None:
-        delete_annotation(self.db, self.ann.id)
+        delete_annotation(self.db, self.ann.id, expected=decided(self.ann))
 
 
 class DeleteAnnotation(Edit):
     def __init__(self, editor: Editor, ann: Annotation):
         super().__init__(editor, "Delete annotation", ann.article_id)
         self.ann = ann
+        self._expected: dict[str, object] | None = None  # the first delete: as the user saw it
 
     def apply(self) -> None:
-        self.ann = delete_annotation(self.db, self.ann.id)
+        self.ann = delete_annotation(self.db, self.ann.id, expected=self._expected)
 
     def revert(self) -> None:
         insert_annotation(self.db, self.ann)
+        self._expected = decided(self.ann)  # a redo deletes only what the undo put back
 
 
 class UpdateAnnotation(Edit):
     def __init__(self, editor: Editor, ann: Annotation, text: str, **changes):
         super().__init__(editor, text, ann.article_id)
         self.ann_id = ann.id
+        changes.pop("annotator", None)  # stamped by each write, not part of the edit
         self.new = changes
         self.old = {name: getattr(ann, name) for name in changes}
+        self._expected: dict[str, object] | None = None
 
     def apply(self) -> None:
-        update_annotation(self.db, self.ann_id, **self.new)
+        update_annotation(
+            self.db, self.ann_id, expected=self._expected,
+            annotator=self.editor.annotator, **self.new,
+        )  # fmt: skip
+        self._expected = self.old  # from now on a redo follows an undo
 
     def revert(self) -> None:
-        update_annotation(self.db, self.ann_id, **self.old)
+        # Only the fields this edit changed, and only while they still hold its values.
+        update_annotation(
+            self.db, self.ann_id, expected=self.new, annotator=self.editor.annotator, **self.old
+        )
 
 
 class SetReview(Edit):
-    def __init__(self, editor: Editor, article_id: int, new: Review, text: str):
+    """Status and/or note of an article; undo restores only the fields that changed."""
+
+    def __init__(self, editor: Editor, article_id: int, changes: dict[str, str], text: str):
         super().__init__(editor, text, article_id)
-        self.new = new
-        self.old = get_review(editor.db(), article_id)
+        current = get_review(editor.db(), article_id)
+        self.new = {f: v for f, v in changes.items() if getattr(current, f) != v}
+        self.old = {f: getattr(current, f) for f in self.new}
+        self._expected: dict[str, str] | None = None
 
     def apply(self) -> None:
-        set_review(self.db, self.article_id, self.new, self.editor.annotator)
+        set_review_fields(
+            self.db, self.article_id, self.new, expected=self._expected,
+            annotator=self.editor.annotator,
+        )  # fmt: skip
+        self._expected = self.old
 
     def revert(self) -> None:
-        set_review(self.db, self.article_id, self.old, self.editor.annotator)
+        set_review_fields(
+            self.db, self.article_id, self.old, expected=self.new,
+            annotator=self.editor.annotator,
+        )  # fmt: skip
 
 
 class ChangeTag(Edit):
@@ -148,7 +184,13 @@ class LabelEdit(Edit):
 
 
 class Editor(QObject):
-    """Owns the undo stack; the one way the GUI changes the analyst's data."""
+    """Owns the undo stack and its Undo/Redo actions; the one way the GUI changes data.
+
+    Every write (the edit, an undo, a redo) runs first; only when it succeeded
+    does the stack move. A failed one (a full disk, a moved database, another
+    analyst's newer edit) leaves the stack where it was and emits ``failed``
+    with the reason, shown in the window.
+    """
 
     changed = Signal(int)  # article id touched (-1: not article-specific)
     failed = Signal(str)
@@ -158,16 +200,67 @@ class Editor(QObject):
         self.db = db
         self.annotator = annotator
         self.stack = QUndoStack(self)
+        self.undo_action = self._stack_action(
+            "&Undo",
+            self.undo,
+            self.stack.canUndoChanged,
+            self.stack.undoTextChanged,
+            self.stack.canUndo,
+        )
+        self.redo_action = self._stack_action(
+            "&Redo",
+            self.redo,
+            self.stack.canRedoChanged,
+            self.stack.redoTextChanged,
+            self.stack.canRedo,
+        )
+
+    def _stack_action(self, label: str, run, can_changed, text_changed, can) -> QAction:
+        action = QAction(label, self)
+        action.triggered.connect(run)
+        action.setEnabled(can())
+        can_changed.connect(action.setEnabled)
+        name = label.replace("&", "")
+        text_changed.connect(lambda text: action.setText(f"{label} {text}".strip()))
+        action.setToolTip(name)
+        return action
 
     def push(self, edit: Edit) -> bool:
         try:
             edit.apply()
         except Exception as exc:  # shown to the user; nothing was pushed
-            self.failed.emit(f"Could not save: {exc}")
+            self.failed.emit(f"Could not save “{edit.text()}”: {exc}")
             return False
-        self.stack.push(edit)
-        self.changed.emit(edit.article_id if edit.article_id is not None else -1)
+        self.stack.push(edit)  # its redo() is a no-op: the write above was the edit
+        self._touched(edit)
         return True
+
+    def undo(self) -> bool:
+        """Undo the latest edit; False (and ``failed``) when its write did not happen."""
+        if not self.stack.canUndo():
+            return False
+        edit = self.stack.command(self.stack.index() - 1)
+        return self._move(edit, edit.revert, "undo", self.stack.undo)
+
+    def redo(self) -> bool:
+        """Redo the next edit; False (and ``failed``) when its write did not happen."""
+        if not self.stack.canRedo():
+            return False
+        edit = self.stack.command(self.stack.index())
+        return self._move(edit, edit.apply, "redo", self.stack.redo)
+
+    def _move(self, edit: Edit, write, verb: str, step) -> bool:
+        try:
+            write()
+        except Exception as exc:
+            self.failed.emit(f"Could not {verb} “{edit.text()}”: {exc}")
+            return False
+        step()
+        self._touched(edit)
+        return True
+
+    def _touched(self, edit: Edit) -> None:
+        self.changed.emit(edit.article_id if edit.article_id is not None else -1)
 
     # -- conveniences used by the window -----------------------------------
 
@@ -180,8 +273,10 @@ class Editor(QObject):
     def update_annotation(self, ann: Annotation, text: str, **changes) -> bool:
         return self.push(UpdateAnnotation(self, ann, text, annotator=self.annotator, **changes))
 
-    def set_review(self, article_id: int, review: Review, text: str) -> bool:
-        return self.push(SetReview(self, article_id, review, text))
+    def set_review_fields(self, article_id: int, changes: dict[str, str], text: str) -> bool:
+        """Change the article's status and/or note; nothing is pushed when nothing changes."""
+        edit = SetReview(self, article_id, changes, text)
+        return True if not edit.new else self.push(edit)
 
     def change_tag(self, article_id: int, tag: str, add: bool) -> bool:
         return self.push(ChangeTag(self, article_id, tag, add))
@@ -235,13 +330,14 @@ class Editor(QObject):
             )
         ]
 
-        def undo() -> None:
-            add_label(db(), label.name, label.color)
-            for ann in affected:
-                if get_annotation(db(), ann.id) is None:
-                    insert_annotation(db(), ann)
-                else:
-                    update_annotation(db(), ann.id, label=ann.label)
+        def undo() -> None:  # the label and all its annotations, or nothing
+            with atomic(db()):
+                add_label(db(), label.name, label.color)
+                for ann in affected:
+                    if get_annotation(db(), ann.id) is None:
+                        insert_annotation(db(), ann)
+                    else:
+                        update_annotation(db(), ann.id, label=ann.label)
 
         return self.push(
             LabelEdit(

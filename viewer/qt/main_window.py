@@ -38,7 +38,7 @@ from viewer.core.store.annotations import (
 )
 from viewer.core.store.articles import StoredArticle, get_article
 from viewer.core.store.labels import Label, ensure_default_labels, list_labels
-from viewer.core.store.reviews import Review, all_tags, get_review, next_unreviewed, tags_for
+from viewer.core.store.reviews import all_tags, get_review, next_unreviewed, tags_for
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
@@ -180,7 +180,8 @@ class MainWindow(QMainWindow):
         self.speakers_view = SpeakersView()
         self.charts_view = ChartsView()
         self.entities_view.entity_selected.connect(
-            lambda text, label: self.filter_by(entity_text=text, entity_label=label))
+            lambda text, label: self.filter_by(entity_text=text, entity_label=label)
+        )
         self.entities_view.article_requested.connect(self._open_hit)
         self.speakers_view.speaker_selected.connect(lambda name: self.filter_by(speaker=name))
         corpus_tabs = QTabWidget()
@@ -213,9 +214,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit_menu = self.menuBar().addMenu("&Edit")
-        undo = self.editor.stack.createUndoAction(self, "&Undo")
+        undo, redo = self.editor.undo_action, self.editor.redo_action
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = self.editor.stack.createRedoAction(self, "&Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.undo_action, self.redo_action = undo, redo
         edit_menu.addAction(undo)
@@ -610,14 +610,13 @@ class MainWindow(QMainWindow):
             return
         review = get_review(self.db, self.current_id)
         if review.status != status:
-            self.editor.set_review(
-                self.current_id, Review(status, review.note), f"Mark {STATUS_NAMES[status].lower()}"
+            self.editor.set_review_fields(
+                self.current_id, {"status": status}, f"Mark {STATUS_NAMES[status].lower()}"
             )
 
     def _save_note(self, note: str) -> None:
         if self.current_id is not None:
-            review = get_review(self.db, self.current_id)
-            self.editor.set_review(self.current_id, Review(review.status, note), "Edit note")
+            self.editor.set_review_fields(self.current_id, {"note": note}, "Edit note")
 
     def _change_tag(self, tag: str, add: bool) -> None:
         if self.current_id is not None:
@@ -710,7 +709,9 @@ class MainWindow(QMainWindow):
         self.export_dialog = ExportDialog(self.db_path, self)
         self.export_dialog.exported.connect(
             lambda result: self.statusBar().showMessage(
-                f"Exported {result.rows} rows to {result.path}"))
+                f"Exported {result.rows} rows to {result.path}"
+            )
+        )
         self.export_dialog.show()
 
     def show_anchor_review(self) -> None:

@@ -8,8 +8,8 @@ from sqlite_utils import Database
 
 from viewer.core.model import ReviewStatus
 from viewer.core.store.annotations import EditConflict, default_annotator
-from viewer.core.store.database import atomic
 from viewer.core.store.articles import now
+from viewer.core.store.database import atomic
 
 STATUSES: tuple[ReviewStatus, ...] = ("unreviewed", "in_progress", "done")
 
@@ -60,9 +60,7 @@ def set_review_fields(
                     f"the article's {' and '.join(changed)} changed meanwhile "
                     "(another window or analyst)"
                 )
-        merged = Review(
-            changes.get("status", current.status), changes.get("note", current.note)
-        )
+        merged = Review(changes.get("status", current.status), changes.get("note", current.note))
         set_review(db, article_id, merged, annotator)
 
 
