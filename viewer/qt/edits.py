@@ -24,7 +24,7 @@ from viewer.core.store.annotations import (
     insert_annotation,
     update_annotation,
 )
-from viewer.core.store.database import atomic
+from viewer.core.store.database import DatabaseMoved, atomic
 from viewer.core.store.labels import (
     add_label,
     delete_label,
@@ -194,6 +194,7 @@ class Editor(QObject):
 
     changed = Signal(int)  # article id touched (-1: not article-specific)
     failed = Signal(str)
+    database_moved = Signal(str)  # a write refused: the file is no longer at its path
 
     def __init__(self, db: Callable[[], Database], annotator: str, parent=None):
         super().__init__(parent)
@@ -229,7 +230,7 @@ class Editor(QObject):
         try:
             edit.apply()
         except Exception as exc:  # shown to the user; nothing was pushed
-            self.failed.emit(f"Could not save “{edit.text()}”: {exc}")
+            self._report(exc, f"Could not save “{edit.text()}”")
             return False
         self.stack.push(edit)  # its redo() is a no-op: the write above was the edit
         self._touched(edit)
@@ -253,11 +254,17 @@ class Editor(QObject):
         try:
             write()
         except Exception as exc:
-            self.failed.emit(f"Could not {verb} “{edit.text()}”: {exc}")
+            self._report(exc, f"Could not {verb} “{edit.text()}”")
             return False
         step()
         self._touched(edit)
         return True
+
+    def _report(self, exc: Exception, what: str) -> None:
+        if isinstance(exc, DatabaseMoved):  # the window offers to save a copy instead
+            self.database_moved.emit(str(exc))
+        else:
+            self.failed.emit(f"{what}: {exc}")
 
     def _touched(self, edit: Edit) -> None:
         self.changed.emit(edit.article_id if edit.article_id is not None else -1)

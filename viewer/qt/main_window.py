@@ -52,6 +52,7 @@ from viewer.qt.filter_bar import FilterBar
 from viewer.qt.jobs import CorpusJob, StatsJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
+from viewer.qt.moved_database import MovedDatabaseNotice
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
@@ -80,6 +81,11 @@ class MainWindow(QMainWindow):
         self.editor = Editor(lambda: self.db, annotator, self)
         self.editor.changed.connect(self._on_edited)
         self.editor.failed.connect(self.show_error)
+        # The database file moved or deleted while open: stop, say so, offer a copy.
+        self.moved_notice = MovedDatabaseNotice(self, lambda: self.db)
+        self.editor.database_moved.connect(self._on_database_moved)
+        self.moved_notice.copy_saved.connect(self._continue_in_copy)
+        self.moved_notice.failed.connect(self.show_error)
         # Regular backups of the open database, pruned, off the UI thread.
         self.backups = BackupTimer(lambda: self.db_path, parent=self)
         self.backups.failed.connect(self.statusBar().showMessage)
@@ -515,6 +521,16 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
         box.show()
+
+    def _on_database_moved(self, message: str) -> None:
+        self.statusBar().showMessage(f"Not saved: {message}")
+        self.db_label.setText(f"{self.db_path} (moved or deleted: not saving)")
+        self.moved_notice.show(message)
+
+    def _continue_in_copy(self, path: Path) -> None:
+        if self.corpus is not None:
+            self.open_corpus(self.corpus, path)
+            self.statusBar().showMessage(f"Saved a copy to {path}; working there now")
 
     def show_report(self) -> None:
         if self.report is not None:
