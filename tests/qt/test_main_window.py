@@ -183,16 +183,18 @@ def test_dropping_a_folder_opens_it(make_window, tmp_path, qtbot):
         Qt.KeyboardModifier.NoModifier,
     )
     window.dropEvent(event)
-    assert window.corpus == Path(corpus)
     qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=120_000)
+    assert window.corpus == Path(corpus)
     qtbot.waitUntil(lambda: window.view.text.text == "Dropped news from Lisbon.")
 
 
-def test_a_corrupt_database_gives_a_message_and_is_not_written(make_window, tmp_path):
+def test_a_corrupt_database_gives_a_message_and_is_not_written(make_window, tmp_path, qtbot):
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"garbage" * 200)
     window = make_window()
-    assert not window.open_corpus(SEEDS, bad)
+    assert window.open_corpus(SEEDS, bad)  # checked off the UI thread
+    qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=30_000)
+    assert window.last_job_finished is False and window.db is None
     assert "bad.sqlite" in window.statusBar().currentMessage()
     assert bad.read_bytes() == b"garbage" * 200
 
@@ -215,8 +217,8 @@ def test_no_arguments_opens_the_bundled_corpus(qtbot, settings, tmp_path):
 
     window = create_window([], settings)
     qtbot.addWidget(window)
-    assert window.corpus == SEEDS
     qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=120_000)
+    assert window.corpus == SEEDS
     assert window.articles.total == 1
     assert "Sabrina Singh" in window.view.text.text
 
@@ -231,6 +233,7 @@ def test_cancel_stops_analysis_and_keeps_finished_batches(make_window, tmp_path,
         )
     window = make_window()
     window.open_corpus(corpus, tmp_path / "db.sqlite")
+    qtbot.waitUntil(lambda: window.job is not None, timeout=30_000)  # the database is open
     job = window.job
     with qtbot.waitSignal(job.batch_saved, timeout=120_000):
         pass

@@ -15,9 +15,39 @@ from PySide6.QtCore import QThread, Signal
 
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import Analyzer
-from viewer.core.store import open_db
+from viewer.core.store import StoreError, open_db
 from viewer.core.store.overview import refresh_stats
 from viewer.core.workflow import analyze_pending, import_corpus
+
+
+class OpenJob(QThread):
+    """Opens (checks, migrates) a database off the UI thread, then hands it over.
+
+    The checks of a large or hostile file take time (under the store's time
+    limit); the window stays responsive meanwhile. ``opened(db)``: the
+    connection, now the UI thread's; ``failed(message)``: the file was refused
+    and nothing was opened.
+    """
+
+    opened = Signal(object)  # a Database, opened with hand_over=True
+    failed = Signal(str)
+
+    def __init__(self, db_path: str | Path):
+        super().__init__()
+        self.db_path = Path(db_path)
+
+    def run(self) -> None:
+        try:
+            db = open_db(self.db_path, hand_over=True)
+        except (StoreError, OSError) as exc:
+            self.failed.emit(str(exc))
+            return
+        except Exception as exc:  # a defect: keep its type for the report
+            traceback.print_exc()
+            reason = f"{type(exc).__name__}: {exc}"
+            self.failed.emit(f"{self.db_path}: cannot open the database ({reason})")
+            return
+        self.opened.emit(db)
 
 
 class CorpusJob(QThread):

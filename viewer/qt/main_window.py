@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from viewer.core.corrections import apply_corrections
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
-from viewer.core.store import StoreError, default_db_path, open_db
+from viewer.core.store import default_db_path
 from viewer.core.store.analyses import load_analysis
 from viewer.core.store.annotations import (
     annotations_for_article,
@@ -49,7 +49,7 @@ from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
-from viewer.qt.jobs import CorpusJob, StatsJob
+from viewer.qt.jobs import CorpusJob, OpenJob, StatsJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
@@ -71,8 +71,9 @@ class MainWindow(QMainWindow):
         self.db_path: Path | None = None
         self.corpus: Path | None = None
         self.job: CorpusJob | None = None
+        self._opening: OpenJob | None = None  # the database being opened, if any
         # A QThread must outlive its run(); jobs wait here until truly finished.
-        self._ending_jobs: set[CorpusJob] = set()
+        self._ending_jobs: set[CorpusJob | OpenJob] = set()
         self.report: ImportReport | None = None
         self.current_id: int | None = None
         self.current_article: StoredArticle | None = None
@@ -387,17 +388,41 @@ class MainWindow(QMainWindow):
             self.open_corpus(paths[0])
 
     def open_corpus(self, corpus: str | Path, db_path: str | Path | None = None) -> bool:
-        """Show what the store already has at once, then read and analyse in the background."""
+        """Open the corpus's database off the UI thread, show what it has, then read and
+        analyse in the background. False when the corpus is not there; a refused
+        database is reported once its checks end, and the open one stays open."""
         corpus = Path(corpus)
         if not corpus.exists():
             self.show_error(f"{corpus}: no such file or folder")
             return False
         db_path = Path(db_path) if db_path else default_db_path(corpus)
-        try:
-            db = open_db(db_path)
-        except (StoreError, OSError) as exc:
-            self.show_error(str(exc))
-            return False
+        opening = OpenJob(db_path)
+        opening.opened.connect(lambda db: self._on_database_opened(opening, db, corpus, db_path))
+        opening.failed.connect(lambda message: self._on_open_failed(opening, message))
+        opening.finished.connect(lambda: self._ending_jobs.discard(opening))
+        self._ending_jobs.add(opening)
+        self._opening = opening
+        self.last_job_finished = None
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.statusBar().showMessage(f"Opening {db_path}…")
+        opening.start()
+        return True
+
+    def _on_open_failed(self, opening: OpenJob, message: str) -> None:
+        if opening is not self._opening:
+            return  # another open was asked for meanwhile
+        self._opening = None
+        if self.job is None:
+            self.progress.hide()
+        self.last_job_finished = False
+        self.show_error(message)
+
+    def _on_database_opened(self, opening: OpenJob, db, corpus: Path, db_path: Path) -> None:
+        if opening is not self._opening:
+            db.close()  # superseded by a later open
+            return
+        self._opening = None
         self._stop_job(wait=False)  # the old job ends after its batch, off the UI thread
         if self.db is not None:
             self.db.close()
@@ -419,7 +444,6 @@ class MainWindow(QMainWindow):
             self._corpus_views_shown(True)
         self._select_first_if_none()
         self._start_job(corpus, db_path)
-        return True
 
     def _start_job(self, corpus: Path, db_path: Path) -> None:
         job = CorpusJob(corpus, db_path, self.model_name)

@@ -26,6 +26,7 @@ Rules, in the order ``open_db`` applies them:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -188,14 +189,17 @@ def default_db_path(corpus: str | Path) -> Path:
     return data_dir() / "corpora" / f"{resolved.stem or 'corpus'}-{digest}.sqlite"
 
 
-def open_db(path: str | Path) -> Database:
+def open_db(path: str | Path, *, hand_over: bool = False) -> Database:
     """Open (creating if needed) and migrate the database at ``path``.
 
     Raises StoreError when the file cannot be used (not SQLite, damaged, another
     program's, made by a newer viewer, unreadable); such a file is never written.
+    ``hand_over``: the connection may pass to another thread once this call has
+    returned (the window opens off its UI thread, then uses the connection there;
+    one thread at a time, never two at once).
     """
     path = Path(path)
-    conn = _connect(path)
+    conn = _connect(path, check_same_thread=not hand_over)
     try:
         db = ViewerDatabase(conn)
         with _time_limit(conn, path):
@@ -233,18 +237,20 @@ def _time_limit(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
 # --- the file ----------------------------------------------------------------------------
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, check_same_thread: bool = True) -> sqlite3.Connection:
     """A connection to ``path``, created private if new; nothing written to an existing file."""
     try:
         make_private_dirs(path.parent)
         _tighten_data_dir(path)
         _create_if_missing(path)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=check_same_thread
+        )
         # Nothing in the file's schema (a view, a trigger) may call SQL functions
         # with side effects; viewer's own schema needs none.
         conn.execute("PRAGMA trusted_schema=OFF")
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"{path}: cannot open the database ({_reason(exc)})") from exc
+        raise StoreError(f"{path}: cannot open the database ({_explain(path, exc)})") from exc
     return conn
 
 
@@ -273,17 +279,20 @@ _FILE_SYSTEM_ERRORS = ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_FULL", "SQL
 MIN_FREE_BYTES = 1 << 20
 
 
-def _is_file_system_error(exc: sqlite3.Error) -> bool:
+def _is_file_system_error(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return True
     name = getattr(exc, "sqlite_errorname", "") or ""
     return name.startswith(_FILE_SYSTEM_ERRORS)
 
 
-def _explain(path: Path, exc: sqlite3.Error) -> str:
-    """Say which: a read-only folder or file, a full disk, or SQLite's own words."""
+def _explain(path: Path, exc: BaseException) -> str:
+    """Say which: a read-only folder or file, a full disk, or the system's own words."""
     if not _is_file_system_error(exc):
         return str(exc)
     folder = path.parent
-    if not os.access(folder, os.W_OK):
+    # os.access misses a read-only mount for root; EROFS says it whoever we are.
+    if getattr(exc, "errno", None) == errno.EROFS or not os.access(folder, os.W_OK):
         return (f"the folder {folder} is read-only; viewer needs to write the database's "
                 "-wal and -shm files beside it")  # fmt: skip
     if path.exists() and not os.access(path, os.W_OK):
@@ -292,9 +301,10 @@ def _explain(path: Path, exc: sqlite3.Error) -> str:
         free = shutil.disk_usage(folder).free
     except OSError:
         free = MIN_FREE_BYTES
-    if free < MIN_FREE_BYTES or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+    full = getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
+    if free < MIN_FREE_BYTES or full or getattr(exc, "errno", None) == errno.ENOSPC:
         return f"the disk holding {folder} is full"
-    return str(exc)
+    return _reason(exc)
 
 
 # --- checks before any write -------------------------------------------------------------
