@@ -137,3 +137,33 @@ def test_a_nul_in_the_query_is_a_word_break_not_an_error():
     from viewer.core.store.search import fts_query
 
     assert fts_query("budget\x00talks") == fts_query("budget talks")
+
+
+# -- texts highlight() cannot mark: a NUL (it stops there) or its own marks -------------------
+
+
+@pytest.mark.parametrize("odd", ["\x00", "\x02", "\x03", "\x03 \x02", "\x00\x02\x03"],
+                         ids=["nul", "open-mark", "close-mark", "both-marks", "all"])  # fmt: skip
+def test_hits_point_at_the_word_in_texts_with_control_characters(tmp_path, odd):
+    db = open_db(tmp_path / "odd.sqlite")
+    text = f"Opening{odd} line.\nThe minister{odd} said inflation{odd} was easing; inflation again."
+    upsert_articles(db, [art("odd", f"Title{odd} here", text)])
+    [hit] = search(db, "inflation")
+    assert text[hit.start : hit.end] == "inflation" == hit.match
+    assert hit.start == text.index("inflation")
+    assert hit.left.endswith("said ") and hit.right.startswith(odd.replace("\n", " "))
+    assert hit.matches == 2
+    [title_hit] = search(db, "title")
+    assert (title_hit.start, title_hit.end) == (-1, -1) and title_hit.match == f"Title{odd} here"
+    [phrase] = search(db, '"inflation again"')
+    assert text[phrase.start : phrase.end] == "inflation again"
+
+
+@pytest.mark.parametrize("query", ["inflation", "inflat*", "cafe", '"said inflation"', "co-owner",
+                                   "paris OR lyon", "berlin", "Monday"])  # fmt: skip
+def test_matching_in_python_agrees_with_fts5(db, query):
+    from viewer.core.store import search as search_module
+
+    match = fts_query(query)
+    for hit in search(db, query):
+        assert search_module._unmarkable_hit(db, hit.article_id, match) == hit

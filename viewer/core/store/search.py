@@ -17,10 +17,13 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from viewer.core.store.search_terms import first_match
+
 CONTEXT_CHARS = 60  # shown on each side of a hit
-# Marks put around matched tokens by FTS5's highlight(); control characters
-# that do not occur in canonical article text.
+# Marks put around matched tokens by FTS5's highlight(). A text that holds one,
+# or a NUL (highlight() stops there), is matched in Python instead (search_terms).
 _OPEN, _CLOSE = "\x02", "\x03"
+_UNMARKABLE = ("\x00", _OPEN, _CLOSE)
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
 
 
@@ -107,13 +110,18 @@ def hits(
     sql = f"""
         SELECT a.id, a.title,
                highlight(articles_fts, 0, '{_OPEN}', '{_CLOSE}'),
-               highlight(articles_fts, 1, '{_OPEN}', '{_CLOSE}')
+               highlight(articles_fts, 1, '{_OPEN}', '{_CLOSE}'),
+               instr(a.title || a.text, char(0)) OR instr(a.title || a.text, char(2))
+                   OR instr(a.title || a.text, char(3))
         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
         WHERE articles_fts MATCH ?{extra}
         ORDER BY articles_fts.rowid LIMIT ? OFFSET ?
     """
     rows = run(db, sql, [match, *params, limit, offset], query).fetchall()
-    return [_hit(int(r[0]), r[1], r[2], r[3]) for r in rows]
+    return [
+        _unmarkable_hit(db, int(r[0]), match) if r[4] else _hit(int(r[0]), r[1], r[2], r[3])
+        for r in rows
+    ]
 
 
 def run(db: Database, sql: str, params: Sequence[object], query: str) -> sqlite3.Cursor:
@@ -139,6 +147,21 @@ def _hit(article_id: int, title: str, marked_title: str, marked_text: str) -> Se
     left = _one_line(plain[max(0, start - CONTEXT_CHARS) : start])
     right = _one_line(plain[end : end + CONTEXT_CHARS])
     return SearchHit(article_id, title, start, end, left, plain[start:end], right, count)
+
+
+def _unmarkable_hit(db: Database, article_id: int, match: str) -> SearchHit:
+    """The hit of a text holding a NUL or a mark, found by search_terms."""
+    title, text = db.execute(
+        "SELECT title, text FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    in_text, in_title = first_match(text, match), first_match(title, match)
+    count = (in_text[2] if in_text else 0) + (in_title[2] if in_title else 0)
+    if in_text is None:
+        return SearchHit(article_id, title, -1, -1, "", title, "", count)
+    start, end, _ = in_text
+    left = _one_line(text[max(0, start - CONTEXT_CHARS) : start])
+    right = _one_line(text[end : end + CONTEXT_CHARS])
+    return SearchHit(article_id, title, start, end, left, text[start:end], right, count)
 
 
 def _first_mark(marked: str) -> tuple[int, int, str] | None:
