@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.corpus: Path | None = None
         self.job: CorpusJob | None = None
         self._opening: OpenJob | None = None  # the database being opened, if any
+        self.export_dialog: ExportDialog | None = None
         # A QThread must outlive its run(); jobs wait here until truly finished.
         self._ending_jobs: set[CorpusJob | OpenJob] = set()
         self.report: ImportReport | None = None
@@ -353,6 +354,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close_during_export():
+            event.ignore()
+            return
         self.review.flush_note()
         self.save_layout()
         self.backups.stop()
@@ -364,6 +368,40 @@ class MainWindow(QMainWindow):
             self.db.close()
             self.db = None
         super().closeEvent(event)
+
+    def _may_close_during_export(self) -> bool:
+        """An export under way is finished first, stopped, or the window stays (the user's pick)."""
+        dialog = self.export_dialog
+        if dialog is None or dialog.job is None:
+            return True
+        choice = self.ask_about_running_export(dialog)
+        if choice == "stop":
+            dialog.close()  # cancels and waits: the target file is left as it was
+            return True
+        if choice == "finish":
+            dialog.exported.connect(
+                lambda _result: self.close(), Qt.ConnectionType.QueuedConnection
+            )
+            dialog.failed.connect(
+                lambda message: self.statusBar().showMessage(
+                    f"Not closed: the export failed: {message}"
+                )
+            )
+            self.statusBar().showMessage("The window closes once the export has finished…")
+        return False
+
+    def ask_about_running_export(self, dialog: ExportDialog) -> str:
+        """ "finish", "stop" or "stay" (tests replace this method)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Export under way",
+            f"An export to {dialog.path_edit.text()} is still running.", parent=self,
+        )  # fmt: skip
+        finish = box.addButton("Finish Export, Then Close", QMessageBox.ButtonRole.AcceptRole)
+        stop = box.addButton("Stop Export and Close", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Keep Working", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(finish)
+        box.exec()
+        return {finish: "finish", stop: "stop"}.get(box.clickedButton(), "stay")
 
     # -- opening a corpus ----------------------------------------------------
 
@@ -744,6 +782,10 @@ class MainWindow(QMainWindow):
         """CSV or JSONL export in the background; the window stays usable."""
         if self.db_path is None:
             self.show_error("Open a corpus first")
+            return
+        if self.export_dialog is not None and self.export_dialog.job is not None:
+            self.export_dialog.raise_()  # one export at a time: show the one running
+            self.export_dialog.activateWindow()
             return
         self.review.flush_note()  # the export must include what was just typed
         self.export_dialog = ExportDialog(self.db_path, self)
