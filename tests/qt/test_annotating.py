@@ -253,3 +253,9 @@ def test_a_changed_article_reanchors_and_flags_its_annotations(make_window, open
     dialog = AnchorReviewDialog(window.db, window)
     qtbot.addWidget(dialog)
     assert dialog.tree.topLevelItemCount() == 3
+    # The text around the annotations changed, not the model: each status says that.
+    from viewer.qt.review_dialog import STATUS_HELP
+
+    tips = {dialog.tree.topLevelItem(i).text(2): dialog.tree.topLevelItem(i).toolTip(2)
+            for i in range(3)}  # fmt: skip
+    assert tips == {status: STATUS_HELP[status] for status in tips}
