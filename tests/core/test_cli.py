@@ -30,7 +30,10 @@ def test_analyze_seed_reports_quotes_speakers_and_entities(tmp_path):
     by_start = {q["text"][:25]: q for q in record["quotes"]}
     committed = by_start["We remain fully committed"]
     assert committed["speaker_text"] == "the official"
-    raid = next(q for q in record["quotes"] if q["text"].startswith("to organize and conduct"))
+    # a mixed attribution's content is the whole reported clause
+    raid = next(q for q in record["quotes"] if "to organize and conduct" in q["text"])
+    assert raid["text"].startswith("The raid was designed")
+    assert raid["kind"] == "mixed"
     assert raid["speaker_text"] == "Deputy Pentagon Press Secretary Sabrina Singh"
     for q in record["quotes"]:
         assert text[q["start"] : q["end"]] == q["text"]

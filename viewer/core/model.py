@@ -44,7 +44,7 @@ class Entity:
     text: str
 
 
-QuoteKind = Literal["direct", "mixed"]
+QuoteKind = Literal["direct", "mixed", "indirect", "no-source"]
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,9 @@ def _subject(ctx: Context, v: Token) -> Token | None:
     for c in v.children:
         if c.dep_ == "agent":
             agent = c
-        elif c.dep_ in _SUBJ_DEPS and subj is None and _wordy(c.text):
+        elif c.dep_ in _SUBJ_DEPS and _wordy(c.text) and (subj is None or c.i < v.i):
+            # of two subjects the parser gave one verb ("CONTENT-noun ..., a
+            # pair of officials told"), the one nearest before it is the speaker
             subj = c
     if agent is not None:
         for c in agent.children:

@@ -335,7 +335,7 @@ class Resolver:
         return None
 
     def _description(self, m: Mention) -> Referent | None:
-        head = m.head
+        head = _counted(m.head) if self.parsed else m.head
         lemma = (head.lemma_ or head.lower_).lower()
         first = self.ctx.doc[self.ctx.tok_range(m.start, m.end).start].lower_
         if first in DEFINITE_DETERMINERS:
@@ -360,6 +360,24 @@ class Resolver:
                 return prev.ref
             fallback = fallback or prev.ref
         return fallback
+
+
+# "a pair of officials", "one of his aides": the people are the noun after "of"
+_COUNT_WORDS = frozenset(
+    "pair couple group handful number trio few some several many one two three four "
+    "five dozen dozens most all each none majority minority score scores".split()
+)
+
+
+def _counted(head: Token) -> Token:
+    if head.lower_ not in _COUNT_WORDS and head.lemma_.lower() not in _COUNT_WORDS:
+        return head
+    for c in head.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+            if obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+                return obj
+    return head
 
 
 def _compatible(ref: Referent, kind: str) -> bool:

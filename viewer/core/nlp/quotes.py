@@ -28,8 +28,9 @@ from .quote_attrib import (
 from .quote_coref import Resolver
 from .quote_lexicon import TITLE_SMALL_WORDS
 from .quote_spans import MARKS, QuoteSpan, find_quote_spans, split_paragraphs
+from .reported import Reported, find_reported
 
-QUOTES_VERSION = "2"
+QUOTES_VERSION = "3"  # 3: reported speech (indirect, no-source), mixed = whole clause
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +53,21 @@ def _detect(doc: Doc) -> list[Quote]:
         return []
     paras = split_paragraphs(text)
     spans = find_quote_spans(text, paras)
-    if not spans:
-        return []
     ctx = Context(doc, spans, paras)
     kinds = [_kind(ctx, q) for q in spans]
-    attrs = _attribute_all(ctx)
+    attrs = _attribute_all(ctx) if spans else []
+    reported = _reported_beside_quotes(ctx, find_reported(ctx), kinds)
     speakers = [a.speaker for a in attrs if a is not None and a.speaker is not None]
+    speakers += [r.source for r, _ in reported if r.source is not None]
     resolver = Resolver(ctx, speakers)
     ids: dict[tuple[object, ...], int] = {}
+    absorbed = {k for _, inside in reported for k in inside}
     out: list[Quote] = []
-    for q, kind, a in zip(spans, kinds, attrs, strict=True):
-        if _keep(ctx, q, kind, a):
+    for k, (q, kind, a) in enumerate(zip(spans, kinds, attrs, strict=True)):
+        if k not in absorbed and _keep(ctx, q, kind, a):
             out.append(_quote(ctx, q, kind, a, resolver, ids))
+    for r, inside in reported:
+        out.extend(_reported_quotes(ctx, r, "mixed" if inside else "indirect", resolver, ids))
     out.sort(key=lambda x: x.start)
     return out
 
@@ -324,6 +328,83 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
         if t.pos_ == "VERB" or ctx.is_cue(t, weak=True):
             return make_attribution(ctx, i, "colon")
     return None
+
+
+# ---------------------------------------------------------------- reported speech
+
+_DIRECT_SHARE = 0.9  # this much of a content inside marks is a direct quote
+_UTTERANCE_SHARE = 0.3  # a whole quoted sentence this big takes over the clause
+
+
+def _reported_beside_quotes(
+    ctx: Context, reported: list[Reported], kinds: list[QuoteKind]
+) -> list[tuple[Reported, list[int]]]:
+    """Reported speech the quotes do not already cover, each with the quotes
+    it absorbs: a clause mostly in quotation marks is the quote's (direct);
+    one partly in marks is mixed and its quoted fragments are part of it."""
+    quotes = ctx.quotes
+    starts = [q.outer_start for q in quotes]
+    out = []
+    for r in reported:
+        total = sum(e - s for s, e in r.content)
+        quoted, inside = 0, []
+        for s, e in r.content:
+            k = max(0, bisect_left(starts, s) - 1)
+            while k < len(quotes) and quotes[k].outer_start < e:
+                q = quotes[k]
+                shared = min(e, q.outer_end) - max(s, q.outer_start)
+                if shared > 0:
+                    quoted += shared
+                    if shared * 2 >= q.outer_end - q.outer_start:
+                        inside.append(k)
+                k += 1
+        share = quoted / total if total else 0.0
+        if share >= _DIRECT_SHARE:
+            continue
+        if share >= _UTTERANCE_SHARE and any(kinds[k] == "direct" for k in inside):
+            continue  # a full utterance in marks is its own (direct) attribution
+        out.append((r, inside))
+    return out
+
+
+def _reported_quotes(
+    ctx: Context,
+    r: Reported,
+    kind: QuoteKind,
+    resolver: Resolver,
+    ids: dict[tuple[object, ...], int],
+) -> list[Quote]:
+    text = ctx.text
+    s_start = s_end = s_text = None
+    name, anonymous = None, False
+    if r.source is not None:
+        s_start, s_end = r.source
+        s_text = text[s_start:s_end]
+        ref = resolver.lookup(s_start, s_end)
+        if ref is not None:
+            name, anonymous = ref.name, ref.anonymous
+    else:
+        kind = "no-source"
+    aid = ids.setdefault(("tok", r.cue_token), len(ids) + 1)
+    c_start, c_end = r.cue
+    return [
+        Quote(
+            s,
+            e,
+            text[s:e],
+            s_start,
+            s_end,
+            s_text,
+            c_start,
+            c_end,
+            text[c_start:c_end],
+            kind=kind,
+            speaker_name=name,
+            anonymous=anonymous,
+            attribution_id=aid,
+        )
+        for s, e in r.content
+    ]
 
 
 # ---------------------------------------------------------------- output

