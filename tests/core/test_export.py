@@ -148,7 +148,7 @@ def exported(db: Database, tmp_path: Path, what: str, **options) -> list[list[st
     out = tmp_path / f"{what}.csv"
     result = export_csv(db, out, what, **options)
     rows = read_csv(out)
-    assert rows[0] == list(COLUMNS[what])
+    assert rows[0] == list(COLUMNS[export.ALIASES.get(what, what)])
     assert result.rows == len(rows) - 1 and not result.cancelled
     return rows[1:]
 
@@ -248,7 +248,13 @@ def expected_article_rows(db: Database) -> list[list[str]]:
         tags = [r[0] for r in db.execute(
             "SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag", [aid])]  # fmt: skip
         n_ann = len(annotations_for_article(db, aid))
-        counts = [str(len(view.entities)), str(len(view.quotes)), str(n_ann)]
+        per_kind = {}  # attribution id -> (kind, anonymous): pieces count once
+        for n, q in enumerate(fq.quote for fq in view.quotes):
+            per_kind.setdefault(q.attribution_id or f"piece{n}", (q.kind, q.anonymous))
+        kinds = [kind for kind, _ in per_kind.values()]
+        counts = [str(len(view.entities)), str(len(view.quotes)),
+                  *(str(kinds.count(k)) for k in ("direct", "mixed", "indirect", "no-source")),
+                  str(sum(anon for _, anon in per_kind.values())), str(n_ann)]  # fmt: skip
         rows.append(
             meta + [origin, meta_json, review[0], "; ".join(tags), text(review[1]), *counts]
         )
@@ -257,7 +263,7 @@ def expected_article_rows(db: Database) -> list[list[str]]:
 
 EXPECTED = {
     "annotations": expected_annotation_rows,
-    "quotes": expected_quote_rows,
+    "attributions": expected_quote_rows,
     "entities": expected_entity_rows,
     "articles": expected_article_rows,
 }
@@ -306,6 +312,45 @@ def test_final_views_apply_the_corrections(db, tmp_path):
     first = articles[0]
     assert (first["status"], first["tags"], first["entity_count"]) == ("done", "=tag; zeta", "4")
     assert articles[2]["status"] == "unreviewed" and articles[2]["annotation_count"] == "0"
+
+
+def test_quotes_is_the_old_name_of_the_attributions_export(db, tmp_path):
+    assert "quotes" not in WHATS
+    assert exported(db, tmp_path, "quotes", raw=True) == exported(
+        db, tmp_path, "attributions", raw=True
+    )
+
+
+def test_articles_count_attributions_per_kind_and_anonymous(tmp_path):
+    text = (
+        "The mayor, a spokesman said, would resign. Critics say the plan failed. "
+        'It was reported that talks ended. Ann Lee said "we will go" at once.'
+    )
+    pieces = [
+        ("The mayor", "a spokesman", "indirect", True, 1),
+        ("would resign", "a spokesman", "indirect", True, 1),  # same attribution
+        ("the plan failed", "Critics", "indirect", True, 2),
+        ("talks ended", None, "no-source", False, 3),
+        ("we will go", "Ann Lee", "direct", False, 4),
+    ]
+    quotes = []
+    for content, speaker, kind, anonymous, aid in pieces:
+        s0, s1 = span(text, content)
+        spk = span(text, speaker) if speaker else (None, None)
+        quotes.append(Quote(s0, s1, content, *spk, speaker, kind=kind,
+                            anonymous=anonymous, attribution_id=aid))  # fmt: skip
+    db = open_db(tmp_path / "kinds.sqlite")
+    [aid] = upsert_articles(db, [Article(id="k", text=text, title="K", origin="k.jsonl:1")])
+    save_analyses(db, MODEL, PIPELINE, [(aid, Article("k", text, "", "").text_hash, text,
+                                         Analysis((), tuple(quotes)))])  # fmt: skip
+    [row] = as_dicts(ARTICLE_COLUMNS, exported(db, tmp_path, "articles", raw=True))
+    counts = {k: row[k] for k in ("quote_count", "direct_count", "mixed_count",
+                                  "indirect_count", "no_source_count", "anonymous_count")}  # fmt: skip
+    assert counts == {"quote_count": "5", "direct_count": "1", "mixed_count": "0",
+                      "indirect_count": "2", "no_source_count": "1", "anonymous_count": "2"}  # fmt: skip
+    rows = as_dicts(QUOTE_COLUMNS, exported(db, tmp_path, "attributions", raw=True))
+    assert [(r["text"], r["kind"], r["attribution_id"]) for r in rows][:2] == [
+        ("The mayor", "indirect", "1"), ("would resign", "indirect", "1")]  # fmt: skip
 
 
 # -- spreadsheet safety ------------------------------------------------------------------

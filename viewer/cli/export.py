@@ -10,7 +10,7 @@ from pathlib import Path
 
 from viewer.cli.analyze import StderrProgress
 from viewer.core.annotation_io import export_jsonl
-from viewer.core.export import WHATS, ExportError, ExportResult, export_csv
+from viewer.core.export import WHAT_CHOICES, WHATS, ExportError, ExportResult, export_csv
 from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import open_db
 
@@ -23,7 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out = parser.add_mutually_exclusive_group(required=True)
     out.add_argument("--csv", metavar="OUT", help="write a CSV file")
     out.add_argument("--jsonl", metavar="OUT", help="write every annotation, status, tag, note")
-    parser.add_argument("--what", choices=WHATS, help="which CSV (required with --csv)")
+    parser.add_argument(
+        "--what",
+        choices=WHAT_CHOICES,
+        help="which CSV (required with --csv); quotes is the old name of attributions",
+    )
     parser.add_argument(
         "--raw", action="store_true", help="exact values, for programs (no spreadsheet guard)"
     )

@@ -6,7 +6,9 @@
 
 - annotations: one row per analyst decision (annotations, then the article's
   status, note and tags), with 40 characters of context from the article text;
-- quotes / entities: the final view, model output with the corrections applied;
+- attributions (alias: quotes) / entities: the final view, model output with
+  the corrections applied; one attribution row per content piece, with its
+  kind (direct, mixed, indirect, no-source) and attribution_id;
 - articles: one row per article with its status, tags, note and counts.
 
 Every cell is quoted (RFC 4180 allows it; lines end in CRLF), the file is
@@ -46,6 +48,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
+from viewer.core.attributions import attribution_counts
 from viewer.core.corrections import apply_corrections
 from viewer.core.export_target import (
     ExportError,
@@ -81,7 +84,7 @@ ANNOTATION_COLUMNS = (
     "updated_at",
     "anchor_status",
 )
-QUOTE_COLUMNS = (
+ATTRIBUTION_COLUMNS = (
     *ARTICLE_META,
     "start",
     "end",
@@ -100,6 +103,7 @@ QUOTE_COLUMNS = (
     "decision",
     "corrected",
 )
+QUOTE_COLUMNS = ATTRIBUTION_COLUMNS  # the export's name before reported speech
 ENTITY_COLUMNS = (
     *ARTICLE_META,
     "start",
@@ -119,16 +123,24 @@ ARTICLE_COLUMNS = (
     "tags",
     "note",
     "entity_count",
-    "quote_count",
+    "quote_count",  # rows in the attributions export (content pieces)
+    "direct_count",  # attributions (pieces sharing attribution_id count once) per kind
+    "mixed_count",
+    "indirect_count",
+    "no_source_count",
+    "anonymous_count",  # attributions whose speaker is anonymous
     "annotation_count",
 )
 COLUMNS: dict[str, tuple[str, ...]] = {
     "annotations": ANNOTATION_COLUMNS,
-    "quotes": QUOTE_COLUMNS,
+    "attributions": ATTRIBUTION_COLUMNS,
     "entities": ENTITY_COLUMNS,
     "articles": ARTICLE_COLUMNS,
 }
 WHATS = tuple(COLUMNS)
+# Older names that keep working on the command line and in scripts.
+ALIASES = {"quotes": "attributions"}
+WHAT_CHOICES = (*WHATS, *ALIASES)
 
 CSV_CONTEXT_CHARS = 40  # the store keeps 32; the CSV takes 40 from the article text
 TAG_SEPARATOR = "; "
@@ -180,6 +192,7 @@ def export_csv(
 
     ``workers`` > 1 renders the annotations export in that many processes
     (same bytes, faster on several cores); progress then comes per part."""
+    what = ALIASES.get(what, what)
     if what not in COLUMNS:
         raise ExportError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
     prepare_target(db, out)
@@ -753,7 +766,8 @@ def article_rows(db: Database, raw: bool = False) -> Parts:
         head = _article_head(row, raw)
         view = _final_view(db, head.id, row[6])
         values = (row[7], row[8], row[9], _tags(db, head.id), row[10], len(view.entities),
-                  len(view.quotes), row[11])  # fmt: skip
+                  len(view.quotes), *attribution_counts(fq.quote for fq in view.quotes),
+                  row[11])  # fmt: skip
         yield _rendered(head, [_cells(values, raw)])
 
 
@@ -766,7 +780,7 @@ def _tags(db: Database, article_id: int) -> str:
 
 _SOURCES: dict[str, Callable[[Database, bool], Parts]] = {
     "annotations": annotation_rows,
-    "quotes": quote_rows,
+    "attributions": quote_rows,
     "entities": entity_rows,
     "articles": article_rows,
 }
@@ -777,7 +791,7 @@ _RANGE_ID_SQL = {"annotations": "SELECT {part} FROM (SELECT article_id AS x FROM
 
 _TOTALS: dict[str, Callable[[Database], int]] = {
     "annotations": _count_annotated,
-    "quotes": _count_articles,
+    "attributions": _count_articles,
     "entities": _count_articles,
     "articles": _count_articles,
 }

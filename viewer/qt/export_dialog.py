@@ -43,14 +43,14 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.annotation_io import export_jsonl
-from viewer.core.export import ExportError, ExportResult, export_csv
+from viewer.core.export import ALIASES, ExportError, ExportResult, export_csv
 from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import StoreError, open_db
 
 # (what, label in the dialog); "jsonl" is the round-trip file, not a CSV.
 CHOICES = (
     ("annotations", "Annotations and decisions (CSV)"),
-    ("quotes", "Quotes, corrections applied (CSV)"),
+    ("attributions", "Attributions (quotes and reported speech), corrections applied (CSV)"),
     ("entities", "Entities, corrections applied (CSV)"),
     ("articles", "Articles with status, tags and counts (CSV)"),
     ("jsonl", "All annotation work, for import elsewhere (JSONL)"),
@@ -177,7 +177,7 @@ class ExportDialog(QDialog):
 
     def set_choice(self, what: str, path: str | Path, *, raw: bool = False, bom: bool = False):
         """Fill the form (what the user would pick), e.g. from a test or a remembered choice."""
-        self.what_box.setCurrentIndex(self.what_box.findData(what))
+        self.what_box.setCurrentIndex(self.what_box.findData(ALIASES.get(what, what)))
         self.path_edit.setText(str(path))
         self.raw_box.setChecked(raw)
         self.bom_box.setChecked(bom)
