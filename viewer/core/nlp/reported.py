@@ -11,6 +11,7 @@ against the quotation marks, in quotes.py.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Token
@@ -24,7 +25,7 @@ _CONTENT_DEPS = ("ccomp",)
 _OBJECT_DEPS = frozenset({"dobj", "xcomp", "prep", "oprd", "dative", "attr", "acomp"})
 _MARKS = frozenset({"that", "whether", "if"})
 _EDGE_PUNCT = frozenset(",.;:!?-\u2014\u2013()")
-_SIDE_DEPS = frozenset({"parataxis", "advcl", "ccomp", "conj"})  # "CONTENT, X said"
+_SIDE_DEPS = frozenset({"parataxis"})  # "CONTENT, X said"
 _MIN_CONTENT_TOKENS = 3
 
 
@@ -59,17 +60,16 @@ def find_reported(ctx: Context) -> list[Reported]:
 
 def _outermost(found: list[Reported]) -> list[Reported]:
     """News annotation marks one layer: 'X said Y told him Z' is X's, so an
-    attribution whose cue lies inside another's content is left out."""
-    spans = sorted((s, e, n) for n, r in enumerate(found) for s, e in r.content)
-    inner = set()
-    for n, r in enumerate(found):
-        c = r.cue[0]
-        for s, e, m in spans:
-            if s > c:
-                break
-            if m != n and s <= c < e:
-                inner.add(n)
-    return [r for n, r in enumerate(found) if n not in inner]
+    attribution whose cue lies inside a kept one's content is left out.
+    Larger contents are kept first, so two that contain each other's cue
+    (a parse gone round in a circle) keep the larger."""
+    order = sorted(range(len(found)), key=lambda n: -sum(e - s for s, e in found[n].content))
+    kept: list[int] = []
+    for n in order:
+        c = found[n].cue[0]
+        if not any(s <= c < e for m in kept for s, e in found[m].content):
+            kept.append(n)
+    return [found[n] for n in sorted(kept)]
 
 
 def _is_reporting(t: Token) -> bool:
@@ -89,7 +89,38 @@ def _verb(ctx: Context, v: Token) -> Reported | None:
     if source is not None and _overlaps(source, content):
         return None
     cue = ctx.char_span(*_cue_tokens(v))
-    return Reported(cue, source, content, v.i, "verb")
+    return Reported(cue, source, content + _quoted_continuation(ctx, content), v.i, "verb")
+
+
+_TWO_APOSTROPHES = "''"  # how some wires (the NYT's plain text) write quotation marks
+
+
+def _quoted_continuation(ctx: Context, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """ "''A,'' he said. ''B.''": marks of two apostrophes are no quotation
+    marks to the quote finder, but the sentence they open after the cue's
+    goes on with the same speaker's words, as with real marks."""
+    text = ctx.text
+    start = content[0][0]
+    if text[max(0, start - 2) : start] != _TWO_APOSTROPHES:
+        return []
+    para = ctx.paras[max(0, bisect_left(ctx.para_starts, start + 1) - 1)]
+    end = content[-1][1]
+    nxt = _sentence_end(text, end, para.end)
+    while nxt < para.end and text[nxt].isspace():
+        nxt += 1
+    if text[nxt : nxt + 2] != _TWO_APOSTROPHES:
+        return []
+    close = text.find(_TWO_APOSTROPHES, nxt + 2, para.end)
+    stop = close if close != -1 else para.end
+    return [(nxt + 2, stop)] if stop - nxt > 4 else []
+
+
+def _sentence_end(text: str, pos: int, limit: int) -> int:
+    """Offset after the sentence end (. ! ?) at or after pos, or limit."""
+    for k in range(pos, limit):
+        if text[k] in ".!?" and (k + 1 >= limit or text[k + 1].isspace()):
+            return k + 1
+    return limit
 
 
 def _cue_tokens(v: Token) -> tuple[int, int]:
@@ -190,13 +221,18 @@ def _trim_tokens(
     doc = ctx.doc
     para = ctx.para_tokens(doc[min(lo, hi)].idx if lo <= hi else 0)
     lo, hi = max(lo, para.start), min(hi, para.stop - 1)
-    while lo <= hi and (doc[lo].is_space or doc[lo].text in _EDGE_PUNCT):
+    while lo <= hi and _edge(doc[lo]):
         lo += 1
-    while hi >= lo and (doc[hi].is_space or doc[hi].text in _EDGE_PUNCT):
+    while hi >= lo and _edge(doc[hi]):
         hi -= 1
     if hi - lo + 1 < min_tokens:
         return None
     return ctx.char_span(lo, hi)
+
+
+def _edge(t: Token) -> bool:
+    """Punctuation and marks of two apostrophes trimmed off a content's ends."""
+    return t.is_space or t.text in _EDGE_PUNCT or t.text in ("''", "'", "``")
 
 
 def _according(ctx: Context, t: Token) -> Reported | None:
