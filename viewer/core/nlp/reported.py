@@ -25,7 +25,6 @@ _CONTENT_DEPS = ("ccomp",)
 _OBJECT_DEPS = frozenset({"dobj", "xcomp", "prep", "oprd", "dative", "attr", "acomp"})
 _MARKS = frozenset({"that", "whether", "if"})
 _EDGE_PUNCT = frozenset(",.;:!?-\u2014\u2013()")
-_SIDE_DEPS = frozenset({"parataxis"})  # "CONTENT, X said"
 _MIN_CONTENT_TOKENS = 3
 
 
@@ -160,10 +159,21 @@ def _content_of(
         span = _trim_tokens(ctx, objects[0].left_edge.i, objects[-1].right_edge.i)
         if span is not None:
             return [span]
-    if v.head is not v and (v.dep_ == "parataxis" or v.dep_ in _SIDE_DEPS and v.head.i < v.i):
+    if v.head is not v and (v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source)):
         # "CONTENT, X said." / "CONTENT, X said, CONTENT": the head's clause
         return _head_clause(ctx, v, source)
     return None
+
+
+def _asyndetic_conj(ctx: Context, v: Token, source: tuple[int, int] | None) -> bool:
+    """'CONTENT, officials told the media': a conjunct joined by a bare comma
+    (no 'and'/'but') is the parser's reading of a side clause."""
+    if v.dep_ != "conj" or v.head.i > v.i:
+        return False
+    if any(c.dep_ == "cc" for c in v.head.children if c.i < v.i):
+        return False
+    left = ctx.tok_range(0, source[0]).stop if source is not None else v.left_edge.i
+    return 0 < left <= v.i and v.doc[left - 1].text == ","
 
 
 def _subject_in_content(v: Token) -> bool:
