@@ -318,6 +318,29 @@ def trailing_cue(ctx: Context, q: QuoteSpan, limit: int) -> tuple[int, int] | No
     return None
 
 
+_MAX_SHORT_TRAIL = 8  # tokens of a short '..., NAME VERB.' clause after a quote
+
+
+def short_trailing_verb(ctx: Context, q: QuoteSpan, limit: int) -> int | None:
+    """'"...?" Hannity pressed.' : a quote that leaves its sentence open and
+    is followed by nothing but a short clause with one verb; that verb is
+    the cue whatever it is (news rarely puts anything else there)."""
+    if not ctx.has_pos or not ends_open(ctx, q):
+        return None
+    verbs = []
+    for n, i in enumerate(ctx.tok_range(q.outer_end, limit)):
+        t = ctx.doc[i]
+        if ctx.in_quote[i] >= 0 or n > _MAX_SHORT_TRAIL:
+            return None
+        if t.text in _SENT_END:
+            break
+        if t.pos_ == "VERB":
+            verbs.append(i)
+    else:
+        return None
+    return verbs[0] if len(verbs) == 1 else None
+
+
 def leading_cue(ctx: Context, q: QuoteSpan, limit: int) -> int | None:
     """Last reporting verb of the clause right before the quote."""
     text = ctx.text

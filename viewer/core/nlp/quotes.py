@@ -23,6 +23,7 @@ from .quote_attrib import (
     label_attribution,
     leading_cue,
     make_attribution,
+    short_trailing_verb,
     trailing_cue,
 )
 from .quote_coref import Resolver
@@ -164,6 +165,9 @@ def _own_attribution(
                 return a
     if trail is not None:
         return make_attribution(ctx, trail[0], "trailing-far", q.outer_end)
+    short = short_trailing_verb(ctx, q, next_limit)
+    if short is not None:
+        return make_attribution(ctx, short, "trailing-verb", q.outer_end)
     return None
 
 
@@ -340,7 +344,8 @@ def _reported_beside_quotes(
     ctx: Context, reported: list[Reported], kinds: list[QuoteKind]
 ) -> list[tuple[Reported, list[int]]]:
     """Reported speech the quotes do not already cover, each with the quotes
-    it absorbs: a clause mostly in quotation marks is the quote's (direct);
+    it absorbs: a clause mostly in quotation marks is the quote's (direct,
+    whatever the words before the marks: `kinds` is updated);
     one partly in marks is mixed and its quoted fragments are part of it."""
     quotes = ctx.quotes
     starts = [q.outer_start for q in quotes]
@@ -360,6 +365,8 @@ def _reported_beside_quotes(
                 k += 1
         share = quoted / total if total else 0.0
         if share >= _DIRECT_SHARE:
+            for k in inside:
+                kinds[k] = "direct"  # 'said that "..."': the whole content is quoted
             continue
         if share >= _UTTERANCE_SHARE and any(kinds[k] == "direct" for k in inside):
             continue  # a full utterance in marks is its own (direct) attribution

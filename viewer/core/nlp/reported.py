@@ -88,38 +88,34 @@ def _verb(ctx: Context, v: Token) -> Reported | None:
     if source is not None and _overlaps(source, content):
         return None
     cue = ctx.char_span(*_cue_tokens(v))
-    return Reported(cue, source, content + _quoted_continuation(ctx, content), v.i, "verb")
+    return Reported(cue, source, content + _quoted_continuation(ctx, content, cue), v.i, "verb")
 
 
 _TWO_APOSTROPHES = "''"  # how some wires (the NYT's plain text) write quotation marks
+_MAX_CUE_CLAUSE = 200  # chars between a content and the next sentence it runs on into
 
 
-def _quoted_continuation(ctx: Context, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """ "''A,'' he said. ''B.''": marks of two apostrophes are no quotation
-    marks to the quote finder, but the sentence they open after the cue's
-    goes on with the same speaker's words, as with real marks."""
+def _quoted_continuation(
+    ctx: Context, content: list[tuple[int, int]], cue: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """"''A,'' he said. ''B.''": marks of two apostrophes are no quotation
+    marks to the quote finder, but the sentence they open right after the
+    cue's goes on with the same speaker's words, as with real marks."""
     text = ctx.text
     start = content[0][0]
     if text[max(0, start - 2) : start] != _TWO_APOSTROPHES:
         return []
     para = ctx.paras[max(0, bisect_left(ctx.para_starts, start + 1) - 1)]
-    end = content[-1][1]
-    nxt = _sentence_end(text, end, para.end)
-    while nxt < para.end and text[nxt].isspace():
-        nxt += 1
-    if text[nxt : nxt + 2] != _TWO_APOSTROPHES:
+    after = max(content[-1][1], cue[1])
+    nxt = text.find(_TWO_APOSTROPHES, after + 2, para.end)
+    if nxt == -1 or text[after:nxt].count(_TWO_APOSTROPHES) > 1:
         return []
+    before = text[after:nxt].rstrip()
+    if not before or before[-1] not in ".!?" or len(before) > _MAX_CUE_CLAUSE:
+        return []  # not the next sentence, or a long stretch of the reporter's own
     close = text.find(_TWO_APOSTROPHES, nxt + 2, para.end)
     stop = close if close != -1 else para.end
     return [(nxt + 2, stop)] if stop - nxt > 4 else []
-
-
-def _sentence_end(text: str, pos: int, limit: int) -> int:
-    """Offset after the sentence end (. ! ?) at or after pos, or limit."""
-    for k in range(pos, limit):
-        if text[k] in ".!?" and (k + 1 >= limit or text[k + 1].isspace()):
-            return k + 1
-    return limit
 
 
 def _cue_tokens(v: Token) -> tuple[int, int]:
@@ -156,7 +152,7 @@ def _content_of(
     elif objects and v.lemma_.lower() in ADDRESSEE_LEMMAS and objects[0].dep_ in ("dobj", "dative"):
         objects = []
     if objects:
-        span = _trim_tokens(ctx, objects[0].left_edge.i, objects[-1].right_edge.i)
+        span = _trim_tokens(ctx, objects[0].left_edge.i, objects[-1].right_edge.i, 2)
         if span is not None:
             return [span]
     if v.head is not v and (v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source)):
