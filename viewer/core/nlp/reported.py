@@ -146,6 +146,9 @@ def _content_of(
         if subj is not None and comp is not None:
             spans = [_clause(ctx, subj, v, 1), _clause(ctx, comp, v, 1)]
             return [s for s in spans if s is not None] or None
+        if subj is not None and source is not None and subj.dep_ == "nsubjpass":
+            span = _clause(ctx, subj, v, 1)  # "X was praised by Y": Y's view of X
+            return [span] if span is not None else None
     objects = [c for c in children if c.dep_ in _OBJECT_DEPS and c.i > v.i]
     if objects and v.lemma_.lower() in ADDRESSEE_LEMMAS and len(objects) > 1:
         objects = objects[1:]  # "told reporters that ...": the first is the listener
@@ -176,7 +179,7 @@ def _subject_in_content(v: Token) -> bool:
     """Passives and raising verbs: the subject is what is reported about."""
     if v.lemma_.lower() in RAISING_LEMMAS:
         return True
-    return _passive(v) and any(c.dep_ in ("xcomp", "oprd") for c in v.children)
+    return _passive(v) and any(c.dep_ in ("xcomp", "oprd", "agent") for c in v.children)
 
 
 def _agent(ctx: Context, v: Token) -> tuple[int, int] | None:
