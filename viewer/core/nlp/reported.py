@@ -176,8 +176,14 @@ def _asyndetic_conj(ctx: Context, v: Token, source: tuple[int, int] | None) -> b
 
 
 def _subject_in_content(v: Token) -> bool:
-    """Passives and raising verbs: the subject is what is reported about."""
+    """Passives and raising verbs: the subject is what is reported about.
+    A bare passive participle ("Asked whether ..., Ryan said") has nobody
+    named as its speaker: Ryan is the one asked."""
     if v.lemma_.lower() in RAISING_LEMMAS:
+        return True
+    if v.tag_ == "VBN" and v.dep_ in ("advcl", "acl") and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "aux") for c in v.children
+    ):
         return True
     return _passive(v) and any(c.dep_ in ("xcomp", "oprd", "agent") for c in v.children)
 
