@@ -201,3 +201,73 @@ def test_seed_reports_every_kind_it_has(seed):
     for q in quotes:
         if q.kind == "indirect":
             assert '"' not in q.text
+
+
+# ------------------------------------------------------------ speaker resolution
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "name"),
+    [
+        (
+            "The chairman of the Bar Council, Guy Mansfield QC, said the reforms would hurt "
+            "victims.",
+            "The chairman of the Bar Council, Guy Mansfield QC",
+            "Guy Mansfield",
+        ),
+        (
+            '"We will not back down," said the chairman of the Bar Council, Guy Mansfield QC.',
+            "the chairman of the Bar Council, Guy Mansfield QC",
+            "Guy Mansfield",
+        ),
+        (
+            "The BBC's correspondent in Jakarta, Rachel Harvey, said the protests were growing.",
+            "The BBC's correspondent in Jakarta, Rachel Harvey",
+            "Rachel Harvey",
+        ),
+    ],
+    ids=["apposed-after-organisation", "apposed-inverted", "apposed-after-place"],
+)
+def test_description_with_an_apposed_name_is_that_person(nlp, text, mention, name):
+    q = only(detect_quotes(nlp(text)))
+    assert q.speaker_text == mention
+    assert (q.speaker_name, q.anonymous) == (name, False)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Foreign Secretary Jack Straw opened the talks.",
+        "Talks began in London with Foreign Secretary Jack Straw on Monday.",
+    ],
+    ids=["named-as-subject", "named-in-passing"],
+)
+def test_role_the_article_gave_a_named_person_resolves_to_them(nlp, first):
+    text = first + "\nLater the foreign secretary said the deal was close."
+    q = only(detect_quotes(nlp(text)))
+    assert q.speaker_text == "the foreign secretary"
+    assert (q.speaker_name, q.anonymous) == ("Jack Straw", False)
+
+
+def test_role_of_someone_else_stays_an_anonymous_description(nlp):
+    text = "Foreign Secretary Jack Straw opened the talks.\nThe home secretary said it was late."
+    q = only(detect_quotes(nlp(text)))
+    assert q.speaker_text == "The home secretary"
+    assert q.anonymous is True
+
+
+def test_surname_title_and_case_variants_are_one_speaker(nlp):
+    text = (
+        "Tony Blair said the war was justified. Mr Blair added that he had no regrets. "
+        "BLAIR said the critics were wrong."
+    )
+    quotes = detect_quotes(nlp(text))
+    assert [q.speaker_text for q in quotes] == ["Tony Blair", "Mr Blair", "BLAIR"]
+    assert {(q.speaker_name, q.anonymous) for q in quotes} == {("Tony Blair", False)}
+
+
+def test_a_named_persons_spokesman_is_anonymous(nlp):
+    text = "Prime Minister Tony Blair's spokesman said the talks were over."
+    q = only(detect_quotes(nlp(text)))
+    assert q.speaker_text == "Prime Minister Tony Blair's spokesman"
+    assert q.anonymous is True

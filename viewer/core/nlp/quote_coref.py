@@ -68,6 +68,8 @@ _TITLE_ABBREVIATIONS = {
     "adm.": "admiral",
     "capt.": "captain",
 }
+# Letters after a name that are not part of it: "Guy Mansfield QC".
+_POST_NOMINALS = frozenset("QC KC MP MEP MSP JR SR ESQ PHD MD OBE MBE CBE".split())
 _HE_WORDS = frozenset({"he", "his", "him", "himself"})
 _SHE_WORDS = frozenset({"she", "her", "hers", "herself"})
 _PRONOUN_KINDS = {
@@ -119,6 +121,7 @@ class Resolver:
         self.ents: list[Span] = list(ctx.doc.ents)
         self.ent_starts = [e.start_char for e in self.ents]
         self.people = self._people()
+        self.titled = self._titled_people()
         self.genders = self._gender_evidence()
         self.done: dict[tuple[int, int], Referent | None] = {}
         self.history: list[Mention] = []
@@ -139,6 +142,35 @@ class Resolver:
                 if len(words) >= 2:
                     people[_surname(words[-1])].append((e.start_char, " ".join(words)))
         return people
+
+    def _titled_people(self) -> dict[str, list[tuple[int, str, frozenset[str]]]]:
+        """Role word -> (offset, full name, all role words) for every PERSON
+        written with its role: "Foreign Secretary Jack Straw", "Jack Straw,
+        the foreign secretary". Lets "the foreign secretary" later be him."""
+        titled: dict[str, list[tuple[int, str, frozenset[str]]]] = defaultdict(list)
+        if not self.parsed:
+            return titled
+        doc = self.ctx.doc
+        for e in self.ents:
+            if e.label_ != "PERSON":
+                continue
+            words = []
+            attached = set(range(e.start, e.end))
+            i = e.start - 1
+            while i >= 0 and doc[i].pos_ in ("PROPN", "NOUN", "ADJ") and doc[i].head.i in attached:
+                words.append(doc[i].lower_)  # "Foreign" -> "Secretary" -> "Straw"
+                attached.add(i)
+                i -= 1
+            for c in e.root.children:
+                if c.dep_ == "appos" and c.pos_ == "NOUN":
+                    words += [t.lower_ for t in c.subtree if t.pos_ in ("NOUN", "ADJ", "PROPN")]
+            words = [_TITLE_ABBREVIATIONS.get(w, w) for w in words if w not in _HONORIFIC_GENDER]
+            if not words:
+                continue
+            name = self._canonical(e, None)
+            for w in set(words):
+                titled[w].append((e.start_char, name, frozenset(words)))
+        return titled
 
     def _gender_evidence(self) -> dict[str, str]:
         """Canonical name -> gender, voted by honorifics and by the first
@@ -338,8 +370,11 @@ class Resolver:
         head = _counted(m.head) if self.parsed else m.head
         lemma = (head.lemma_ or head.lower_).lower()
         first = self.ctx.doc[self.ctx.tok_range(m.start, m.end).start].lower_
+        apposed = self._apposed_name(m) if self.parsed else None
+        if apposed is not None:
+            return apposed
         if first in DEFINITE_DETERMINERS:
-            ref = self._antecedent(m, lemma)
+            ref = self._antecedent(m, lemma) or self._titled_person(m, lemma)
             if ref is not None:
                 return ref
         plural = head.tag_ in ("NNS", "NNPS")
@@ -347,6 +382,43 @@ class Resolver:
         if _is_person_noun(head.lower_, lemma):
             return Referent(text, True, "person", plural, _role_gender({lemma}))
         return Referent(text, False, "thing", plural)
+
+    def _apposed_name(self, m: Mention) -> Referent | None:
+        """'the chairman of the Bar Council, Guy Mansfield QC': a proper name
+        set off by a comma inside a description of a person is that person
+        (the name may hang on any noun of the description in the parse)."""
+        if not _is_person_noun(m.head.lower_, (m.head.lemma_ or m.head.lower_).lower()):
+            return None
+        doc = self.ctx.doc
+        rng = self.ctx.tok_range(m.start, m.end)
+        for i in rng:
+            t = doc[i]
+            if t.dep_ != "appos" or t.pos_ != "PROPN" or t.head.i not in rng:
+                continue
+            lo, hi = t.left_edge.i, t.right_edge.i
+            if lo == 0 or doc[lo - 1].text != "," or hi >= rng.stop:
+                continue
+            words = [w.text for w in doc[lo : hi + 1] if w.is_alpha]
+            if any(w.pos_ != "PROPN" for w in doc[lo : hi + 1] if w.is_alpha):
+                continue  # "..., a lawyer": a description, no name
+            while len(words) > 1 and words[-1].rstrip(".").upper() in _POST_NOMINALS:
+                words.pop()
+            if len(words) < 2:
+                continue  # "..., Jakarta": a place or a one-word name is no person's name
+            name = " ".join(words)
+            return Referent(name, False, "person", False, self.genders.get(name))
+        return None
+
+    def _titled_person(self, m: Mention, lemma: str) -> Referent | None:
+        """'the foreign secretary' after 'Foreign Secretary Jack Straw': the
+        nearest earlier person the article gave that role."""
+        cands = [c for c in self.titled.get(lemma, []) if c[0] < m.start]
+        wanted = m.modifiers
+        fitting = [c for c in cands if wanted <= c[2]]
+        if not fitting:
+            return None
+        _, name, _ = fitting[-1]
+        return Referent(name, False, "person", False, self.genders.get(name))
 
     def _antecedent(self, m: Mention, lemma: str) -> Referent | None:
         fallback = None
