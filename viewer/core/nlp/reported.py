@@ -98,7 +98,7 @@ _MAX_CUE_CLAUSE = 200  # chars between a content and the next sentence it runs o
 def _quoted_continuation(
     ctx: Context, content: list[tuple[int, int]], cue: tuple[int, int]
 ) -> list[tuple[int, int]]:
-    """"''A,'' he said. ''B.''": marks of two apostrophes are no quotation
+    """ "''A,'' he said. ''B.''": marks of two apostrophes are no quotation
     marks to the quote finder, but the sentence they open right after the
     cue's goes on with the same speaker's words, as with real marks."""
     text = ctx.text
@@ -161,6 +161,10 @@ def _content_of(
     if v.head is not v and (v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source)):
         # "CONTENT, X said." / "CONTENT, X said, CONTENT": the head's clause
         return _head_clause(ctx, v, source)
+    rest = [c for c in children if c.i > v.i and c.dep_ not in ("punct", "cc", "conj")]
+    if rest:
+        span = _trim_tokens(ctx, rest[0].left_edge.i, rest[-1].right_edge.i, 2)
+        return [span] if span is not None else None
     return None
 
 
@@ -181,8 +185,10 @@ def _subject_in_content(v: Token) -> bool:
     named as its speaker: Ryan is the one asked."""
     if v.lemma_.lower() in RAISING_LEMMAS:
         return True
-    if v.tag_ == "VBN" and v.dep_ in ("advcl", "acl") and not any(
-        c.dep_ in ("nsubj", "nsubjpass", "aux") for c in v.children
+    if (
+        v.tag_ == "VBN"
+        and v.dep_ in ("advcl", "acl")
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in v.children)
     ):
         return True
     return _passive(v) and any(c.dep_ in ("xcomp", "oprd", "agent") for c in v.children)
