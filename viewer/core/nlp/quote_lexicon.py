@@ -215,5 +215,9 @@ voice vouch vow want warn wonder worry write yell
 # that ...", "asked him whether ...".
 ADDRESSEE_LEMMAS = frozenset("tell inform ask remind assure notify brief warn".split())
 
+# Verbs that report speech only with a clause ("..., she continued", "the
+# sign read: ...") and are common otherwise ("prices continued to rise").
+CLAUSE_ONLY_LEMMAS = frozenset("continue read".split())
+
 # "X seems to ...", "X appears to ...": the subject belongs to the content.
 RAISING_LEMMAS = frozenset("seem appear".split())

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from .quote_attrib import Context, speaker_of_cue
-from .quote_lexicon import ADDRESSEE_LEMMAS, RAISING_LEMMAS, REPORTING_LEMMAS
+from .quote_lexicon import ADDRESSEE_LEMMAS, CLAUSE_ONLY_LEMMAS, RAISING_LEMMAS, REPORTING_LEMMAS
 
 _CONTENT_DEPS = ("ccomp",)
 # complements that carry the content when there is no clause: "proposed a plan",
@@ -72,7 +72,13 @@ def _outermost(found: list[Reported]) -> list[Reported]:
 
 
 def _is_reporting(t: Token) -> bool:
-    return t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in REPORTING_LEMMAS
+    if t.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = t.lemma_.lower()
+    if lemma in CLAUSE_ONLY_LEMMAS:
+        # "prices continued to rise" is no speech; "..., she continued." is
+        return t.dep_ == "parataxis" or any(c.dep_ == "ccomp" for c in t.children)
+    return lemma in REPORTING_LEMMAS
 
 
 def _verb(ctx: Context, v: Token) -> Reported | None:
@@ -149,6 +155,8 @@ def _content_of(
         if subj is not None and source is not None and subj.dep_ == "nsubjpass":
             span = _clause(ctx, subj, v, 1)  # "X was praised by Y": Y's view of X
             return [span] if span is not None else None
+        if v.lemma_.lower() in RAISING_LEMMAS:
+            return None  # "appeared at the convention": a presence, not a view
     objects = [c for c in children if c.dep_ in _OBJECT_DEPS and c.i > v.i]
     if objects and v.lemma_.lower() in ADDRESSEE_LEMMAS and len(objects) > 1:
         objects = objects[1:]  # "told reporters that ...": the first is the listener
