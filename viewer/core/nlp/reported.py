@@ -23,6 +23,8 @@ _CONTENT_DEPS = ("ccomp",)
 # complements that carry the content when there is no clause: "proposed a plan",
 # "urged them to act", "accused him of lying", "called for a ban"
 _OBJECT_DEPS = frozenset({"dobj", "xcomp", "prep", "oprd", "dative", "attr", "acomp"})
+_NOT_CONTENT = frozenset({"punct", "cc", "conj", "parataxis", "dep"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "agent", "csubj"})
 _MARKS = frozenset({"that", "whether", "if"})
 _EDGE_PUNCT = frozenset(",.;:!?-\u2014\u2013()")
 _MIN_CONTENT_TOKENS = 3
@@ -137,7 +139,7 @@ def _content_of(
     ctx: Context, v: Token, source: tuple[int, int] | None
 ) -> list[tuple[int, int]] | None:
     """Char spans of what v reports, or None when it reports nothing here."""
-    children = [c for c in v.children if not ctx.blocks(c.i) or c.dep_ in _CONTENT_DEPS]
+    children = list(v.children)
     for c in children:
         if c.dep_ in _CONTENT_DEPS:
             span = _clause(ctx, c, exclude=v)
@@ -163,13 +165,17 @@ def _content_of(
     elif objects and v.lemma_.lower() in ADDRESSEE_LEMMAS and objects[0].dep_ in ("dobj", "dative"):
         objects = []
     if objects:
-        span = _trim_tokens(ctx, objects[0].left_edge.i, objects[-1].right_edge.i, 2)
+        # the objects and whatever else follows them in the verb's phrase
+        # ("described him as unfit", "found it difficult to win")
+        tail = [c for c in children if c.i > objects[-1].i and c.dep_ not in _NOT_CONTENT]
+        last = tail[-1] if tail else objects[-1]
+        span = _trim_tokens(ctx, objects[0].left_edge.i, last.right_edge.i, 2)
         if span is not None:
             return [span]
     if v.head is not v and (v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source)):
         # "CONTENT, X said." / "CONTENT, X said, CONTENT": the head's clause
         return _head_clause(ctx, v, source)
-    rest = [c for c in children if c.i > v.i and c.dep_ not in ("punct", "cc", "conj")]
+    rest = [c for c in children if c.i > v.i and c.dep_ not in _NOT_CONTENT | _SUBJECTS]
     if rest:
         span = _trim_tokens(ctx, rest[0].left_edge.i, rest[-1].right_edge.i, 2)
         return [span] if span is not None else None
