@@ -157,7 +157,7 @@ def _own_attribution(
     if trail is not None and (ends_open(ctx, q) or trail[1] <= 6):
         a = make_attribution(ctx, trail[0], "trailing", q.outer_end)
         if a is not None:
-            return a
+            return _reported_by(ctx, a, next_limit) or a
     for i, how in ((governing_cue(ctx, q, k), "syntax"), (lead, "leading")):
         if i is not None:
             a = make_attribution(ctx, i, how)
@@ -168,6 +168,22 @@ def _own_attribution(
     short = short_trailing_verb(ctx, q, next_limit)
     if short is not None:
         return make_attribution(ctx, short, "trailing-verb", q.outer_end)
+    return None
+
+
+def _reported_by(ctx: Context, a: Attribution, limit: int) -> Attribution | None:
+    """'"...," Walker said, according to an AP account.' / '..., reports USA
+    Today': the speech reaches the reader through a second source later in
+    the sentence, and news annotation credits that outer one."""
+    doc = ctx.doc
+    for i in ctx.tok_range(a.cue[1], limit):
+        t = doc[i]
+        if ctx.in_quote[i] >= 0 or t.text in ".!?;":
+            return None
+        if ctx.is_according(i):
+            return make_attribution(ctx, i, "according-outer")
+        if t.lower_ in ("reports", "reported") and t.pos_ == "VERB" and doc[i - 1].text == ",":
+            return make_attribution(ctx, i, "reports-outer")
     return None
 
 
@@ -325,13 +341,28 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
         end -= 1
     if end == start or ctx.text[end - 1] != ":":
         return None
+    verbs = []
     for i in reversed(ctx.tok_range(start, end)):
         t = ctx.doc[i]
+        if t.text in ".!?" and verbs:
+            break
         if ctx.in_quote[i] >= 0 or t.text in ".!?":
             return None
         if t.pos_ == "VERB" or ctx.is_cue(t, weak=True):
-            return make_attribution(ctx, i, "colon")
-    return None
+            verbs.append(i)
+    if not verbs:
+        return None
+    # the clause's main verb: 'Rubio fired back, after Trump suggested ...:'
+    # is Rubio's; of equals, the one nearest the colon
+    best = min(verbs, key=lambda i: _depth(ctx.doc[i])) if ctx.has_parse else verbs[0]
+    return make_attribution(ctx, best, "colon")
+
+
+def _depth(t) -> int:
+    n = 0
+    while t.head is not t and n < 50:
+        t, n = t.head, n + 1
+    return n
 
 
 # ---------------------------------------------------------------- reported speech
