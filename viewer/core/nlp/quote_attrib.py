@@ -270,9 +270,31 @@ def speaker_of_cue(ctx: Context, i: int) -> tuple[int, int] | None:
         subj = None
     if subj is None and v.tag_ not in ("VBG", "VBN"):
         subj = _inverted_subject(ctx, v)  # participles have no inverted subject
+        if subj is None and ctx.has_parse and v.dep_ == "ROOT":
+            subj = _stranded_subject(ctx, v)
     elif subj is None and ctx.has_parse:
         subj = _previous_subject(ctx, v)
     return np_span(ctx, subj, v) if subj is not None else None
+
+
+def _stranded_subject(ctx: Context, v: Token) -> Token | None:
+    """'In a statement to the Observer, her adviser, Jake Sullivan, said:' -
+    the parser hung the speaker on the noun before it; the noun phrase right
+    before the verb is the speaker."""
+    doc = ctx.doc
+    k = v.i - 1
+    while k >= 0 and doc[k].is_punct and doc[k].text in ",":
+        k -= 1
+    if k < 0 or ctx.in_quote[k] >= 0 or doc[k].pos_ not in ("NOUN", "PROPN", "PRON"):
+        return None
+    t = doc[k]
+    while t.dep_ in ("compound", "flat"):
+        t = t.head
+    while t.dep_ in ("appos", "conj") and t.head.dep_ in ("appos", "conj", "nsubj", "ROOT"):
+        t = t.head  # up an appositive chain, not into the phrase it hangs from
+    if t.i >= v.i or t.head.i != v.i and t.dep_ not in ("appos", "conj", "pobj", "dobj"):
+        return None
+    return t
 
 
 # ---------------------------------------------------------------- cues
@@ -402,6 +424,40 @@ def dash_attribution(ctx: Context, q: QuoteSpan, limit: int) -> Attribution | No
     if not name or not name[0].isupper() or len(name.split()) > 8:
         return None
     return Attribution((k, k + 1), (s, e), ("dash", k), "dash")
+
+
+_HEADING_POS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "PART", "PUNCT"})
+_HEADING_BREAKS = frozenset("-\u2013\u2014.!?;")
+
+
+def colon_end(ctx: Context, start: int, end: int) -> int:
+    """End of the text before a quote, past the colon (whitespace dropped)."""
+    while end > start and ctx.text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def heading_name(ctx: Context, start: int, end: int) -> Attribution | None:
+    """'Pew Research: "..."', '... - HuffPollster: "..."': a short name and a
+    colon, nothing else, introduce the quote as a byline does."""
+    colon = end - 1
+    if colon < start or ctx.text[colon] != ":":
+        return None
+    toks = []
+    for i in reversed(ctx.tok_range(start, colon)):
+        t = ctx.doc[i]
+        if t.text in _HEADING_BREAKS or ctx.in_quote[i] >= 0:
+            break
+        toks.append(t)
+    toks.reverse()
+    words = [t for t in toks if not t.is_punct]
+    if not 1 <= len(words) <= 5 or not any(t.pos_ == "PROPN" for t in words):
+        return None
+    if ctx.has_pos and any(t.pos_ not in _HEADING_POS for t in toks):
+        return None
+    first, last = words[0], words[-1]
+    return Attribution((colon, colon + 1), (first.idx, last.idx + len(last.text)),
+                       ("heading", colon), "heading")  # fmt: skip
 
 
 def label_attribution(ctx: Context, q: QuoteSpan) -> Attribution | None:

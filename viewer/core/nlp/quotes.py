@@ -20,6 +20,8 @@ from .quote_attrib import (
     dash_attribution,
     ends_open,
     governing_cue,
+    colon_end,
+    heading_name,
     label_attribution,
     leading_cue,
     make_attribution,
@@ -146,7 +148,9 @@ def _own_attribution(
         return label
     lead = leading_cue(ctx, q, prev_limit)
     if _prev_char(ctx, q) == ":":
-        a = make_attribution(ctx, lead, "leading") if lead is not None else None
+        a = heading_name(ctx, prev_limit, colon_end(ctx, prev_limit, q.outer_start))
+        if a is None and lead is not None:
+            a = make_attribution(ctx, lead, "leading")
         a = a or colon_clause(ctx, prev_limit, q.outer_start)
         if a is not None:
             return a
@@ -351,7 +355,7 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
         if t.pos_ == "VERB" or ctx.is_cue(t, weak=True):
             verbs.append(i)
     if not verbs:
-        return None
+        return heading_name(ctx, start, end)
     # the clause's main verb: 'Rubio fired back, after Trump suggested ...:'
     # is Rubio's; of equals, the one nearest the colon
     best = min(verbs, key=lambda i: _depth(ctx.doc[i])) if ctx.has_parse else verbs[0]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from .quote_attrib import Context, speaker_of_cue
+from .quote_attrib import Context, heading_name, speaker_of_cue
 from .quote_lexicon import ADDRESSEE_LEMMAS, CLAUSE_ONLY_LEMMAS, RAISING_LEMMAS, REPORTING_LEMMAS
 
 _CONTENT_DEPS = ("ccomp",)
@@ -56,7 +56,33 @@ def find_reported(ctx: Context) -> list[Reported]:
             continue
         if r is not None:
             out.append(r)
+    out.extend(_headings(ctx))
     return _outermost(out)
+
+
+_HEADING_REACH = 60  # chars from a paragraph's start to a heading's colon
+
+
+def _headings(ctx: Context) -> list[Reported]:
+    """'Hillary: Benghazi mother wrong to call me a liar' - a paragraph that
+    opens with a short name and a colon is that name's words (headlines,
+    transcripts), when no quotation mark carries them already."""
+    text = ctx.text
+    out = []
+    for para in ctx.paras:
+        colon = text.find(":", para.start, min(para.end, para.start + _HEADING_REACH))
+        if colon == -1:
+            continue
+        a = heading_name(ctx, para.start, colon + 1)
+        if a is None or a.speaker is None:
+            continue
+        rng = ctx.tok_range(colon + 1, para.end)
+        if not rng or any(ctx.in_quote[i] >= 0 for i in rng):
+            continue
+        span = _trim_tokens(ctx, rng.start, rng.stop - 1)
+        if span is not None:
+            out.append(Reported(a.cue, a.speaker, [span], rng.start - 1, "heading"))
+    return out
 
 
 def _outermost(found: list[Reported]) -> list[Reported]:
