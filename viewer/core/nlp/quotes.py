@@ -17,10 +17,10 @@ from ..model import Quote, QuoteKind
 from .quote_attrib import (
     Attribution,
     Context,
+    colon_end,
     dash_attribution,
     ends_open,
     governing_cue,
-    colon_end,
     heading_name,
     label_attribution,
     leading_cue,
