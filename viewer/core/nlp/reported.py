@@ -142,11 +142,13 @@ def _quoted_continuation(
     para = ctx.paras[max(0, bisect_left(ctx.para_starts, start + 1) - 1)]
     after = max(content[-1][1], cue[1])
     nxt = text.find(_TWO_APOSTROPHES, after + 2, para.end)
-    if nxt == -1 or text[after:nxt].count(_TWO_APOSTROPHES) > 1:
-        return []
-    before = text[after:nxt].rstrip()
-    if not before or before[-1] not in ".!?" or len(before) > _MAX_CUE_CLAUSE:
-        return []  # not the next sentence, or a long stretch of the reporter's own
+    while nxt != -1 and nxt - after <= _MAX_CUE_CLAUSE:
+        before = text[after:nxt].rstrip()
+        if before and before[-1] in ".!?":
+            break  # the mark opens the next sentence
+        nxt = text.find(_TWO_APOSTROPHES, nxt + 2, para.end)
+    if nxt == -1 or nxt - after > _MAX_CUE_CLAUSE:
+        return []  # no next sentence in marks, or a long stretch of the reporter's own
     close = text.find(_TWO_APOSTROPHES, nxt + 2, para.end)
     stop = close if close != -1 else para.end
     return [(nxt + 2, stop)] if stop - nxt > 4 else []
@@ -165,7 +167,9 @@ def _content_of(
     ctx: Context, v: Token, source: tuple[int, int] | None
 ) -> list[tuple[int, int]] | None:
     """Char spans of what v reports, or None when it reports nothing here."""
-    children = list(v.children)
+    # the parser's trees leak across paragraph breaks; content never does
+    para = ctx.para_tokens(v.idx)
+    children = [c for c in v.children if c.i in para]
     for c in children:
         if c.dep_ in _CONTENT_DEPS:
             span = _clause(ctx, c, exclude=v)
@@ -198,7 +202,9 @@ def _content_of(
         span = _trim_tokens(ctx, objects[0].left_edge.i, last.right_edge.i, 2)
         if span is not None:
             return [span]
-    if v.head is not v and (v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source)):
+    if v.head.i in para and v.head is not v and (
+        v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source)
+    ):
         # "CONTENT, X said." / "CONTENT, X said, CONTENT": the head's clause
         return _head_clause(ctx, v, source)
     rest = [c for c in children if c.i > v.i and c.dep_ not in _NOT_CONTENT | _SUBJECTS]
