@@ -271,3 +271,79 @@ def test_a_named_persons_spokesman_is_anonymous(nlp):
     q = only(detect_quotes(nlp(text)))
     assert q.speaker_text == "Prime Minister Tony Blair's spokesman"
     assert q.anonymous is True
+
+
+# ------------------------------------------------------------ more constructions
+
+
+def test_passive_with_an_agent_is_the_agents_view(nlp):
+    text = "The new budget was sharply criticized by the opposition leader."
+    q = only(detect_quotes(nlp(text)))
+    check(q, text, "The new budget", "the opposition leader", "criticized", "indirect")
+
+
+def test_bare_passive_participle_names_no_speaker(nlp):
+    text = "Asked whether the plant would close, the manager said it would stay open."
+    quotes = detect_quotes(nlp(text))
+    asked = next(q for q in quotes if q.cue_text == "Asked")
+    assert asked.text == "whether the plant would close"
+    assert (asked.kind, asked.speaker_text) == ("no-source", None)
+    said = next(q for q in quotes if q.cue_text == "said")
+    check(said, text, "it would stay open", "the manager", "said", "indirect")
+
+
+def test_a_name_and_a_colon_open_a_headline_of_its_words(nlp):
+    text = "Okafor: The vote was fair and the count was honest\nThe count ended late."
+    q = only(detect_quotes(nlp(text)))
+    check(q, text, "The vote was fair and the count was honest", "Okafor", ":", "indirect")
+
+
+def test_a_name_and_a_colon_introduce_a_quote_after_a_dash(nlp):
+    text = 'Turnout fell again - Harris Poll: "Fewer young voters came out than in any year."'
+    q = only(detect_quotes(nlp(text)))
+    check(q, text, "Fewer young voters came out than in any year.", "Harris Poll", ":", "direct")
+
+
+def test_the_outer_source_of_a_quote_is_its_speaker(nlp):
+    text = '"We are not leaving," the mayor said, according to two council members.'
+    q = only(detect_quotes(nlp(text)))
+    assert q.text == "We are not leaving,"
+    assert q.speaker_text == "two council members"
+    assert q.cue_text == "according to"
+
+
+def test_content_never_crosses_a_paragraph_break(nlp):
+    text = (
+        '"This is very personal to me," the senator said at the school.\n\n'
+        "Her advisers said on Sunday that the campaign would go on until June."
+    )
+    advisers = next(q for q in detect_quotes(nlp(text)) if q.speaker_text == "Her advisers")
+    check(advisers, text, "the campaign would go on until June", "Her advisers", "said",
+          "indirect")  # fmt: skip
+
+
+def test_two_apostrophe_quotes_run_on_after_the_cue(nlp):
+    # some wires write quotation marks as two apostrophes; they are no marks
+    # to the quote finder, but the speaker's next sentence is still theirs
+    text = (
+        "''The plant is like a family to us,'' she said, pointing at the ''old hall,'' "
+        "where she started. ''We have stayed for forty years.''"
+    )
+    pieces = detect_quotes(nlp(text))
+    [group] = [g for g in attributions(pieces).values() if g[0].cue_text == "said"]
+    assert [q.text for q in group] == [
+        "The plant is like a family to us",
+        "We have stayed for forty years.",
+    ]
+    assert {q.speaker_text for q in group} == {"she"}
+
+
+def test_stranded_speaker_before_the_verb(nlp):
+    text = (
+        "In a statement to the Herald, her chief adviser, Tom Reyes, said: "
+        '"The senator will vote against the bill."'
+    )
+    q = only(detect_quotes(nlp(text)))
+    assert q.text == "The senator will vote against the bill."
+    assert q.speaker_text == "her chief adviser, Tom Reyes"
+    assert (q.speaker_name, q.anonymous) == ("Tom Reyes", False)

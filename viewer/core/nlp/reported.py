@@ -25,7 +25,7 @@ _CONTENT_DEPS = ("ccomp",)
 _OBJECT_DEPS = frozenset({"dobj", "xcomp", "prep", "oprd", "dative", "attr", "acomp"})
 _NOT_CONTENT = frozenset({"punct", "cc", "conj", "parataxis", "dep"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "agent", "csubj"})
-_MARKS = frozenset({"that", "whether", "if"})
+_MARKS = frozenset({"that"})  # "whether" and "if" belong to the content
 _EDGE_PUNCT = frozenset(",.;:!?-\u2014\u2013()")
 _MIN_CONTENT_TOKENS = 3
 
@@ -202,8 +202,10 @@ def _content_of(
         span = _trim_tokens(ctx, objects[0].left_edge.i, last.right_edge.i, 2)
         if span is not None:
             return [span]
-    if v.head.i in para and v.head is not v and (
-        v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source)
+    if (
+        v.head.i in para
+        and v.head is not v
+        and (v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source))
     ):
         # "CONTENT, X said." / "CONTENT, X said, CONTENT": the head's clause
         return _head_clause(ctx, v, source)
