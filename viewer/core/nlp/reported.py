@@ -117,7 +117,7 @@ def _verb(ctx: Context, v: Token) -> Reported | None:
     if source is not None and _expletive(ctx, source):
         source = None
     content = _content_of(ctx, v, source)
-    if content is None:
+    if content is None or _introduces(ctx, content[-1][1]):
         return None
     if source is not None and _overlaps(source, content):
         return None
@@ -152,6 +152,15 @@ def _quoted_continuation(
     close = text.find(_TWO_APOSTROPHES, nxt + 2, para.end)
     stop = close if close != -1 else para.end
     return [(nxt + 2, stop)] if stop - nxt > 4 else []
+
+
+def _introduces(ctx: Context, end: int) -> bool:
+    """'The mayor wrote in her letter:' - a colon after what looked like the
+    content: what is said comes after it (a quote, a list), not before."""
+    text = ctx.text
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return end < len(text) and text[end] == ":"
 
 
 def _cue_tokens(v: Token) -> tuple[int, int]:
