@@ -11,6 +11,11 @@ articles, then measures, on this machine:
   corpus-wide tables and charts);
 - search: count + first page of hits in context, p50/p95 over many queries;
 - entity filter: count + first page of the article list, p50/p95;
+- the corpus tables counted afresh, and the attributions' share of that (the
+  speakers' per-kind counts and the sourcing summary's per-analysis counts);
+- sourcing summary: the corpus line, per outlet, per month, a page per article,
+  the share histogram (what the Sourcing view reads), and the attribution
+  filters (a kind; anonymous; anonymous of a kind), p50/p95;
 - switching articles: load text + analysis and show it in ArticleView, p95.
 
 How the analyses are made (stated again in the output): the first --sample
@@ -112,6 +117,11 @@ def build(path: Path, n: int, sample: int) -> None:
     )
     print(f"analysed {len(sampled)} articles with {key.model} in {time.perf_counter() - t1:.0f} s")
     db.execute("ANALYZE")
+    from viewer.core.store.overview import refresh_stats
+
+    t2 = time.perf_counter()
+    refresh_stats(db)  # what the window's first background count stores
+    print(f"counted the corpus tables in {time.perf_counter() - t2:.0f} s")
     db.close()
 
 
@@ -136,9 +146,10 @@ def bench_queries(path: Path) -> None:
     t = time.perf_counter()
     overview.refresh_stats(db, force=True)
     print(
-        "entities/speakers tables, counted afresh (in the app: a background job, "
+        "entities/speakers/sourcing tables, counted afresh (in the app: a background job, "
         f"stored for the next open): {time.perf_counter() - t:.2f} s"
     )
+    bench_sourcing(db)
     stats = overview.entity_stats(db, limit=20_000)
     rng = random.Random(1)
     picks = stats[:20] + rng.sample(stats[20:2000], 20) + rng.sample(stats, 20)
@@ -170,6 +181,75 @@ def bench_queries(path: Path) -> None:
         times.append(time.perf_counter() - t)
     print(f"mentions of an entity in context (first 200): {ms(times)}")
     db.close()
+
+
+def bench_sourcing(db) -> None:
+    """The attributions' part of the count, then what the Sourcing view and filters read."""
+    from viewer.core.store import overview, sourcing
+    from viewer.core.store.database import atomic
+    from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_rows
+
+    with atomic(db):  # the same statements refresh_stats runs, timed one by one
+        t0 = time.perf_counter()
+        sourcing.build_attributions(db)
+        t1 = time.perf_counter()
+        overview._build_speakers(db)
+        t2 = time.perf_counter()
+        sourcing.build_sourcing_stats(db)
+        t3 = time.perf_counter()
+        n = db.execute(f"SELECT count(*) FROM {sourcing.ATTRIBUTIONS_TABLE}").fetchone()[0]
+        sourcing.drop_attributions(db)
+    quotes = db.execute("SELECT count(*) FROM quotes").fetchone()[0]
+    print(
+        f"  of which attributions ({quotes} pieces -> {n} attributions) {t1 - t0:.2f} s, "
+        f"speakers by kind {t2 - t1:.2f} s, sourcing per analysis {t3 - t2:.2f} s"
+    )
+    total = sourcing.corpus_sourcing(db, refresh=False)
+    print(
+        f"  sourcing: {total.attributions} attributions in {total.articles} articles, "
+        f"{total.anonymous} anonymous, {overview.speaker_count(db, refresh=False)} speakers"
+    )
+    reads = [
+        ("corpus line", lambda: sourcing.corpus_sourcing(db, refresh=False)),
+        ("per outlet (all rows)", lambda: sourcing.sourcing_rows(db, "outlet", refresh=False)),
+        ("per month (all rows)", lambda: sourcing.sourcing_rows(db, "month", refresh=False)),
+        (
+            "per article: count + page of 200",
+            lambda: (
+                sourcing.sourcing_count(db, "article", refresh=False),
+                sourcing.sourcing_rows(db, "article", limit=200, refresh=False),
+            ),
+        ),
+        (
+            "per article by anonymous share, page at row 50,000",
+            lambda: sourcing.sourcing_rows(
+                db, "article", "anonymous_share", offset=50_000, limit=200, refresh=False
+            ),
+        ),
+        ("share histogram", lambda: sourcing.articles_by_share(db, refresh=False)),
+        ("speakers page by attributions", lambda: overview.speaker_stats(db, refresh=False)),
+    ]
+    for name, read in reads:
+        times = []
+        for _ in range(10):
+            t = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - t)
+        print(f"  sourcing {name}: {ms(times)}")
+    for f in (
+        ArticleFilter(attribution_kind="direct"),
+        ArticleFilter(attribution_kind="mixed"),
+        ArticleFilter(anonymous_quotes=True),
+        ArticleFilter(anonymous_quotes=True, attribution_kind="direct"),
+        ArticleFilter(attribution_kind="indirect", source="Daily Ledger"),
+    ):
+        times = []
+        for _ in range(10):
+            t = time.perf_counter()
+            n = filtered_count(db, f)
+            filtered_rows(db, f, 0, 256)
+            times.append(time.perf_counter() - t)
+        print(f"  filter {f.describe()!r} (count + first page of 256, {n} articles): {ms(times)}")
 
 
 def bench_switch(path: Path) -> None:
@@ -235,6 +315,7 @@ def rss():
 out = {"first_article_s": shown, "text_chars": len(window.view.text.text), "rss_open_mb": rss()}
 from viewer.core.store.filters import ArticleFilter
 from viewer.qt.corpus_views import ChartsView, EntitiesView, SpeakersView
+from viewer.qt.sourcing_view import SourcingView
 from viewer.qt.search_panel import SearchPanel
 panel = SearchPanel(); panel.set_db(db); panel.search("minister"); panel.show()
 while panel.model.canFetchMore() and panel.model.rowCount() < 2000: panel.model.fetchMore()
@@ -244,6 +325,13 @@ while model.canFetchMore() and model.rowCount() < 20000: model.fetchMore()
 entities = EntitiesView(); entities.set_db(db); entities.show()
 speakers = SpeakersView(); speakers.set_db(db); speakers.show()
 charts = ChartsView(); charts.set_db(db); charts.show()
+sourcing_view = SourcingView(); sourcing_view.show()
+t = time.time(); sourcing_view.set_db(db); app.processEvents()
+out["sourcing_view_s"] = time.time() - t
+t = time.time()
+for grouping in ("month", "article", "outlet"):
+    sourcing_view.set_grouping(grouping); app.processEvents()
+out["sourcing_groupings_s"] = time.time() - t
 for i in range(200):
     window.step(1)
 app.processEvents()
@@ -273,8 +361,13 @@ def bench_open(path: Path, tmp: Path) -> None:
     hwm, maxrss = out["rss_after_use_mb"]
     print(
         "peak resident memory after search (2,000 hits loaded), a filter (20,000 rows loaded), "
-        f"entities/speakers tables, charts, 200 article switches: {hwm:.0f} MB "
+        f"entities/speakers tables, charts, sourcing view, 200 article switches: {hwm:.0f} MB "
         f"(VmHWM; ru_maxrss {maxrss:.0f} MB)"
+    )
+    print(
+        f"sourcing view in the window process: filled {out['sourcing_view_s']:.2f} s "
+        f"(corpus line, outlets, chart); month, article, outlet in turn "
+        f"{out['sourcing_groupings_s']:.2f} s"
     )
 
 

@@ -234,4 +234,4 @@ def test_choices_for_the_filter_bar(db):
 def test_describe_and_empty():
     assert ArticleFilter().is_empty and ArticleFilter().describe() == "all articles"
     f = ArticleFilter(source="Wire", anonymous_quotes=True)
-    assert not f.is_empty and f.describe() == "anonymous quotes, source=Wire"
+    assert not f.is_empty and f.describe() == "anonymous attributions, source=Wire"

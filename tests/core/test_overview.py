@@ -116,10 +116,14 @@ def test_context_is_one_line(db):
 
 def test_speakers_table(db):
     stats = overview.speaker_stats(db)
+    a2 = db.execute("SELECT id FROM articles WHERE ext_id = 'a2'").fetchone()[0]
     assert stats == [
-        SpeakerStat("Anna Lee", quotes=3, articles=3, anonymous_share=0.0),
-        SpeakerStat("an aide", quotes=1, articles=1, anonymous_share=1.0),
-    ]
+        SpeakerStat("Anna Lee", attributions=3, articles=3, anonymous_share=0.0, direct=3),
+        # Anonymous: a speaker of its article, shown with it.
+        SpeakerStat("an aide", 1, 1, 1.0, direct=1, article_id=a2, article_title="T a2",
+                    article_ext_id="a2"),
+    ]  # fmt: skip
+    assert stats[1].label == "an aide (in T a2)"
     assert overview.speaker_count(db, search="aide") == 1
     assert [s.name for s in overview.speaker_stats(db, sort="name", descending=False)] == [
         "an aide",

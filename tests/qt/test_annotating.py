@@ -130,7 +130,7 @@ def test_quote_speaker_change_and_not_a_quote(make_window, open_and_wait, tmp_pa
     window.annotating.set_speaker(index, (s, s + len("Angela Merkel")))
     quote = next(q for q in text.analysis.quotes if "budget" in q.text)
     assert quote.speaker_text == "Angela Merkel"
-    window.annotating.not_a_quote(index)
+    window.annotating.not_an_attribution(index)
     assert not any("budget" in q.text for q in text.analysis.quotes)
     assert any("budget" in q.text for q in text.view.rejected_quotes)
 
@@ -221,15 +221,19 @@ def test_file_export_writes_the_annotations_csv(make_window, open_and_wait, tmp_
     dialog.close()
 
 
-def test_a_changed_article_reanchors_and_flags_its_annotations(make_window, open_and_wait,
-                                                               tmp_path, qtbot):
+def test_a_changed_article_reanchors_and_flags_its_annotations(
+    make_window, open_and_wait, tmp_path, qtbot
+):
     from viewer.qt.review_dialog import AnchorReviewDialog
 
     window = opened(make_window, open_and_wait, tmp_path)
     text = window.view.text
     article_id = window.current_id
-    for word, key in (("Paris", Qt.Key.Key_1), ("budget", Qt.Key.Key_2),
-                      ("reporters", Qt.Key.Key_3)):
+    for word, key in (
+        ("Paris", Qt.Key.Key_1),
+        ("budget", Qt.Key.Key_2),
+        ("reporters", Qt.Key.Key_3),
+    ):
         start = text.text.index(word)
         text.select_span(start, start + len(word))
         press(qtbot, window, key)
@@ -237,8 +241,11 @@ def test_a_changed_article_reanchors_and_flags_its_annotations(make_window, open
     # is reworded and "reporters" disappears.
     path = tmp_path / "corpus" / "art0.txt"
     old = path.read_bytes().decode("utf-8")
-    new = ("Breaking: an update.\r\n" + old).replace("the budget", "the budgets").replace(
-        " told reporters", " said")
+    new = (
+        ("Breaking: an update.\r\n" + old)
+        .replace("the budget", "the budgets")
+        .replace(" told reporters", " said")
+    )
     path.write_bytes(new.encode("utf-8"))
     open_and_wait(window, tmp_path / "corpus", tmp_path / "db.sqlite")
     stored = {a.text: a for a in annotations_for_article(window.db, article_id)}
@@ -246,7 +253,7 @@ def test_a_changed_article_reanchors_and_flags_its_annotations(make_window, open
     canonical = new.replace("\r\n", "\n")
     paris = stored["Paris"]
     assert paris.anchor_status == "moved"
-    assert canonical[paris.start:paris.end] == "Paris"
+    assert canonical[paris.start : paris.end] == "Paris"
     statuses = sorted(a.anchor_status for a in stored.values())
     assert "exact" not in statuses and "orphaned" in statuses
     assert any("re-attached" in m.message for m in window.report.messages)

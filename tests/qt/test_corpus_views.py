@@ -149,13 +149,19 @@ def test_speakers_table_and_click(db, qtbot):
     view.show()
     view.set_db(db)
     first = view.model.row_at(0)
-    assert first.quotes >= view.model.row_at(1).quotes
-    anonymous = [view.model.row_at(i) for i in range(view.model.rowCount())]
-    assert any(s.anonymous_share == 1.0 for s in anonymous)
-    assert view.model.data(view.model.index(0, 3)).endswith("%")
+    assert first.attributions >= view.model.row_at(1).attributions
+    assert view.model.data(view.model.index(0, SpeakerTableModel.ANONYMOUS)).endswith("%")
     with qtbot.waitSignal(view.speaker_selected) as selected:
         click_row(qtbot, view.table, 0)
-    assert selected.args == [first.name]
+    assert selected.args == [first.name, None]  # a named speaker: every article
+    # Most anonymous first: the generator's anonymous sources, each with its article.
+    view.table.sortByColumn(SpeakerTableModel.ANONYMOUS, Qt.SortOrder.DescendingOrder)
+    anonymous = view.model.row_at(0)
+    assert anonymous.anonymous_share == 1.0 and anonymous.article_id is not None
+    assert view.model.data(view.model.index(0, 1)) == anonymous.article_title
+    with qtbot.waitSignal(view.speaker_selected) as selected:
+        click_row(qtbot, view.table, 0)
+    assert selected.args == [anonymous.name, anonymous.article_id]
 
 
 def test_export_writes_every_row_not_only_loaded_ones(db, tmp_path):

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDropEvent
 
 from tests.conftest import SEEDS
 from viewer.qt.side_panel import QUOTE_ROLE, SPAN_ROLE
-from viewer.qt.theme import colour, label_style
+from viewer.qt.theme import colour, kind_style, label_style
 
 
 def selections_at(window, start: int, end: int) -> list:
@@ -35,7 +35,8 @@ def test_seed_opens_with_entities_and_quotes_highlighted(make_window, open_and_w
     assert highlight.format.background().color() == label_style("PERSON").background
     committed = next(q for q in analysis.quotes if q.text.startswith("We remain fully committed"))
     [quote_mark] = selections_at(window, committed.start, committed.end)
-    assert quote_mark.format.background().color() == colour("quote")
+    assert committed.kind == "direct"
+    assert quote_mark.format.background().color() == kind_style("direct").background
     assert committed.speaker_text == "the official"
     speaker_marks = selections_at(window, committed.speaker_start, committed.speaker_end)
     assert speaker_marks and speaker_marks[0].format.fontUnderline()
@@ -86,7 +87,13 @@ def test_side_panel_lists_seed_quotes_with_speakers(make_window, open_and_wait, 
         top = tree.topLevelItem(i)
         for j in range(top.childCount()):
             listed.append((top.text(0), top.child(j).data(0, QUOTE_ROLE)))
-    assert sorted(index for _, index in listed) == list(range(len(quotes)))
+    # One row per attribution: a piece sharing an earlier piece's attribution has none.
+    firsts = [
+        i
+        for i, q in enumerate(quotes)
+        if q.attribution_id is None or all(p.attribution_id != q.attribution_id for p in quotes[:i])
+    ]
+    assert sorted(index for _, index in listed) == firsts
     for group, index in listed:
         q = quotes[index]
         assert (q.speaker_name or q.speaker_text) in group
@@ -279,8 +286,9 @@ def test_model_choice_is_remembered(make_window, settings, tmp_path):
     assert "no_such_model_zz" in window.statusBar().currentMessage()
 
 
-def test_switching_to_a_dark_palette_recolours_highlights(make_window, open_and_wait, tmp_path,
-                                                         qtbot):
+def test_switching_to_a_dark_palette_recolours_highlights(
+    make_window, open_and_wait, tmp_path, qtbot
+):
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 

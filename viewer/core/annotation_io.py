@@ -61,6 +61,7 @@ from viewer.core.model import (
     Annotation,
     AnnotationAction,
     AnnotationKind,
+    QuoteKind,
     ReviewStatus,
 )
 from viewer.core.store import transfer
@@ -184,6 +185,7 @@ MAX_OFFSET = 2**31 - 1  # also bounds every int that reaches SQLite (no Overflow
 MAX_MESSAGES = 10  # problems kept word for word; the others are only counted
 
 STATUSES: tuple[ReviewStatus, ...] = get_args(ReviewStatus)
+QUOTE_KINDS: tuple[QuoteKind, ...] = get_args(QuoteKind)
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -352,7 +354,7 @@ def check_record(rec: Any) -> dict[str, Any]:
     if missing:
         problems.insert(0, f"lacks {', '.join(missing)}")
     if not problems and kind == "annotation":
-        problems = _span_problems(checked)
+        problems = _span_problems(checked) + _label_problems(checked)
     if problems:
         raise RecordError(f"{kind} record: {'; '.join(problems)}")
     return checked
@@ -366,6 +368,19 @@ def _span_problems(rec: dict[str, Any]) -> list[str]:
         if start is not None and end is not None and end < start:
             problems.append(f"{prefix}end {end} is before {prefix}start {start}")
     return problems
+
+
+def _label_problems(rec: dict[str, Any]) -> list[str]:
+    """An attribution's kind change needs a kind; an added attribution's label is its kind."""
+    if rec["kind"] != "quote" or rec["action"] not in ("kind_changed", "added"):
+        return []
+    label = rec["label"]
+    if label is None and rec["action"] == "added":
+        return []  # added before attributions had kinds: a direct quote
+    if label not in QUOTE_KINDS:
+        return [f"label must be one of {', '.join(QUOTE_KINDS)} for a quote "
+                f"{rec['action']} decision, not {_describe(label)}"]  # fmt: skip
+    return []
 
 
 # -- import: reading the file ---------------------------------------------------------

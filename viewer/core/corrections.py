@@ -34,12 +34,29 @@ Which model span a decision applies to — one rule, used by every view and by
   never revived. One already awaiting review (``moved``, ``approximate``) stays
   listed as it is.
 - When several decisions go to the same span, the latest one wins.
+
+Attributions (quotes of every kind) take three corrections, each applied to
+every piece of the attribution: ``speaker_changed`` (the speaker the analyst
+set, already resolved: ``speaker_text`` is the name or the unnamed description,
+at a mention of it in the text or with no span when the text has none; None is
+"no source"), ``kind_changed`` (the kind, in ``label``) and ``not_quote`` (this
+piece is not an attribution; a later decision on the piece revives it). The
+speaker's ``speaker_name`` is that name, ``anonymous`` whether it is an unnamed
+description (``speaker_names.is_anonymous``). The model's cue is kept only when
+it sits next to the new speaker's mention (CUE_REACH), else dropped. Kind and
+speaker agree: a ``no-source`` attribution names nobody, and reported speech
+naming nobody is ``no-source``. When a kind decision and a speaker disagree,
+the later wins (the model's output counts as earliest): a speaker named on a
+no-source attribution makes it indirect; a later kind change to no-source drops
+the speaker. An added attribution holds its kind in ``label`` (none: direct)
+and its speaker like a speaker change, and agrees the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import get_args
 
 from viewer.core.model import (
     Analysis,
@@ -49,10 +66,14 @@ from viewer.core.model import (
     FinalQuote,
     FinalView,
     Quote,
+    QuoteKind,
 )
+from viewer.core.speaker_names import is_anonymous
 
 _ENTITY_CORRECTIONS = frozenset({"accepted", "rejected", "relabelled", "resized"})
-_QUOTE_CORRECTIONS = frozenset({"not_quote", "speaker_changed"})
+_QUOTE_CORRECTIONS = frozenset({"not_quote", "speaker_changed", "kind_changed"})
+QUOTE_KINDS: tuple[QuoteKind, ...] = get_args(QuoteKind)
+CUE_REACH = 40  # characters between a speaker mention and the cue it keeps
 
 
 # -- matching decisions to model spans ------------------------------------------
@@ -218,56 +239,106 @@ def _corrected_entity(ent: Entity, ann: Annotation | None) -> FinalEntity:
 def _final_quotes(
     quotes: Sequence[Quote], decisions: list[Annotation]
 ) -> tuple[list[FinalQuote], list[Quote]]:
-    direct: dict[int, Annotation] = {}  # quote index -> its latest own decision
-    speaker: dict[int | tuple[str, int], Annotation] = {}  # attribution -> latest speaker change
+    own: dict[int, Annotation] = {}  # quote index -> its latest own decision
+    speaker: dict[int | tuple[str, int], Annotation] = {}  # attribution -> latest speaker
+    kind: dict[int | tuple[str, int], Annotation] = {}  # attribution -> latest kind change
     added: list[FinalQuote] = []
     spans = _quote_spans(quotes)
     for ann in decisions:
         if ann.action == "added":
             added.append(FinalQuote(_analyst_quote(ann), "analyst", "added", ann.id))
             continue
-        target = _best_taker(spans, ann) if ann.action in _QUOTE_CORRECTIONS else None
+        if ann.action not in _QUOTE_CORRECTIONS:
+            continue
+        if ann.action == "kind_changed" and ann.label not in QUOTE_KINDS:
+            continue  # no kind to set (a hand-edited record)
+        target = _best_taker(spans, ann)
         if target is None:
             continue  # the model quote is gone: nothing to correct
-        direct[target] = ann
+        own[target] = ann
         if ann.action == "speaker_changed":
             speaker[_attribution(quotes, target)] = ann
+        elif ann.action == "kind_changed":
+            kind[_attribution(quotes, target)] = ann
     final: list[FinalQuote] = added
     rejected: list[Quote] = []
     for i, q in enumerate(quotes):
-        own = direct.get(i)
-        if own is not None and own.action == "not_quote":
+        mine = own.get(i)
+        if mine is not None and mine.action == "not_quote":
             rejected.append(q)  # one piece being no quote says nothing about the others
             continue
-        change = speaker.get(_attribution(quotes, i))
-        if change is None:
-            final.append(FinalQuote(q, "model"))
-        else:
-            final.append(
-                FinalQuote(_with_speaker(q, change), "model", "speaker_changed", change.id)
-            )
+        key = _attribution(quotes, i)
+        final.append(_corrected_quote(q, speaker.get(key), kind.get(key)))
     return final, rejected
 
 
 def _attribution(quotes: Sequence[Quote], i: int) -> int | tuple[str, int]:
-    """What a speaker change applies to: all pieces of an interrupted quote, or one quote."""
+    """What a speaker or kind change applies to: all pieces of an attribution, or one quote."""
     aid = quotes[i].attribution_id
     return ("quote", i) if aid is None else aid
 
 
+def _later(a: Annotation | None, b: Annotation | None) -> bool:
+    """Whether decision ``a`` was made after ``b`` (None: the model's output, earliest)."""
+    if a is None:
+        return False
+    return b is None or _latest_first_order(a) > _latest_first_order(b)
+
+
+def _corrected_quote(q: Quote, speaker: Annotation | None, kind: Annotation | None) -> FinalQuote:
+    if speaker is None and kind is None:
+        return FinalQuote(q, "model")
+    new = _with_speaker(q, speaker) if speaker is not None else q
+    new_kind = kind.label if kind is not None else q.kind
+    if new_kind == "no-source" and new.speaker_text is not None:
+        if _later(kind, speaker):
+            new = _without_speaker(new)  # the analyst said nobody is named
+        else:  # the analyst named a source
+            new_kind = q.kind if q.kind != "no-source" else "indirect"
+    elif new_kind == "indirect" and new.speaker_text is None:
+        new_kind = "no-source"  # reported speech with nobody named
+    latest = speaker if _later(speaker, kind) else kind
+    return FinalQuote(
+        replace(new, kind=new_kind),
+        "model",
+        latest.action,
+        latest.id,
+        speaker_annotation_id=None if speaker is None else speaker.id,
+        kind_annotation_id=None if kind is None else kind.id,
+    )
+
+
 def _with_speaker(q: Quote, ann: Annotation) -> Quote:
+    """The quote with the analyst's speaker; the model's cue only if it is beside it."""
+    keep_cue = (
+        ann.speaker_start is not None
+        and ann.speaker_end is not None
+        and q.cue_start is not None
+        and q.cue_end is not None
+        and max(q.cue_start - ann.speaker_end, ann.speaker_start - q.cue_end) <= CUE_REACH
+    )
     return replace(
         q,
         speaker_start=ann.speaker_start,
         speaker_end=ann.speaker_end,
         speaker_text=ann.speaker_text,
         speaker_name=ann.speaker_text,
-        anonymous=False,
+        anonymous=is_anonymous(ann.speaker_text),
+        cue_start=q.cue_start if keep_cue else None,
+        cue_end=q.cue_end if keep_cue else None,
+        cue_text=q.cue_text if keep_cue else None,
     )
 
 
+def _without_speaker(q: Quote) -> Quote:
+    return replace(
+        q, speaker_start=None, speaker_end=None, speaker_text=None, speaker_name=None,
+        anonymous=False, cue_start=None, cue_end=None, cue_text=None,
+    )  # fmt: skip
+
+
 def _analyst_quote(ann: Annotation) -> Quote:
-    return Quote(
+    q = Quote(
         start=ann.start,
         end=ann.end,
         text=ann.text,
@@ -275,7 +346,12 @@ def _analyst_quote(ann: Annotation) -> Quote:
         speaker_end=ann.speaker_end,
         speaker_text=ann.speaker_text,
         speaker_name=ann.speaker_text,
+        anonymous=is_anonymous(ann.speaker_text),
+        kind=ann.label if ann.label in QUOTE_KINDS else "direct",
     )
+    if q.kind == "indirect" and q.speaker_text is None:
+        return replace(q, kind="no-source")  # reported speech with nobody named
+    return _without_speaker(q) if q.kind == "no-source" else q
 
 
 # -- public -------------------------------------------------------------------

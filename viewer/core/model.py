@@ -126,9 +126,18 @@ class ImportReport:
 
 AnnotationKind = Literal["span", "entity", "quote"]
 # span: added; entity: added, accepted, rejected, relabelled, resized;
-# quote: added, not_quote, speaker_changed.
+# quote (an attribution): added, not_quote ("not an attribution"), speaker_changed,
+# kind_changed. A quote decision's ``label`` is the kind it sets (added, kind_changed);
+# the speaker it sets (added, speaker_changed) is the resolved speaker, in speaker_*.
 AnnotationAction = Literal[
-    "added", "accepted", "rejected", "relabelled", "resized", "not_quote", "speaker_changed"
+    "added",
+    "accepted",
+    "rejected",
+    "relabelled",
+    "resized",
+    "not_quote",
+    "speaker_changed",
+    "kind_changed",
 ]
 AnchorStatus = Literal["exact", "moved", "approximate", "orphaned"]
 ReviewStatus = Literal["unreviewed", "in_progress", "done"]
@@ -189,10 +198,13 @@ class FinalEntity:
 
 @dataclass(frozen=True)
 class FinalQuote:
-    quote: Quote  # speaker fields already replaced when the speaker was changed
+    quote: Quote  # speaker and kind already as the analyst set them
     origin: Origin
-    decision: AnnotationAction | None = None  # None, "speaker_changed" or "added"
-    annotation_id: int | None = None
+    # None, "added", or the latest of "speaker_changed" / "kind_changed" applied
+    decision: AnnotationAction | None = None
+    annotation_id: int | None = None  # the added annotation, or the latest decision applied
+    speaker_annotation_id: int | None = None  # the speaker_changed decision applied
+    kind_annotation_id: int | None = None  # the kind_changed decision applied
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,13 @@
 Keys 1–9 label the selection with the first nine labels; Ctrl+L opens a
 searchable label picker (with a note); Ctrl+E adds a missed entity; Delete
 removes the analyst's label under the cursor, or rejects the entity there.
+Attributions: Ctrl+T adds the selection as one, with its kind and speaker;
+Ctrl+K sets the speaker of the attribution at the cursor, Ctrl+Shift+K its
+kind; Ctrl+Shift+N marks it not an attribution. A speaker picked or typed is
+resolved as the model's are (``viewer.core.speaker_names``) and stored as the
+resolved name, at a mention of it in the text when there is one.
 The context menu offers everything, including the corrections of entities
-and quotes.
+and attributions.
 """
 
 from __future__ import annotations
@@ -13,13 +18,21 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QWidget
 
-from viewer.core.model import Annotation, FinalEntity
+from viewer.core.model import Annotation, Entity, FinalEntity, FinalQuote, QuoteKind
+from viewer.core.speaker_names import SpeakerChoice, resolve_speaker, stored_choice
 from viewer.core.store.annotations import get_annotation, new_annotation
 from viewer.core.store.articles import StoredArticle
 from viewer.core.store.labels import Label
-from viewer.qt.article_view import HighlightedText
+from viewer.qt.article_view import HighlightedText, attribution_group
+from viewer.qt.attribution_dialog import (
+    KIND_NAMES,
+    AddAttributionDialog,
+    ArticleContext,
+    SpeakerDialog,
+    in_quotation_marks,
+)
 from viewer.qt.edits import Editor
 from viewer.qt.label_dialogs import LabelPicker
 from viewer.qt.legend import swatch
@@ -48,6 +61,18 @@ class Annotating(QObject):
         self.delete_action = self._shortcut(
             QKeySequence.StandardKey.Delete, self.delete_at_cursor, "Delete / Reject at Cursor"
         )
+        self.attribution_action = self._shortcut(
+            "Ctrl+T", self.pick_attribution, "Add &Attribution…"
+        )
+        self.speaker_action = self._shortcut("Ctrl+K", self.pick_speaker, "Set &Speaker…")
+        self.kind_action = self._shortcut(
+            "Ctrl+Shift+K", self.pick_kind, "Change Attribution &Kind…"
+        )
+        self.not_attribution_action = self._shortcut(
+            "Ctrl+Shift+N", self.not_attribution_here, "&Not an Attribution"
+        )
+        # Tests (and scripts) look at a dialog before it is run: called with each one.
+        self.dialog_opened: Callable[[QWidget], None] | None = None
 
     def _shortcut(self, key, slot, name: str = "") -> QAction:
         # Shortcuts live on the text: digits typed in the tag box stay digits.
@@ -182,55 +207,193 @@ class Annotating(QObject):
             )
         return self.editor.add_annotation(fresh, text)
 
-    # -- corrections of quotes -----------------------------------------------
+    # -- attributions: add, not an attribution, kind, speaker ---------------------
 
-    def not_a_quote(self, index: int) -> bool:
-        fq = self.text.view.quotes[index]
-        existing = (
-            get_annotation(self.editor.db(), fq.annotation_id)
-            if fq.annotation_id is not None
-            else None
+    def _existing(self, annotation_id: int | None) -> Annotation | None:
+        return None if annotation_id is None else get_annotation(self.editor.db(), annotation_id)
+
+    def _context(self, at: int) -> ArticleContext | None:
+        art = self.article()
+        if art is None:
+            return None
+        view = self.text.view
+        entities = [Entity(e.start, e.end, e.label, e.text) for e in view.entities]
+        return ArticleContext(art.text, entities, [fq.quote for fq in view.quotes], at)
+
+    def _run(self, dialog: QDialog) -> bool:
+        if self.dialog_opened is not None:
+            self.dialog_opened(dialog)
+        return bool(dialog.exec())
+
+    def attribution_here(self) -> int | None:
+        """The attribution at the cursor, else the one hovered or clicked (pinned)."""
+        pos = self.text._map.from_qt(self.text.textCursor().selectionStart())
+        hit = self.text.hit_at(pos)
+        if hit.quote is not None:
+            return hit.quote
+        active = self.text.active_quote
+        return active if active is not None and active < len(self.text.view.quotes) else None
+
+    def _attribution_or_say(self) -> int | None:
+        index = self.attribution_here()
+        if index is None:
+            self.say("Put the cursor in an attribution (or click one) first")
+        return index
+
+    def pick_attribution(self) -> None:
+        """Add the selection as an attribution: kind and speaker in a dialog, one edit."""
+        span = self._selection()
+        art = self.article()
+        if span is None or art is None:
+            return
+        start, end, quoted = in_quotation_marks(art.text, *span)
+        if any((fq.quote.start, fq.quote.end) == (start, end) for fq in self.text.view.quotes):
+            self.say("That is an attribution already: change its kind or speaker instead")
+            return
+        context = self._context(start)
+        dialog = AddAttributionDialog(
+            context, art.text[start:end], "direct" if quoted else "indirect", self.window
         )
+        if self._run(dialog):
+            self.add_attribution((start, end), *dialog.values())
+
+    def add_attribution(
+        self, span: tuple[int, int], kind: QuoteKind, speaker: SpeakerChoice | None
+    ) -> bool:
+        """One annotation: the content, its kind (label) and speaker (None: no source)."""
+        if kind == "no-source":
+            speaker = None  # nobody named, by definition
+        elif kind == "indirect" and speaker is None:
+            kind = "no-source"  # reported speech with nobody named
+        ann = self._new(*span, kind="quote", action="added", label=kind, **_speaker(speaker))
+        ok = ann is not None and self.editor.add_annotation(ann, "Add attribution")
+        if ok:
+            who = speaker.label() if speaker else "no source"
+            self.say(f"Added a {kind} attribution of {who}")
+            self._collapse_selection()
+        return ok
+
+    def not_an_attribution(self, index: int) -> bool:
+        """Every piece of the attribution is not one (the analyst's own: removed)."""
+        fq = self.text.view.quotes[index]
+        existing = self._existing(fq.annotation_id)
         if fq.origin == "analyst" and existing is not None:
             return self.editor.delete_annotation(existing)
+        quotes = self.text.analysis.quotes
+        pieces = [self.text.view.quotes[i].quote for i in attribution_group(quotes, index)]
+        anns = [
+            self._new(q.start, q.end, kind="quote", action="not_quote", model_start=q.start,
+                      model_end=q.end)
+            for q in pieces
+        ]  # fmt: skip
+        if any(a is None for a in anns):
+            return False
+        return self.editor.add_annotations(anns, "Mark as not an attribution")
+
+    def not_attribution_here(self) -> None:
+        index = self._attribution_or_say()
+        if index is not None:
+            self.not_an_attribution(index)
+
+    def change_kind(self, index: int, kind: QuoteKind) -> bool:
+        fq = self.text.view.quotes[index]
+        if fq.quote.kind == kind:
+            self.say(f"It is {kind} already")
+            return False
+        if kind == "indirect" and fq.quote.speaker_text is None:
+            self.say("Reported speech naming nobody is no-source: set its speaker instead")
+            return False
+        text = f"Change kind to {kind}"
+        existing = self._existing(fq.annotation_id)
+        if fq.origin == "analyst" and existing is not None:
+            changes = {"label": kind}
+            if kind == "no-source":
+                changes |= _speaker(None)
+            return self.editor.update_annotation(existing, text, **changes)
+        existing = self._existing(fq.kind_annotation_id)
+        if existing is not None:
+            return self.editor.update_annotation(existing, text, label=kind)
         q = fq.quote
         ann = self._new(
-            q.start, q.end, kind="quote", action="not_quote", model_start=q.start, model_end=q.end
-        )
-        return ann is not None and self.editor.add_annotation(ann, "Mark as not a quote")
+            q.start, q.end, kind="quote", action="kind_changed", label=kind,
+            model_start=q.start, model_end=q.end,
+        )  # fmt: skip
+        return ann is not None and self.editor.add_annotation(ann, text)
+
+    def pick_kind(self) -> None:
+        """A menu of the four kinds at the cursor (keys D, M, R, N)."""
+        index = self._attribution_or_say()
+        if index is None:
+            return
+        menu = self._kind_menu(QMenu(self.text), index)
+        if self.dialog_opened is not None:
+            self.dialog_opened(menu)
+        menu.exec(self.text.viewport().mapToGlobal(self.text.cursorRect().bottomLeft()))
+
+    def _kind_menu(self, menu: QMenu, index: int) -> QMenu:
+        current = self.text.view.quotes[index].quote.kind
+        for kind, name in KIND_NAMES.items():
+            action = menu.addAction(
+                "&" + name, lambda _checked=False, kind=kind: self.change_kind(index, kind)
+            )
+            action.setCheckable(True)
+            action.setChecked(kind == current)
+        return menu
+
+    def set_speaker_to(self, index: int, speaker: SpeakerChoice | None) -> bool:
+        """The attribution's speaker (None: no source), as the dialog stores it."""
+        fq = self.text.view.quotes[index]
+        fields = _speaker(speaker)
+        text = f"Set speaker: {speaker.name}" if speaker else "Set no source"
+        existing = self._existing(fq.annotation_id)
+        if fq.origin == "analyst" and existing is not None:
+            kind = existing.label or "direct"
+            if speaker is not None and kind == "no-source":
+                fields["label"] = "indirect"
+            elif speaker is None and kind == "indirect":
+                fields["label"] = "no-source"
+            return self.editor.update_annotation(existing, text, **fields)
+        existing = self._existing(fq.speaker_annotation_id)
+        if existing is not None:
+            return self.editor.update_annotation(existing, text, **fields)
+        q = fq.quote
+        ann = self._new(
+            q.start, q.end, kind="quote", action="speaker_changed", model_start=q.start,
+            model_end=q.end, **fields,
+        )  # fmt: skip
+        return ann is not None and self.editor.add_annotation(ann, text)
 
     def set_speaker(self, index: int, span: tuple[int, int]) -> bool:
-        art = self.article()
-        fq = self.text.view.quotes[index]
-        if art is None:
+        """A mention selected in the text as the speaker, resolved: the selection itself
+        when it is the name, else a mention of the name it resolves to."""
+        context = self._context(self.text.view.quotes[index].quote.start)
+        if context is None:
             return False
-        speaker = {
-            "speaker_start": span[0],
-            "speaker_end": span[1],
-            "speaker_text": art.text[span[0] : span[1]],
-        }
-        existing = (
-            get_annotation(self.editor.db(), fq.annotation_id)
-            if fq.annotation_id is not None
-            else None
-        )
-        if existing is not None:
-            return self.editor.update_annotation(existing, "Change speaker", **speaker)
-        q = fq.quote
-        ann = self._new(
-            q.start,
-            q.end,
-            kind="quote",
-            action="speaker_changed",
-            model_start=q.start,
-            model_end=q.end,
-            **speaker,
-        )
-        return ann is not None and self.editor.add_annotation(ann, "Change speaker")
+        mention = context.text[span[0] : span[1]]
+        resolved = resolve_speaker(mention, context.text, context.entities, context.quotes,
+                                   context.at)  # fmt: skip
+        if resolved.name is None:
+            return False
+        if resolved.name.lower() == mention.strip().lower():
+            speaker = SpeakerChoice(mention, resolved.anonymous, *span)
+        else:
+            speaker = stored_choice(resolved.name, context.text, span[1])
+        return self.set_speaker_to(index, speaker)
 
-    def add_quote(self, span: tuple[int, int]) -> bool:
-        ann = self._new(*span, kind="quote", action="added")
-        return ann is not None and self.editor.add_annotation(ann, "Add quote")
+    def pick_speaker(self) -> None:
+        """Set the speaker of the attribution at the cursor in a dialog."""
+        index = self._attribution_or_say()
+        if index is not None:
+            self.speaker_dialog(index)
+
+    def speaker_dialog(self, index: int) -> None:
+        q = self.text.view.quotes[index].quote
+        context = self._context(q.start)
+        if context is None:
+            return
+        dialog = SpeakerDialog(context, q.text, q.speaker_name or q.speaker_text, self.window)
+        if self._run(dialog):
+            self.set_speaker_to(index, dialog.picker.choice())
 
     # -- the analyst's own labels ---------------------------------------------
 
@@ -273,8 +436,7 @@ class Annotating(QObject):
         if isinstance(hit.entity, FinalEntity):
             self._entity_entries(menu, hit.entity, has_selection)
         if hit.quote is not None:
-            menu.addSection("Quote")
-            menu.addAction("Not a quote", lambda: self.not_a_quote(hit.quote))
+            self._attribution_entries(menu, hit.quote)
         if hit.annotation is not None:
             ann = hit.annotation
             menu.addSection(f"Your label: {ann.label}")
@@ -308,12 +470,22 @@ class Annotating(QObject):
                 lambda _checked=False, label=label, span=span: self.add_entity(span, label),
             )
         span = self._selection()
-        menu.addAction("Add quote (then set its speaker)", lambda: self.add_quote(span))
+        menu.addAction(self.attribution_action)
         pinned = self.text.active_quote
-        if pinned is not None:
+        if pinned is not None and span is not None:
             menu.addAction(
-                "Set as speaker of the selected quote", lambda: self.set_speaker(pinned, span)
+                "Set as speaker of the selected attribution",
+                lambda: self.set_speaker(pinned, span),
             )
+
+    def _attribution_entries(self, menu: QMenu, index: int) -> None:
+        fq: FinalQuote = self.text.view.quotes[index]
+        q = fq.quote
+        who = q.speaker_name or q.speaker_text or "nobody named"
+        menu.addSection(f"Attribution: {q.kind}, {who[:30]}")
+        menu.addAction("Set speaker…", lambda: self.speaker_dialog(index))
+        self._kind_menu(menu.addMenu("Change kind"), index)
+        menu.addAction("Not an attribution", lambda: self.not_an_attribution(index))
 
     def _entity_entries(self, menu: QMenu, entity: FinalEntity, has_selection: bool) -> None:
         menu.addSection(f"Entity: {entity.text[:30]} ({entity.label})")
@@ -334,6 +506,17 @@ class Annotating(QObject):
             menu.addAction(
                 "Resize to the selection", lambda: self.decide_entity(entity, "resized", span=span)
             )
+
+
+def _speaker(speaker: SpeakerChoice | None) -> dict:
+    """The speaker fields of a quote decision; all None for no source."""
+    if speaker is None:
+        return {"speaker_start": None, "speaker_end": None, "speaker_text": None}
+    return {
+        "speaker_start": speaker.start,
+        "speaker_end": speaker.end,
+        "speaker_text": speaker.name,
+    }
 
 
 def _anchor_fields(ann: Annotation | None) -> dict:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from viewer.core.model import Annotation
+from viewer.core.speaker_names import is_anonymous
 from viewer.qt.legend import swatch
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
@@ -24,9 +25,10 @@ ACTION_NAMES = {
     ("entity", "rejected"): "entity rejected",
     ("entity", "relabelled"): "entity relabelled",
     ("entity", "resized"): "entity resized",
-    ("quote", "added"): "quote added",
-    ("quote", "not_quote"): "not a quote",
-    ("quote", "speaker_changed"): "speaker changed",
+    ("quote", "added"): "attribution added",
+    ("quote", "not_quote"): "not an attribution",
+    ("quote", "speaker_changed"): "speaker set",
+    ("quote", "kind_changed"): "kind changed",
 }
 COLUMNS = ("Annotation", "Text", "Note", "Anchor")
 ANCHOR_HELP = "The article's text changed; check where this now sits"
@@ -35,13 +37,33 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def describe(ann: Annotation) -> str:
+    """The decision in words: 'kind changed: indirect', 'speaker set: Tony Blair'."""
     what = ACTION_NAMES.get((ann.kind, ann.action), f"{ann.kind} {ann.action}")
     if ann.kind == "span":
         return ann.label or "(no label)"
+    if ann.kind == "quote":
+        return _describe_attribution(ann, what)
     if ann.action in ("relabelled", "added") and ann.label:
         return f"{what}: {ann.label}"
+    return what
+
+
+def _speaker_words(ann: Annotation) -> str:
+    if ann.speaker_text is None:
+        return (
+            "no speaker" if ann.action == "added" and ann.label in (None, "direct") else "no source"
+        )
+    anonymous = " (anonymous)" if is_anonymous(ann.speaker_text) else ""
+    return f"{ann.speaker_text}{anonymous}"
+
+
+def _describe_attribution(ann: Annotation, what: str) -> str:
+    if ann.action == "added":
+        return f"{what}: {ann.label or 'direct'}, {_speaker_words(ann)}"
     if ann.action == "speaker_changed":
-        return f"{what}: {ann.speaker_text or '?'}"
+        return f"{what}: {_speaker_words(ann)}"
+    if ann.action == "kind_changed":
+        return f"{what}: {ann.label or '?'}"
     return what
 
 

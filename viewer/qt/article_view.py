@@ -1,8 +1,10 @@
-"""The article text, read-only and selectable, with entities and quotes marked.
+"""The article text, read-only and selectable, with entities and attributions marked.
 
 Highlights are extra selections laid over a plain-text document, so the text
-itself is never rich text and never changes. A quote, its speaker and its cue
-light up together when any of them is hovered or clicked.
+itself is never rich text and never changes. Each attribution kind (direct,
+mixed, reported, no source) has its own style and can be hidden; the content,
+speaker and cue of an attribution (all its pieces) light up together when any
+of them is hovered or clicked.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.attributions import ATTRIBUTION_KINDS
 from viewer.core.model import (
     Analysis,
     Annotation,
@@ -31,7 +34,7 @@ from viewer.core.model import (
     Quote,
 )
 from viewer.qt.offsets import Utf16Map
-from viewer.qt.theme import colour, label_style
+from viewer.qt.theme import KindStyle, colour, kind_style, label_style
 
 
 @dataclass(frozen=True)
@@ -52,18 +55,24 @@ def attribution_group(quotes: tuple[Quote, ...], index: int) -> list[int]:
 
 
 def quote_tooltip(q: Quote) -> str:
-    """Rich text built from escaped parts: article text is never interpreted."""
+    """Rich text built from escaped parts: article text is never interpreted.
+
+    Names the kind in words ("direct quote", "mixed", "reported speech", "no
+    source"), who said it, whether the source is anonymous, and the cue.
+    """
     preview = q.text if len(q.text) <= 160 else q.text[:157] + "…"
-    speaker = q.speaker_text or "unknown speaker"
-    lines = [f"<b>“{html.escape(preview)}”</b>", f"said by <b>{html.escape(speaker)}</b>"]
-    if q.speaker_name and q.speaker_name != q.speaker_text:
-        lines.append(f"= {html.escape(q.speaker_name)}")
+    lines = [f"<b>“{html.escape(preview)}”</b>", f"<i>{html.escape(kind_style(q.kind).words)}</i>"]
+    if q.kind == "no-source":
+        lines[1] += " — attributed to nobody"
+    else:
+        speaker = q.speaker_text or "unknown speaker"
+        lines.append(f"said by <b>{html.escape(speaker)}</b>")
+        if q.speaker_name and q.speaker_name != q.speaker_text:
+            lines.append(f"= {html.escape(q.speaker_name)}")
     if q.anonymous:
         lines.append("<i>anonymous source</i>")
     if q.cue_text:
         lines.append(f"cue: {html.escape(q.cue_text)}")
-    if q.kind != "direct":
-        lines.append(f"kind: {html.escape(q.kind)}")
     return "<qt>" + "<br>".join(lines) + "</qt>"
 
 
@@ -108,7 +117,7 @@ class HighlightedText(QPlainTextEdit):
         self.spans: list[Annotation] = []  # the analyst's labelled spans
         self.label_colours: dict[str, QColor] = {}
         self.visible_labels: set[str] = set()
-        self.show_quotes = True
+        self.visible_kinds: set[str] = set(ATTRIBUTION_KINDS)  # attribution kinds shown
         self._map = Utf16Map("")
         self._hover: int | None = None
         self._pinned: int | None = None
@@ -147,10 +156,14 @@ class HighlightedText(QPlainTextEdit):
         self.setPlainText(text)
         self.refresh()
 
-    def set_visible_labels(self, labels: set[str], show_quotes: bool) -> None:
+    def set_visible_labels(self, labels: set[str], kinds: set[str]) -> None:
+        """The entity labels and the attribution kinds to mark (others are not shown)."""
         self.visible_labels = set(labels)
-        self.show_quotes = show_quotes
+        self.visible_kinds = set(kinds)
         self.refresh()
+
+    def _shown(self, q: Quote) -> bool:
+        return q.kind in self.visible_kinds
 
     # -- positions -----------------------------------------------------
 
@@ -171,18 +184,30 @@ class HighlightedText(QPlainTextEdit):
         self.ensureCursorVisible()
 
     def hit_at(self, pos: int) -> Hit:
-        quote = None
+        """The shown attribution, entity and label at a position.
+
+        Content wins over a speaker or cue mention (which several attributions
+        may share); of nested contents, the innermost.
+        """
+        content: list[tuple[int, int]] = []  # (length, index)
+        mention = None
         for i, q in enumerate(self.analysis.quotes):
-            spans = [(q.start, q.end), (q.speaker_start, q.speaker_end), (q.cue_start, q.cue_end)]
-            if any(s is not None and s <= pos < e for s, e in spans):
-                quote = i
-                break
+            if not self._shown(q):
+                continue
+            if q.start <= pos < q.end:
+                content.append((q.end - q.start, i))
+            elif mention is None and any(
+                s is not None and e is not None and s <= pos < e
+                for s, e in ((q.speaker_start, q.speaker_end), (q.cue_start, q.cue_end))
+            ):
+                mention = i
+        quote = min(content)[1] if content else mention
         entity = next(
             (e for e in self.analysis.entities if e.start <= pos < e.end),
             None,
         )
         annotation = next((a for a in self.spans if a.start <= pos < a.end), None)
-        return Hit(quote if self.show_quotes else None, entity, annotation)
+        return Hit(quote, entity, annotation)
 
     def _hit_at_point(self, point) -> Hit:
         cursor = self.cursorForPosition(point)
@@ -199,6 +224,7 @@ class HighlightedText(QPlainTextEdit):
         return self._hover if self._hover is not None else self._pinned
 
     def pin_quote(self, index: int | None) -> None:
+        """Light up an attribution (all its pieces) until another is clicked; None: none."""
         self._pinned = index
         self.refresh()
 
@@ -266,7 +292,8 @@ class HighlightedText(QPlainTextEdit):
 
     def refresh(self) -> None:
         """Rebuild the highlight overlays from the analysis and toggles."""
-        palette = {role: colour(role) for role in ("quote", "quote_active", "speaker", "cue")}
+        palette = {role: colour(role) for role in ("quote_active", "speaker", "cue")}
+        kinds = {kind: kind_style(kind) for kind in self.visible_kinds}
         label_bg = {label: label_style(label).background for label in self.visible_labels}
         selections = []
         quotes = self.analysis.quotes
@@ -275,13 +302,14 @@ class HighlightedText(QPlainTextEdit):
             if (self.active_quote is not None and self.active_quote < len(quotes))
             else set()
         )
-        if self.show_quotes:
-            for i, q in enumerate(quotes):
-                fmt = QTextCharFormat()
-                fmt.setBackground(palette["quote_active" if i in active else "quote"])
+        # Longest first, so a content nested in another is drawn over it.
+        for i, q in sorted(enumerate(quotes), key=lambda iq: iq[1].start - iq[1].end):
+            if self._shown(q):
+                active_bg = palette["quote_active"] if i in active else None
+                fmt = kinds[q.kind].content_format(active_bg)
                 selections.append(self._selection(q.start, q.end, fmt))
-        if self.show_quotes:
-            for q in self.view.rejected_quotes:
+        for q in self.view.rejected_quotes:
+            if self._shown(q):
                 fmt = QTextCharFormat()
                 fmt.setFontStrikeOut(True)
                 selections.append(self._selection(q.start, q.end, fmt))
@@ -291,14 +319,16 @@ class HighlightedText(QPlainTextEdit):
                 fmt.setBackground(label_bg[e.label])
                 if getattr(e, "decision", None) not in (None, "accepted"):
                     self._analyst_mark(fmt, palette["speaker"])
+                else:
+                    # Inside a reported clause the kind's underline runs on under the entity.
+                    self._continue_underline(fmt, quotes, e.start, e.end, kinds)
                 selections.append(self._selection(e.start, e.end, fmt))
         for e in self.view.rejected_entities:
             if e.label in self.visible_labels:
                 fmt = QTextCharFormat()
                 fmt.setFontStrikeOut(True)
                 selections.append(self._selection(e.start, e.end, fmt))
-        if self.show_quotes:
-            selections.extend(self._attribution_marks(quotes, active, palette))
+        selections.extend(self._attribution_marks(quotes, active, palette))
         for label, (start, end) in merged_spans(self.spans):
             label_colour = self.label_colours.get(label or "", palette["speaker"])
             tint = QColor(label_colour)
@@ -309,6 +339,22 @@ class HighlightedText(QPlainTextEdit):
             selections.append(self._selection(start, end, fmt))
         self.setExtraSelections(selections)
 
+    def _continue_underline(
+        self,
+        fmt: QTextCharFormat,
+        quotes: tuple[Quote, ...],
+        start: int,
+        end: int,
+        kinds: dict[str, KindStyle],
+    ) -> None:
+        """Give an entity the underline of the (innermost) shown content around it."""
+        around = [q for q in quotes if self._shown(q) and q.start <= start and end <= q.end]
+        if around:
+            style = kinds[min(around, key=lambda q: q.end - q.start).kind]
+            if style.underline != QTextCharFormat.UnderlineStyle.NoUnderline:
+                fmt.setUnderlineStyle(style.underline)
+                fmt.setUnderlineColor(style.line)
+
     @staticmethod
     def _analyst_mark(fmt: QTextCharFormat, color: QColor) -> None:
         """The analyst's own work: a wavy underline, unlike any model mark."""
@@ -318,27 +364,34 @@ class HighlightedText(QPlainTextEdit):
     def _attribution_marks(
         self, quotes: tuple[Quote, ...], active: set[int], palette: dict[str, QColor]
     ) -> list:
-        marks = []
-        seen: set[tuple[str, int, int]] = set()
+        """Speaker and cue mentions of the shown attributions, each drawn once.
+
+        A mention several attributions share lights up when any of them is active.
+        """
+        mentions: dict[tuple[str, int, int], bool] = {}  # (role, start, end) -> lit
         for i, q in enumerate(quotes):
+            if not self._shown(q):
+                continue
             for role, start, end in (
                 ("speaker", q.speaker_start, q.speaker_end),
                 ("cue", q.cue_start, q.cue_end),
             ):
-                if start is None or end is None or (role, start, end) in seen:
-                    continue
-                seen.add((role, start, end))
-                fmt = QTextCharFormat()
-                fmt.setForeground(palette[role])
-                fmt.setFontUnderline(True)
-                if role == "speaker":
-                    fmt.setFontWeight(QFont.Weight.Bold)
-                else:
-                    fmt.setFontItalic(True)
-                    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
-                if i in active:
-                    fmt.setBackground(palette["quote_active"])
-                marks.append(self._selection(start, end, fmt))
+                if start is not None and end is not None:
+                    key = (role, start, end)
+                    mentions[key] = mentions.get(key, False) or i in active
+        marks = []
+        for (role, start, end), lit in mentions.items():
+            fmt = QTextCharFormat()
+            fmt.setForeground(palette[role])
+            fmt.setFontUnderline(True)
+            if role == "speaker":
+                fmt.setFontWeight(QFont.Weight.Bold)
+            else:
+                fmt.setFontItalic(True)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            if lit:
+                fmt.setBackground(palette["quote_active"])
+            marks.append(self._selection(start, end, fmt))
         return marks
 
     def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:

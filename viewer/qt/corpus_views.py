@@ -1,5 +1,8 @@
 """Corpus-wide views: entities and speakers tables, mentions in context, charts.
 
+The sourcing summary (anonymous sources per outlet, month, article) is in
+``sourcing_view``, built on the table and CSV machinery here.
+
 The tables are lazy: each model knows its row count from the store and
 fetches pages as the view scrolls; sorting and filtering re-query the store.
 Each table exports to CSV (all rows, not only those loaded).
@@ -118,8 +121,16 @@ class PagedTableModel(QAbstractTableModel):
         raise NotImplementedError
 
     def cells(self, row: Any) -> tuple:
-        """The row's values, one per column, as exported."""
+        """The row's values, one per column, as shown."""
         raise NotImplementedError
+
+    def export_columns(self) -> Sequence[str]:
+        """The CSV header: the columns, unless a subclass exports more."""
+        return self.columns
+
+    def export_cells(self, row: Any) -> tuple:
+        """The row's values as exported (one per ``export_columns``)."""
+        return self.cells(row)
 
     # -- public ------------------------------------------------------------------
 
@@ -149,11 +160,11 @@ class PagedTableModel(QAbstractTableModel):
             return
         offset = 0
         while page := self._page(self.db, offset, 1000):
-            yield from (self.cells(r) for r in page)
+            yield from (self.export_cells(r) for r in page)
             offset += len(page)
 
     def export_csv(self, path: str | Path) -> int:
-        return write_csv(path, self.columns, self.all_rows())
+        return write_csv(path, self.export_columns(), self.all_rows())
 
     # -- Qt model interface ----------------------------------------------------------
 
@@ -237,22 +248,39 @@ class EntityTableModel(PagedTableModel):
         return overview.entity_stats(
             db, self.search, self.label, self.sort_key or "articles", self.descending, offset,
             limit, refresh=False,
-        )
+        )  # fmt: skip
 
     def cells(self, row: EntityStat) -> tuple:
         return (row.text, row.label, row.articles, row.mentions)
 
 
-class SpeakerTableModel(PagedTableModel):
-    """Resolved speaker name, quotes, articles, share of quotes marked anonymous."""
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{100 * share:.0f}%"
 
-    columns = ("Speaker", "Quotes", "Articles", "Anonymous")
-    sort_keys = ("name", "quotes", "articles", "anonymous_share")
-    numeric = frozenset({1, 2, 3})
+
+class SpeakerTableModel(PagedTableModel):
+    """Speaker (an anonymous one with its article), attributions per kind and in all,
+    articles, share of attributions marked anonymous."""
+
+    columns = (
+        "Speaker",
+        "Article",
+        "Direct",
+        "Mixed",
+        "Indirect",
+        "Total",
+        "Articles",
+        "Anonymous",
+    )
+    sort_keys = (
+        "name", None, "direct", "mixed", "indirect", "attributions", "articles", "anonymous_share"
+    )  # fmt: skip
+    numeric = frozenset({2, 3, 4, 5, 6, 7})
+    ANONYMOUS = 7
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.sort_key = "quotes"
+        self.sort_key = "attributions"
         self.search = ""
 
     def set_search(self, search: str) -> None:
@@ -264,17 +292,36 @@ class SpeakerTableModel(PagedTableModel):
 
     def _page(self, db: Database, offset: int, limit: int) -> list[SpeakerStat]:
         return overview.speaker_stats(
-            db, self.search, self.sort_key or "quotes", self.descending, offset, limit,
+            db, self.search, self.sort_key or "attributions", self.descending, offset, limit,
             refresh=False,
-        )
+        )  # fmt: skip
 
     def cells(self, row: SpeakerStat) -> tuple:
-        return (row.name, row.quotes, row.articles, round(row.anonymous_share, 4))
+        return (
+            row.name, row.article_title or "", row.direct, row.mixed, row.indirect,
+            row.attributions, row.articles, round(row.anonymous_share, 4),
+        )  # fmt: skip
+
+    def export_columns(self) -> Sequence[str]:
+        return (*self.columns[:2], "Article id", *self.columns[2:])
+
+    def export_cells(self, row: SpeakerStat) -> tuple:
+        cells = self.cells(row)
+        return (*cells[:2], row.article_ext_id or "", *cells[2:])
 
     def display(self, row: SpeakerStat, col: int) -> Any:
-        if col == 3:
-            return f"{100 * row.anonymous_share:.0f}%"
+        if col == self.ANONYMOUS:
+            return percent(row.anonymous_share)
         return super().display(row, col)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index.row()) if index.isValid() else None
+        if role == Qt.ItemDataRole.ToolTipRole and row is not None and row.article_id is not None:
+            return plain_tooltip(
+                f"{row.name}: an anonymous speaker of “{row.article_title}” "
+                f"({row.article_ext_id}) only"
+            )
+        return super().data(index, role)
 
 
 class MentionsModel(PagedTableModel):
@@ -313,7 +360,8 @@ class MentionsModel(PagedTableModel):
         return super().data(index, role)
 
 
-def _table(model: PagedTableModel, name: str, sortable: bool = True) -> QTableView:
+def table_view(model: PagedTableModel, name: str, sortable: bool = True) -> QTableView:
+    """A read-only table over a lazy model: whole rows selected, sorted by the header."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -341,7 +389,7 @@ class _TableView(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.count = QLabel()
         self.export_button = QPushButton("Export CSV…")
-        self.table = _table(model, name)
+        self.table = table_view(model, name)
         self.bar = QHBoxLayout()
         self.bar.addWidget(self.search_box, 1)
         self.bar.addWidget(self.count)
@@ -387,7 +435,7 @@ class EntitiesView(_TableView):
         self.label_box.addItem("All labels", None)
         self.bar.insertWidget(1, self.label_box)
         self.mentions = MentionsModel(self)
-        self.mentions_table = _table(self.mentions, "mentions_table", sortable=False)
+        self.mentions_table = table_view(self.mentions, "mentions_table", sortable=False)
         self.mentions_title = QLabel("Open an entity (double-click or Enter) to list its mentions")
         self.mentions_title.setTextFormat(Qt.TextFormat.PlainText)
         lower = QWidget()
@@ -440,11 +488,14 @@ class EntitiesView(_TableView):
 class SpeakersView(_TableView):
     """The speakers table; a click filters the article list by that speaker."""
 
-    speaker_selected = Signal(str)  # resolved name
+    # resolved name; the article's row id for an anonymous speaker, else None
+    speaker_selected = Signal(str, object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(SpeakerTableModel(), "speakers_table", parent)
         self.model.setParent(self)
+        # An anonymous speaker's article title: as much room as the name.
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(self._on_clicked)
 
     def set_db(self, db: Database | None) -> None:
@@ -456,7 +507,7 @@ class SpeakersView(_TableView):
     def _on_clicked(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
         if row is not None:
-            self.speaker_selected.emit(row.name)
+            self.speaker_selected.emit(row.name, row.article_id)
 
 
 def _bar_chart(title: str, items: list[tuple[str, int]], value_name: str) -> QChart:
@@ -553,7 +604,11 @@ class ChartsView(QWidget):
         speakers = overview.top_speakers(db, self.TOP, refresh=False) if db is not None else []
         self._set(
             self.speakers_chart,
-            _bar_chart("Top speakers (quotes)", [(s.name, s.quotes) for s in speakers], "Quotes"),
+            _bar_chart(
+                "Top speakers (attributions)",
+                [(s.label, s.attributions) for s in speakers],
+                "Attributions",
+            ),
         )
         months = overview.articles_per_month(db) if db is not None else []
         self._set(self.time_chart, _time_chart(months))

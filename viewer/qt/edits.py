@@ -90,6 +90,25 @@ class AddAnnotation(Edit):
         delete_annotation(self.db, self.ann.id, expected=decided(self.ann))
 
 
+class AddAnnotations(Edit):
+    """Several annotations one user action makes (every piece of an attribution):
+    written in one transaction, undone in one, one step on the stack."""
+
+    def __init__(self, editor: Editor, anns: list[Annotation], text: str):
+        super().__init__(editor, text, anns[0].article_id)
+        self.anns = list(anns)
+
+    def apply(self) -> None:
+        with atomic(self.db):
+            stored = [insert_annotation(self.db, ann) for ann in self.anns]
+        self.anns = stored  # only once all are written: a redo puts back the same rows
+
+    def revert(self) -> None:
+        with atomic(self.db):
+            for ann in reversed(self.anns):
+                delete_annotation(self.db, ann.id, expected=decided(ann))
+
+
 class DeleteAnnotation(Edit):
     def __init__(self, editor: Editor, ann: Annotation):
         super().__init__(editor, "Delete annotation", ann.article_id)
@@ -273,6 +292,13 @@ class Editor(QObject):
 
     def add_annotation(self, ann: Annotation, text: str = "Add annotation") -> bool:
         return self.push(AddAnnotation(self, replace(ann, annotator=self.annotator), text))
+
+    def add_annotations(self, anns: list[Annotation], text: str) -> bool:
+        """Add several annotations as one edit (one transaction, one undo step)."""
+        if len(anns) == 1:
+            return self.add_annotation(anns[0], text)
+        stamped = [replace(ann, annotator=self.annotator) for ann in anns]
+        return bool(stamped) and self.push(AddAnnotations(self, stamped, text))
 
     def delete_annotation(self, ann: Annotation) -> bool:
         return self.push(DeleteAnnotation(self, ann))

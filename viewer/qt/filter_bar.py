@@ -18,11 +18,19 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
+from viewer.core.attributions import ATTRIBUTION_KINDS
+from viewer.core.store.articles import article_row
 from viewer.core.store.filters import ArticleFilter, distinct_values
 
 ANY = "Any"
 STATUSES = ("unreviewed", "in_progress", "done")
 HAS_QUOTES = {ANY: None, "With quotes": True, "Without quotes": False}
+KIND_NAMES = {
+    "direct": "Direct",
+    "mixed": "Mixed",
+    "indirect": "Indirect",
+    "no-source": "No source",
+}
 
 
 def _combo(editable: bool = True) -> QComboBox:
@@ -35,7 +43,8 @@ def _combo(editable: bool = True) -> QComboBox:
 
 
 class FilterBar(QWidget):
-    """Entity, speaker, anonymous, tag, status, source, dates, quotes, annotation label, text."""
+    """Entity, speaker, anonymous, attribution kind, tag, status, source, dates, quotes,
+    annotation label, text."""
 
     changed = Signal(object)  # the new ArticleFilter
 
@@ -43,12 +52,27 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self._filter = ArticleFilter()
         self._loading = False  # set while widgets are filled programmatically
+        self._db: Database | None = None
+        self._speaker_article: int | None = None  # narrowed to one article's speaker
 
         self.query = QLineEdit(placeholderText="words in title or text")
         self.entity = QLineEdit(placeholderText="entity text")
         self.label = _combo()
         self.speaker = QLineEdit(placeholderText="speaker name")
-        self.anonymous = QCheckBox("Anonymous quotes")
+        self.anonymous = QCheckBox("Anonymous attributions")
+        self.anonymous.setToolTip(
+            "Articles with an attribution to an anonymous source (of the kind chosen, if any)"
+        )
+        self.kind = _combo(editable=False)
+        self.kind.addItem(ANY, None)
+        for kind in ATTRIBUTION_KINDS:
+            self.kind.addItem(KIND_NAMES.get(kind, kind), kind)
+        self.kind.setToolTip("Articles with an attribution of this kind")
+        # Shown when a click in the speakers table chose an anonymous speaker:
+        # that article's speaker, not every speaker of the name.
+        self.speaker_article = QCheckBox()
+        self.speaker_article.setToolTip("Untick for every speaker of this name")
+        self.speaker_article.hide()
         self.tag = _combo()
         self.status = _combo(editable=False)
         self.status.addItems([ANY, *STATUSES])
@@ -77,6 +101,7 @@ class FilterBar(QWidget):
             ("", self.date_to),
             ("Quotes", self.has_quotes),
             ("Annotated as", self.annotation_label),
+            ("Attributions", self.kind),
         ]
         for i, (name, widget) in enumerate(cells):
             row, col = divmod(i, 6)
@@ -84,8 +109,9 @@ class FilterBar(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, row * 2, col)
             grid.addWidget(widget, row * 2 + 1, col)
-        grid.addWidget(self.anonymous, 3, 5)
-        grid.addWidget(self.clear_button, 3, 6)
+        grid.addWidget(self.anonymous, 3, 6)
+        grid.addWidget(self.clear_button, 1, 6)
+        grid.addWidget(self.speaker_article, 4, 0, 1, 6)
 
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self._emit)
@@ -94,9 +120,11 @@ class FilterBar(QWidget):
             edit.returnPressed.connect(self._emit)
         for box in (self.label, self.tag, self.source, self.annotation_label):
             box.currentTextChanged.connect(self._changed_now)
-        for box in (self.status, self.has_quotes):
+        for box in (self.status, self.has_quotes, self.kind):
             box.currentIndexChanged.connect(self._changed_now)
         self.anonymous.toggled.connect(self._changed_now)
+        self.speaker.textEdited.connect(self._forget_speaker_article)
+        self.speaker_article.toggled.connect(self._speaker_article_toggled)
         self.clear_button.clicked.connect(self.clear)
 
     # -- public ----------------------------------------------------------------
@@ -107,6 +135,7 @@ class FilterBar(QWidget):
 
     def set_db(self, db: Database | None) -> None:
         """Offer the choices this database has (labels, tags, sources)."""
+        self._db = db
         self._loading = True
         try:
             for box, column in (
@@ -132,7 +161,9 @@ class FilterBar(QWidget):
             self.entity.setText(f.entity_text or "")
             self.label.setEditText(f.entity_label or "")
             self.speaker.setText(f.speaker or "")
+            self._show_speaker_article(f.speaker_article if f.speaker else None)
             self.anonymous.setChecked(f.anonymous_quotes)
+            self.kind.setCurrentIndex(max(0, self.kind.findData(f.attribution_kind)))
             self.tag.setEditText(f.tag or "")
             self.status.setCurrentText(f.status or ANY)
             self.source.setEditText(f.source or "")
@@ -158,12 +189,17 @@ class FilterBar(QWidget):
             return value.strip() or None
 
         status = self.status.currentText()
+        speaker = text(self.speaker.text())
         return ArticleFilter(
             query=self.query.text().strip(),
             entity_text=text(self.entity.text()),
             entity_label=text(self.label.currentText()),
-            speaker=text(self.speaker.text()),
+            speaker=speaker,
+            speaker_article=self._speaker_article
+            if speaker and self.speaker_article.isChecked()
+            else None,
             anonymous_quotes=self.anonymous.isChecked(),
+            attribution_kind=self.kind.currentData(),
             tag=text(self.tag.currentText()),
             status=None if status == ANY else status,  # type: ignore[arg-type]
             source=text(self.source.currentText()),
@@ -172,6 +208,29 @@ class FilterBar(QWidget):
             has_quotes=HAS_QUOTES[self.has_quotes.currentText()],
             annotation_label=text(self.annotation_label.currentText()),
         )
+
+    def _show_speaker_article(self, article_id: int | None) -> None:
+        self._speaker_article = article_id
+        known = self._db is not None and article_id is not None
+        row = article_row(self._db, article_id) if known else None
+        title = row.title if row is not None else f"article {article_id}"
+        self.speaker_article.setText(f"Only the speaker in “{title}”")
+        self.speaker_article.setChecked(article_id is not None)
+        self.speaker_article.setVisible(article_id is not None)
+
+    def _forget_speaker_article(self, *_args) -> None:
+        """Another name typed: no longer one article's speaker."""
+        if self._speaker_article is not None:
+            self._loading = True
+            try:
+                self._show_speaker_article(None)
+            finally:
+                self._loading = False
+
+    def _speaker_article_toggled(self, checked: bool) -> None:
+        if not checked and not self._loading:
+            self._show_speaker_article(None)
+            self._emit()
 
     def _changed_now(self, *_args) -> None:
         if not self._loading:

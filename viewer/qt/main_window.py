@@ -57,6 +57,7 @@ from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
 from viewer.qt.side_panel import SidePanel
+from viewer.qt.sourcing_view import SourcingView
 
 CORPUS_FILTER = "Corpus files (*.txt *.jsonl *.csv);;All files (*)"
 
@@ -187,15 +188,21 @@ class MainWindow(QMainWindow):
         self.entities_view = EntitiesView()
         self.speakers_view = SpeakersView()
         self.charts_view = ChartsView()
+        self.sourcing_view = SourcingView()
         self.entities_view.entity_selected.connect(
             lambda text, label: self.filter_by(entity_text=text, entity_label=label)
         )
         self.entities_view.article_requested.connect(self._open_hit)
-        self.speakers_view.speaker_selected.connect(lambda name: self.filter_by(speaker=name))
+        self.speakers_view.speaker_selected.connect(
+            lambda name, article: self.filter_by(speaker=name, speaker_article=article)
+        )
+        self.sourcing_view.filter_requested.connect(lambda fields: self.filter_by(**fields))
+        self.sourcing_view.article_requested.connect(self._open_hit)
         corpus_tabs = QTabWidget()
         corpus_tabs.addTab(self.entities_view, "Entities")
         corpus_tabs.addTab(self.speakers_view, "Speakers")
         corpus_tabs.addTab(self.charts_view, "Charts")
+        corpus_tabs.addTab(self.sourcing_view, "Sourcing")
         self.corpus_dock = QDockWidget("Corpus", self)
         self.corpus_dock.setObjectName("corpus_dock")
         self.corpus_dock.setWidget(corpus_tabs)
@@ -232,6 +239,11 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.annotating.pick_action)
         edit_menu.addAction(self.annotating.entity_action)
         edit_menu.addAction(self.annotating.delete_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.annotating.attribution_action)
+        edit_menu.addAction(self.annotating.speaker_action)
+        edit_menu.addAction(self.annotating.kind_action)
+        edit_menu.addAction(self.annotating.not_attribution_action)
         edit_menu.addSeparator()
         self._action(edit_menu, "La&bels…", "Ctrl+Shift+L", self.edit_labels)
         self._action(edit_menu, "Annotator &Name…", None, self.choose_annotator)
@@ -276,7 +288,7 @@ class MainWindow(QMainWindow):
         corpus.setShortcut("Ctrl+Shift+T")
         view_menu.addAction(corpus)
         view_menu.addAction(self.legend.toggleViewAction())
-        quotes = self.legend.quotes_action
+        quotes = self.legend.attributions_action  # every attribution kind on/off
         quotes.setShortcut("Ctrl+Shift+Q")
         view_menu.addAction(quotes)
 
@@ -771,7 +783,7 @@ class MainWindow(QMainWindow):
     def _stats_counted(self, ok: bool) -> None:
         if self.sender() is not self.stats_job or self.db is None:
             return
-        for view in (self.entities_view, self.speakers_view, self.charts_view):
+        for view in (self.entities_view, self.speakers_view, self.charts_view, self.sourcing_view):
             view.set_db(self.db)
         if ok:
             self.statusBar().showMessage("Corpus tables ready", 3000)
@@ -829,4 +841,4 @@ class MainWindow(QMainWindow):
             self.settings.setValue("annotator/name", name.strip())
 
     def _apply_legend(self) -> None:
-        self.view.text.set_visible_labels(self.legend.visible_labels(), self.legend.show_quotes())
+        self.view.text.set_visible_labels(self.legend.visible_labels(), self.legend.visible_kinds())

@@ -1,4 +1,8 @@
-"""Label names and colours from resources/labels.json, picked for the palette."""
+"""Label names and colours from resources/labels.json, picked for the palette.
+
+Entities have a background per label; attributions (who said what) a style
+per kind: a background and an optional underline in a line colour.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextCharFormat
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
@@ -49,5 +53,48 @@ def known_labels() -> list[str]:
 
 
 def colour(role: str) -> QColor:
-    """A named colour (quote, quote_active, speaker, cue) for the current palette."""
+    """A named colour (quote_active, speaker, cue) for the current palette."""
     return QColor(_label_file()[role][_variant()])
+
+
+_UNDERLINES = {
+    None: QTextCharFormat.UnderlineStyle.NoUnderline,
+    "dot": QTextCharFormat.UnderlineStyle.DotLine,
+    "dash_dot": QTextCharFormat.UnderlineStyle.DashDotLine,
+}
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    """How an attribution of one kind is drawn and named."""
+
+    kind: str  # "direct", "mixed", "indirect", "no-source"
+    name: str  # short, for the legend: "Direct", "Reported", …
+    words: str  # for tooltips and lists: "direct quote", "reported speech", …
+    background: QColor
+    line: QColor  # the underline's colour
+    underline: QTextCharFormat.UnderlineStyle
+
+    def content_format(self, background: QColor | None = None) -> QTextCharFormat:
+        """The format of an attribution's content (``background``: e.g. the active tint)."""
+        fmt = QTextCharFormat()
+        fmt.setBackground(background or self.background)
+        if self.underline != QTextCharFormat.UnderlineStyle.NoUnderline:
+            fmt.setUnderlineStyle(self.underline)
+            fmt.setUnderlineColor(self.line)
+        return fmt
+
+
+def kind_style(kind: str) -> KindStyle:
+    """The style of an attribution kind for the current palette (unknown kinds: direct)."""
+    styles = _label_file()["attributions"]
+    spec = styles.get(kind) or styles["direct"]
+    variant = _variant()
+    return KindStyle(
+        kind if kind in styles else "direct",
+        spec["name"],
+        spec["words"],
+        QColor(spec[variant]),
+        QColor(spec[f"line_{variant}"]),
+        _UNDERLINES[spec["underline"]],
+    )

@@ -4,6 +4,11 @@ Entity and speaker filters go through ``articles.analysis_id``: entities and
 quotes belong to an analysis (shared by every article with the same text), and
 only an article's current analysis counts. Every value is a bound parameter;
 the SQL text depends only on which fields are set.
+
+Speakers are as in the speakers table (``overview``): a name is every speaker
+of that name, and ``speaker_article`` narrows it to one article's speaker (an
+anonymous speaker, "a spokesman", is a speaker of its article only). The
+attribution filters read the model's output as stored, like the corpus tables.
 """
 
 from __future__ import annotations
@@ -37,7 +42,9 @@ class ArticleFilter:
     entity_text: str | None = None
     entity_label: str | None = None
     speaker: str | None = None  # resolved name: speaker_name, else speaker_text
-    anonymous_quotes: bool = False  # only articles with an anonymous quote
+    speaker_article: int | None = None  # the speaker of this article (row id) only
+    anonymous_quotes: bool = False  # only articles with an anonymous attribution
+    attribution_kind: str | None = None  # one of ATTRIBUTION_KINDS: articles with one
     tag: str | None = None
     status: ReviewStatus | None = None
     source: str | None = None
@@ -55,13 +62,21 @@ class ArticleFilter:
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "raw_query" or value is None or value == "":
+            if f.name in ("raw_query", "speaker_article") or value is None or value == "":
                 continue
-            if f.name == "anonymous_quotes":
+            if f.name == "speaker" and self.speaker_article is not None:
+                parts.append(f"speaker={value} (in article {self.speaker_article})")
+            elif f.name == "anonymous_quotes":
                 if value:
-                    parts.append("anonymous quotes")
+                    kind = f" {self.attribution_kind}" if self.attribution_kind else ""
+                    parts.append(f"anonymous{kind} attributions")
+            elif f.name == "attribution_kind":
+                if not self.anonymous_quotes:
+                    parts.append(f"{value} attributions")
             else:
                 parts.append(f"{f.name}={value}")
+        if self.speaker_article is not None and not self.speaker:
+            parts.append(f"article {self.speaker_article}")
         return ", ".join(parts) or "all articles"
 
 
@@ -96,8 +111,18 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
             "WHERE coalesce(speaker_name, speaker_text) = ? COLLATE NOCASE)",
             f.speaker,
         )
-    if f.anonymous_quotes:
+    if f.speaker_article is not None:
+        add("a.id = ?", f.speaker_article)
+    # Both: an attribution that is anonymous and of that kind, not one of each.
+    if f.anonymous_quotes and f.attribution_kind:
+        add(
+            "a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1 AND kind = ?)",
+            f.attribution_kind,
+        )
+    elif f.anonymous_quotes:
         add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1)")
+    elif f.attribution_kind:
+        add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE kind = ?)", f.attribution_kind)
     if f.tag:
         add("a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)", f.tag)
     if f.status == "unreviewed":

@@ -1,10 +1,18 @@
 """Corpus-wide views: entities and speakers tables, mentions in context, chart data.
 
 Counting every entity of a large corpus takes seconds, so the per-entity and
-per-speaker totals are computed once per connection into TEMP tables and
-reused until the analyses change (checked by a cheap fingerprint). Pages,
-sorting and filtering then run over those small tables. Sort columns come
-from a whitelist; values are bound parameters.
+per-speaker totals (and the sourcing summary's, see ``sourcing``) are counted
+into stats tables and reused until the analyses change (checked by a cheap
+fingerprint). Pages, sorting and filtering then run over those small tables.
+Sort columns come from a whitelist; values are bound parameters.
+
+Speakers count attributions, not pieces (see ``viewer.core.attributions``),
+per kind; "no-source" attributions have no speaker. A named speaker is one
+row for the whole corpus. An anonymous one ("a spokesman", "officials") is a
+speaker of its article only: a name with an anonymous attribution in an
+article is that article's speaker there, so two articles' spokesmen are two
+rows. Like the entities table, the counts are the model's output as stored
+(analyst corrections are not applied).
 """
 
 from __future__ import annotations
@@ -14,6 +22,12 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from viewer.core.store.database import atomic
+from viewer.core.store.sourcing import (
+    ATTRIBUTIONS_TABLE,
+    build_attributions,
+    build_sourcing_stats,
+    drop_attributions,
+)
 
 MENTION_CONTEXT = 60  # characters on each side of a mention
 
@@ -29,9 +43,22 @@ class EntityStat:
 @dataclass(frozen=True)
 class SpeakerStat:
     name: str  # resolved name: speaker_name, else the speaker mention's text
-    quotes: int
+    attributions: int  # all kinds; the pieces of one attribution count once
     articles: int
-    anonymous_share: float  # 0..1, share of this speaker's quotes marked anonymous
+    anonymous_share: float  # 0..1, share of this speaker's attributions marked anonymous
+    direct: int = 0
+    mixed: int = 0
+    indirect: int = 0
+    article_id: int | None = None  # an anonymous speaker: the article it speaks in
+    article_title: str | None = None
+    article_ext_id: str | None = None  # that article's corpus id
+
+    @property
+    def label(self) -> str:
+        """The name, and for an anonymous speaker its article, to tell them apart."""
+        if self.article_id is None:
+            return self.name
+        return f"{self.name} (in {self.article_title or self.article_ext_id or self.article_id})"
 
 
 @dataclass(frozen=True)
@@ -56,10 +83,13 @@ ENTITY_SORTS = {
     "mentions": "mentions",
 }
 SPEAKER_SORTS = {
-    "name": "name COLLATE NOCASE",
-    "quotes": "quotes",
-    "articles": "articles",
-    "anonymous_share": "anonymous_share",
+    "name": "s.name COLLATE NOCASE",
+    "direct": "s.direct",
+    "mixed": "s.mixed",
+    "indirect": "s.indirect",
+    "attributions": "s.attributions",
+    "articles": "s.articles",
+    "anonymous_share": "s.anonymous_share",
 }
 
 
@@ -96,18 +126,38 @@ def refresh_stats(db: Database, force: bool = False) -> bool:
                FROM articles a JOIN entities e ON e.analysis_id = a.analysis_id
                GROUP BY e.text, e.label"""
         )
-        db.execute("DELETE FROM stats_speakers")
-        db.execute(
-            """INSERT INTO stats_speakers (name, quotes, articles, anonymous_share)
-               SELECT coalesce(q.speaker_name, q.speaker_text), count(*),
-                      count(DISTINCT a.id), avg(q.anonymous)
-               FROM articles a JOIN quotes q ON q.analysis_id = a.analysis_id
-               WHERE coalesce(q.speaker_name, q.speaker_text) IS NOT NULL
-               GROUP BY coalesce(q.speaker_name, q.speaker_text)"""
-        )
+        build_attributions(db)
+        try:
+            _build_speakers(db)
+            build_sourcing_stats(db)
+        finally:
+            drop_attributions(db)
         db.execute("DELETE FROM stats_state")
         db.execute("INSERT INTO stats_state (fingerprint) VALUES (?)", [current])
     return True
+
+
+def _build_speakers(db: Database) -> None:
+    """Per (analysis, name), then per article: a name anonymous there is that article's."""
+    db.execute("DELETE FROM stats_speakers")
+    db.execute(
+        f"""WITH per_analysis AS (
+                SELECT analysis_id, name, count(*) AS n, sum(kind = 'direct') AS direct,
+                       sum(kind = 'mixed') AS mixed, sum(kind = 'indirect') AS indirect,
+                       sum(anonymous) AS anonymous
+                FROM {ATTRIBUTIONS_TABLE}
+                WHERE name IS NOT NULL AND kind != 'no-source'
+                GROUP BY analysis_id, name
+            )
+            INSERT INTO stats_speakers
+                (name, article_id, attributions, direct, mixed, indirect, articles,
+                 anonymous_share)
+            SELECT p.name, CASE WHEN p.anonymous > 0 THEN a.id END AS speaker_article,
+                   sum(p.n), sum(p.direct), sum(p.mixed), sum(p.indirect), count(*),
+                   1.0 * sum(p.anonymous) / sum(p.n)
+            FROM articles a JOIN per_analysis p ON p.analysis_id = a.analysis_id
+            GROUP BY p.name, speaker_article"""
+    )
 
 
 def _order(sorts: dict[str, str], sort: str, descending: bool, tie: str) -> str:
@@ -175,41 +225,45 @@ def top_entities(
 def _speaker_where(search: str) -> tuple[str, list[object]]:
     if not search:
         return "", []
-    return " WHERE instr(lower(name), lower(?)) > 0", [search]
+    return " WHERE instr(lower(s.name), lower(?)) > 0", [search]
 
 
 def speaker_count(db: Database, search: str = "", refresh: bool = True) -> int:
+    """How many rows the speakers table has (each anonymous speaker once per article)."""
     if refresh:
         refresh_stats(db)
     where, params = _speaker_where(search)
-    return int(db.execute(f"SELECT count(*) FROM stats_speakers{where}", params).fetchone()[0])
+    return int(db.execute(f"SELECT count(*) FROM stats_speakers s{where}", params).fetchone()[0])
 
 
 def speaker_stats(
     db: Database,
     search: str = "",
-    sort: str = "quotes",
+    sort: str = "attributions",
     descending: bool = True,
     offset: int = 0,
     limit: int = 100,
     refresh: bool = True,
 ) -> list[SpeakerStat]:
-    """A page of the speakers table: resolved name, quotes, articles, share anonymous."""
+    """A page of the speakers table: name (and article, for an anonymous speaker),
+    attributions per kind and in all, articles, share anonymous."""
     if refresh:
         refresh_stats(db)
     where, params = _speaker_where(search)
-    order = _order(SPEAKER_SORTS, sort, descending, "name")
+    order = _order(SPEAKER_SORTS, sort, descending, "s.name, s.article_id")
     rows = db.execute(
-        f"SELECT name, quotes, articles, anonymous_share FROM stats_speakers{where} "
+        "SELECT s.name, s.attributions, s.articles, s.anonymous_share, s.direct, s.mixed, "
+        "s.indirect, s.article_id, a.title, a.ext_id "
+        f"FROM stats_speakers s LEFT JOIN articles a ON a.id = s.article_id{where} "
         f"{order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    return [SpeakerStat(r[0], r[1], r[2], float(r[3] or 0.0)) for r in rows]
+    return [SpeakerStat(r[0], r[1], r[2], float(r[3] or 0.0), *r[4:]) for r in rows]
 
 
 def top_speakers(db: Database, n: int = 10, refresh: bool = True) -> list[SpeakerStat]:
-    """The speakers quoted most, for a bar chart."""
-    return speaker_stats(db, sort="quotes", limit=n, refresh=refresh)
+    """The speakers with most attributions, for a bar chart."""
+    return speaker_stats(db, sort="attributions", limit=n, refresh=refresh)
 
 
 def mention_count(db: Database, text: str, label: str) -> int:

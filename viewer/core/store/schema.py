@@ -290,3 +290,44 @@ def _stable_ids_and_merge_conflicts(db: Database) -> None:
         DROP TRIGGER articles_fts_update;
         """,
     )
+
+
+@migrations(name="0006_attribution_stats")
+def _attribution_stats(db: Database) -> None:
+    """Attributions, not pieces, behind the speakers table, and the sourcing summary.
+
+    ``stats_speakers`` counts attributions per kind; an anonymous speaker ("a
+    spokesman") is a speaker of its article only (``article_id``), so two
+    articles' spokesmen are two rows. ``stats_sourcing`` holds, per current
+    analysis, its attributions per kind and the anonymous ones; the summary
+    groups it by outlet, month or article through ``articles``, so an edited
+    source or date shows without counting again. Both are rebuilt on demand
+    like the other stats tables (emptying ``stats_state`` makes the next open
+    count afresh). The attribution filters (a kind, anonymous of a kind) find
+    their analyses through ``quotes_by_kind`` and ``quotes_anonymous_by_kind``.
+    """
+    _script(
+        db,
+        """
+        DROP TABLE stats_speakers;
+        CREATE TABLE stats_speakers (
+            name TEXT NOT NULL,
+            article_id INTEGER,              -- an anonymous speaker: the article it speaks in
+            attributions INTEGER NOT NULL,
+            direct INTEGER NOT NULL, mixed INTEGER NOT NULL, indirect INTEGER NOT NULL,
+            articles INTEGER NOT NULL,
+            anonymous_share REAL
+        );
+        CREATE INDEX stats_speakers_by_attributions ON stats_speakers(attributions);
+        CREATE TABLE stats_sourcing (
+            analysis_id INTEGER PRIMARY KEY,
+            attributions INTEGER NOT NULL,
+            direct INTEGER NOT NULL, mixed INTEGER NOT NULL, indirect INTEGER NOT NULL,
+            no_source INTEGER NOT NULL,
+            anonymous INTEGER NOT NULL
+        );
+        CREATE INDEX quotes_by_kind ON quotes(kind, analysis_id);
+        CREATE INDEX quotes_anonymous_by_kind ON quotes(kind, analysis_id) WHERE anonymous = 1;
+        DELETE FROM stats_state;
+        """,
+    )
