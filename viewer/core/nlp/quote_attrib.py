@@ -128,7 +128,7 @@ def _climbed_subject(ctx: Context, v: Token) -> Token | None:
             return subj
         if h.dep_ == "acl" and h.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return h.head  # "footage of Lee asking, ..."
-        if h.dep_ not in _CLIMB_DEPS or h.head is h or ctx.in_quote[h.head.i] >= 0:
+        if h.dep_ not in _CLIMB_DEPS or h.head.i == h.i or ctx.in_quote[h.head.i] >= 0:
             return None
         h = h.head
     return None
@@ -148,7 +148,7 @@ def _inverted_subject(ctx: Context, v: Token) -> Token | None:
         if t.pos_ in _NP_START or t.is_title:
             while (
                 ctx.has_parse
-                and t.head is not t
+                and t.head.i != t.i
                 and t.head.i > v.i
                 and t.head.pos_ in ("NOUN", "PROPN")
                 and t.dep_ in ("compound", "amod", "det", "poss", "nmod", "flat", "nummod")
@@ -400,7 +400,7 @@ def governing_cue(ctx: Context, q: QuoteSpan, qi: int) -> int | None:
                 break
             if k[h.i] < 0 and (ctx.is_cue(h, weak=False) or h.lower_ in WEAK_FORMS):
                 return h.i  # weak verbs too: Novak called the day "a ..."
-            if h.head is h:
+            if h.head.i == h.i:
                 break
             h = h.head
     return None

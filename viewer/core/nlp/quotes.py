@@ -356,15 +356,17 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
             verbs.append(i)
     if not verbs:
         return heading_name(ctx, start, end)
-    # the clause's main verb: 'Rubio fired back, after Trump suggested ...:'
-    # is Rubio's; of equals, the one nearest the colon
-    best = min(verbs, key=lambda i: _depth(ctx.doc[i])) if ctx.has_parse else verbs[0]
-    return make_attribution(ctx, best, "colon")
+    # the verb nearest the colon ('Lee continued:'), else the clause's main
+    # verb ('Trump leaned in and boomed:' leaves 'boomed' without a subject)
+    a = make_attribution(ctx, verbs[0], "colon")
+    if a is None and ctx.has_parse:
+        a = make_attribution(ctx, min(verbs, key=lambda i: _depth(ctx.doc[i])), "colon")
+    return a
 
 
 def _depth(t) -> int:
     n = 0
-    while t.head is not t and n < 50:
+    while t.head.i != t.i and n < 50:  # spaCy makes a new Token per access: compare .i
         t, n = t.head, n + 1
     return n
 

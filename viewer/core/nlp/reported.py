@@ -213,7 +213,7 @@ def _content_of(
             return [span]
     if (
         v.head.i in para
-        and v.head is not v
+        and v.head.i != v.i
         and (v.dep_ == "parataxis" or _asyndetic_conj(ctx, v, source))
     ):
         # "CONTENT, X said." / "CONTENT, X said, CONTENT": the head's clause
