@@ -347,3 +347,29 @@ def test_stranded_speaker_before_the_verb(nlp):
     assert q.text == "The senator will vote against the bill."
     assert q.speaker_text == "her chief adviser, Tom Reyes"
     assert (q.speaker_name, q.anonymous) == ("Tom Reyes", False)
+
+
+def test_colon_clause_whose_nearest_verb_has_no_subject_takes_the_main_verb(nlp):
+    # regression: tokens were compared with `is` (spaCy makes a new Token per
+    # access), so the main verb was never found
+    text = 'Reyes waved at the crowd, then leaned in and boomed: "We will win in November."'
+    q = only(detect_quotes(nlp(text)))
+    assert (q.speaker_text, q.kind) == ("Reyes", "direct")
+
+
+def test_quote_signed_on_the_line_below(nlp):
+    text = '"Nobody here wants another closure."\n\n- Maria Lopez, Toledo.\n\nThe plant closed.'
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert q.text == "Nobody here wants another closure."
+    assert (q.speaker_text, q.cue_text) == ("Maria Lopez", "-")
+
+
+def test_weak_verb_right_after_a_quote_with_an_inverted_speaker(nlp):
+    text = '"We regret the delay and will pay every claim," read the statement from the firm.'
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert q.cue_text == "read"
+    assert q.speaker_text.startswith("the statement")
+
+
+def in_marks(quotes: list[Quote]) -> list[Quote]:
+    return [q for q in quotes if q.kind in ("direct", "mixed")]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from .quote_lexicon import STRONG_FORMS, WEAK_FORMS
+from .quote_lexicon import REPORTING_LEMMAS, STRONG_FORMS, WEAK_FORMS
 from .quote_spans import Paragraph, QuoteSpan
 
 _SENT_END = frozenset({".", "!", "?", ";"})
@@ -81,11 +81,19 @@ class Context:
         if self.has_pos and tok.pos_ not in ("VERB", "AUX"):
             return False
         if low in WEAK_FORMS and low not in STRONG_FORMS and self.has_parse:
-            # "added 500 jobs", "continued to fall" are not speech
-            return not any(
+            # "added 500 jobs", "continued to fall" are not speech; but right
+            # after a quote the "object" is the inverted speaker ('..." read
+            # the statement')
+            return self._right_after_quote(tok) or not any(
                 c.dep_ in ("dobj", "xcomp") and self.in_quote[c.i] < 0 for c in tok.children
             )
         return True
+
+    def _right_after_quote(self, tok: Token) -> bool:
+        k = tok.i - 1
+        while k >= 0 and self.doc[k].is_punct and self.in_quote[k] < 0:
+            k -= 1
+        return k >= 0 and self.in_quote[k] >= 0 and tok.i - k <= 2
 
     def blocks(self, i: int) -> bool:
         """Token i is inside a real quote (not a nickname-like fragment)."""
@@ -378,6 +386,8 @@ def leading_cue(ctx: Context, q: QuoteSpan, limit: int) -> int | None:
         weak = (glued and n < 6) or (ctx.has_parse and _has_ccomp(t))
         if ctx.is_cue(t, weak=weak) or ctx.is_according(i):
             return i
+        if glued and n < 6 and t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_LEMMAS:
+            return i  # 'X pointed out in December, "..."'
     return None
 
 

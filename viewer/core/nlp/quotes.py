@@ -205,11 +205,52 @@ def _attribute_all(ctx: Context) -> list[Attribution | None]:
             attrs[k] = _own_attribution(ctx, quotes[k], k, prev_limit, nxt)
         _share_in_paragraph(idxs, attrs)
     _share_in_chains(quotes, attrs)
+    for p, idxs in by_para.items():
+        if attrs[idxs[-1]] is None and _quote_only(ctx, p, idxs):
+            sign = _signature_below(ctx, p)
+            if sign is not None:
+                for k in idxs:
+                    attrs[k] = attrs[k] or sign
     para_cues = _ParagraphCues(ctx)
     for p, idxs in sorted(by_para.items()):
         if any(attrs[k] is None for k in idxs):
             _from_paragraph(ctx, p, idxs, attrs, para_cues, by_para)
     return attrs
+
+
+_SIGNATURE_DASHES = "-\u2013\u2014\u2015"
+_MAX_SIGNATURE_WORDS = 8
+
+
+def _signature_below(ctx: Context, p: int) -> Attribution | None:
+    """'"..."' then a paragraph '- Michelle Marks, Philadelphia.': a quote
+    signed on the line below it, as pull quotes and fact checks do."""
+    text = ctx.text
+    n = p + 1
+    while n < len(ctx.paras) and not text[ctx.paras[n].start : ctx.paras[n].end].strip():
+        n += 1
+    if n >= len(ctx.paras):
+        return None
+    para = ctx.paras[n]
+    s = para.start
+    while s < para.end and text[s].isspace():
+        s += 1
+    if s >= para.end or text[s] not in _SIGNATURE_DASHES:
+        return None
+    dash = s
+    s += 1
+    while s < para.end and text[s].isspace():
+        s += 1
+    e = s
+    while e < para.end and text[e] not in ",.;(":
+        e += 1
+    name = text[s:e].strip()
+    rest = text[e : para.end]
+    if not name or not name[0].isupper() or len(name.split()) > _MAX_SIGNATURE_WORDS:
+        return None
+    if len(rest.split()) > _MAX_SIGNATURE_WORDS:
+        return None  # a sentence, not a signature
+    return Attribution((dash, dash + 1), (s, s + len(name)), ("signature", s), "signature")
 
 
 def _inherit(a: Attribution, how: str) -> Attribution:
