@@ -373,3 +373,13 @@ def test_weak_verb_right_after_a_quote_with_an_inverted_speaker(nlp):
 
 def in_marks(quotes: list[Quote]) -> list[Quote]:
     return [q for q in quotes if q.kind in ("direct", "mixed")]
+
+
+def test_cue_of_the_next_sentence_is_not_the_closed_quotes(nlp):
+    text = (
+        '"We only want a fair hearing," Tripp said. "We are asking for nothing more." '
+        'The county, he said, was "ready to talk at any time."'
+    )
+    quotes = detect_quotes(nlp(text))
+    second = next(q for q in quotes if q.text.startswith("We are asking"))
+    assert second.speaker_text == "Tripp"

@@ -158,6 +158,8 @@ def _own_attribution(
     if dash is not None:
         return dash
     trail = trailing_cue(ctx, q, next_limit)
+    if trail is not None and not ends_open(ctx, q) and _cue_of_what_follows(ctx, trail[0]):
+        trail = None  # '"..." South Carolina, he said, was ...': the next sentence's
     if trail is not None and (ends_open(ctx, q) or trail[1] <= 6):
         a = make_attribution(ctx, trail[0], "trailing", q.outer_end)
         if a is not None:
@@ -173,6 +175,13 @@ def _own_attribution(
     if short is not None:
         return make_attribution(ctx, short, "trailing-verb", q.outer_end)
     return None
+
+
+def _cue_of_what_follows(ctx: Context, i: int) -> bool:
+    """The cue hangs on a clause after it (its parataxis head lies to the
+    right): it reports that clause, not the quote before."""
+    t = ctx.doc[i]
+    return ctx.has_parse and t.dep_ == "parataxis" and t.head.i > t.i
 
 
 def _reported_by(ctx: Context, a: Attribution, limit: int) -> Attribution | None:
