@@ -383,3 +383,9 @@ def test_cue_of_the_next_sentence_is_not_the_closed_quotes(nlp):
     quotes = detect_quotes(nlp(text))
     second = next(q for q in quotes if q.text.startswith("We are asking"))
     assert second.speaker_text == "Tripp"
+
+
+def test_a_document_someone_put_out_speaks_for_them(nlp):
+    text = 'The mayor\'s office put out a statement saying, "The bridge will reopen in May."'
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert q.speaker_text == "The mayor's office"

@@ -276,6 +276,8 @@ def speaker_of_cue(ctx: Context, i: int) -> tuple[int, int] | None:
     subj = _climbed_subject(ctx, v) if ctx.has_parse else None
     if subj is not None and (ctx.in_quote[subj.i] >= 0 or subj.i not in ctx.para_tokens(v.idx)):
         subj = None
+    if subj is not None:
+        subj = _document_owner(subj)
     if subj is None and v.tag_ not in ("VBG", "VBN"):
         subj = _inverted_subject(ctx, v)  # participles have no inverted subject
         if subj is None and ctx.has_parse and v.dep_ == "ROOT":
@@ -283,6 +285,23 @@ def speaker_of_cue(ctx: Context, i: int) -> tuple[int, int] | None:
     elif subj is None and ctx.has_parse:
         subj = _previous_subject(ctx, v)
     return np_span(ctx, subj, v) if subj is not None else None
+
+
+# Things that carry someone's words: "His office put out a statement saying".
+_DOCUMENTS = frozenset(
+    "statement email e-mail video ad advertisement cover piece letter memo release tweet "
+    "post message note mailer flyer op-ed column editorial press".split()
+)
+
+
+def _document_owner(subj: Token) -> Token:
+    """'X released a video that said ...' / 'X put out a statement saying':
+    a document someone put out speaks for them, so they are the source."""
+    if subj.lemma_.lower() not in _DOCUMENTS or subj.dep_ not in ("dobj", "pobj"):
+        return subj
+    verb = subj.head if subj.dep_ == "dobj" else subj.head.head
+    owner = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return owner if owner is not None and owner.i < subj.i else subj
 
 
 def _stranded_subject(ctx: Context, v: Token) -> Token | None:
