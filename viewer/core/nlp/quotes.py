@@ -29,7 +29,7 @@ from .quote_attrib import (
     trailing_cue,
 )
 from .quote_coref import Resolver
-from .quote_lexicon import TITLE_SMALL_WORDS
+from .quote_lexicon import REPORTING_LEMMAS, TITLE_SMALL_WORDS
 from .quote_spans import MARKS, QuoteSpan, find_quote_spans, split_paragraphs
 from .reported import Reported, find_reported
 
@@ -406,9 +406,14 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
             verbs.append(i)
     if not verbs:
         return heading_name(ctx, start, end)
-    # the verb nearest the colon ('Lee continued:'), else the clause's main
-    # verb ('Trump leaned in and boomed:' leaves 'boomed' without a subject)
-    a = make_attribution(ctx, verbs[0], "colon")
+    # the reporting verb nearest the colon ('As Pollak reported after the FBI
+    # left the scene:'), else the verb nearest it ('Lee continued:'), else the
+    # clause's main verb ('Trump leaned in and boomed:' leaves 'boomed'
+    # without a subject)
+    doc = ctx.doc
+    cues = [i for i in verbs if doc[i].lemma_.lower() in REPORTING_LEMMAS]
+    a = make_attribution(ctx, cues[0], "colon") if cues else None
+    a = a or make_attribution(ctx, verbs[0], "colon")
     if a is None and ctx.has_parse:
         a = make_attribution(ctx, min(verbs, key=lambda i: _depth(ctx.doc[i])), "colon")
     return a
