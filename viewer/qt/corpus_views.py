@@ -510,11 +510,11 @@ class SpeakersView(_TableView):
             self.speaker_selected.emit(row.name, row.article_id)
 
 
-def _bar_chart(title: str, items: list[tuple[str, int]], value_name: str) -> QChart:
-    """Horizontal bars, largest at the top."""
-    chart = QChart()
-    chart.setTitle(title)
-    chart.legend().hide()
+def horizontal_bars(
+    chart: QChart, value_name: str, items: Sequence[tuple[str, float]]
+) -> QHorizontalBarSeries:
+    """Add one horizontal bar per (name, value), the first item at the top,
+    names cut to 40 characters; the caller adds the value axis."""
     bars = QBarSet(value_name)
     names = []
     for name, value in reversed(items):  # Qt draws the first category at the bottom
@@ -527,6 +527,15 @@ def _bar_chart(title: str, items: list[tuple[str, int]], value_name: str) -> QCh
     y.append(names)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(y)
+    return series
+
+
+def _bar_chart(title: str, items: list[tuple[str, int]], value_name: str) -> QChart:
+    """Horizontal bars, largest at the top."""
+    chart = QChart()
+    chart.setTitle(title)
+    chart.legend().hide()
+    series = horizontal_bars(chart, value_name, items)
     x = QValueAxis()
     x.setLabelFormat("%d")
     x.setRange(0, max([v for _, v in items], default=1))

@@ -20,7 +20,6 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QDateTimeAxis,
-    QHorizontalBarSeries,
     QLineSeries,
     QValueAxis,
 )
@@ -41,7 +40,7 @@ from sqlite_utils import Database
 
 from viewer.core.store import sourcing
 from viewer.core.store.sourcing import DEFAULT_SORT, GROUPINGS, SourcingRow
-from viewer.qt.corpus_views import PagedTableModel, percent, table_view
+from viewer.qt.corpus_views import PagedTableModel, horizontal_bars, percent, table_view
 from viewer.qt.safe_text import plain_tooltip
 
 GROUP_NAMES = {"outlet": "Outlet", "month": "Month", "article": "Article"}
@@ -150,21 +149,10 @@ def outlet_chart(rows: Sequence[SourcingRow], top: int = 15) -> QChart:
     chart.setTitle("Anonymous share per outlet" + more)
     chart.legend().hide()
     chosen = sorted(with_any, key=lambda r: r.attributions, reverse=True)[:top]
-    chosen.sort(key=lambda r: r.anonymous_share or 0.0)  # Qt draws the first at the bottom
-    bars = QBarSet("Anonymous share")
-    names, values = [], []
-    for r in chosen:
-        values.append(100 * (r.anonymous_share or 0.0))
-        bars.append(values[-1])
-        name = f"{r.label} ({r.attributions})"
-        names.append(name if len(name) <= 40 else name[:39] + "…")
-    series = QHorizontalBarSeries()
-    series.append(bars)
-    chart.addSeries(series)
-    y = QBarCategoryAxis()
-    y.append(names)
-    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(y)
+    chosen.sort(key=lambda r: r.anonymous_share or 0.0, reverse=True)  # highest on top
+    items = [(f"{r.label} ({r.attributions})", 100 * (r.anonymous_share or 0.0)) for r in chosen]
+    values = [v for _, v in items]
+    series = horizontal_bars(chart, "Anonymous share", items)
     _percent_axis(chart, series, Qt.AlignmentFlag.AlignBottom, _top_percent(values))
     return chart
 

@@ -474,15 +474,8 @@ def _reported_quotes(
     ids: dict[tuple[object, ...], int],
 ) -> list[Quote]:
     text = ctx.text
-    s_start = s_end = s_text = None
-    name, anonymous = None, False
-    if r.source is not None:
-        s_start, s_end = r.source
-        s_text = text[s_start:s_end]
-        ref = resolver.lookup(s_start, s_end)
-        if ref is not None:
-            name, anonymous = ref.name, ref.anonymous
-    else:
+    s_start, s_end, s_text, name, anonymous = _speaker_fields(ctx, r.source, resolver)
+    if r.source is None:
         kind = "no-source"
     aid = ids.setdefault(("tok", r.cue_token), len(ids) + 1)
     c_start, c_end = r.cue
@@ -509,6 +502,17 @@ def _reported_quotes(
 # ---------------------------------------------------------------- output
 
 
+def _speaker_fields(
+    ctx: Context, span: tuple[int, int] | None, resolver: Resolver
+) -> tuple[int | None, int | None, str | None, str | None, bool]:
+    """(start, end, text, resolved name, anonymous) of a speaker mention."""
+    if span is None:
+        return None, None, None, None, False
+    ref = resolver.lookup(*span)
+    name, anonymous = (ref.name, ref.anonymous) if ref is not None else (None, False)
+    return span[0], span[1], ctx.text[span[0] : span[1]], name, anonymous
+
+
 def _quote(
     ctx: Context,
     q: QuoteSpan,
@@ -520,14 +524,8 @@ def _quote(
     text = ctx.text
     if a is None:
         return Quote(q.start, q.end, text[q.start : q.end], kind=kind)
-    s_start = s_end = s_text = c_start = c_end = c_text = None
-    name, anonymous = None, False
-    if a.speaker is not None:
-        s_start, s_end = a.speaker
-        s_text = text[s_start:s_end]
-        ref = resolver.lookup(s_start, s_end)
-        if ref is not None:
-            name, anonymous = ref.name, ref.anonymous
+    c_start = c_end = c_text = None
+    s_start, s_end, s_text, name, anonymous = _speaker_fields(ctx, a.speaker, resolver)
     if a.cue is not None:
         c_start, c_end = a.cue
         c_text = text[c_start:c_end]
