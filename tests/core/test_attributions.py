@@ -389,3 +389,16 @@ def test_a_document_someone_put_out_speaks_for_them(nlp):
     text = 'The mayor\'s office put out a statement saying, "The bridge will reopen in May."'
     q = only(in_marks(detect_quotes(nlp(text))))
     assert q.speaker_text == "The mayor's office"
+
+
+def test_inverted_speaker_after_a_verb_the_lexicon_lacks(nlp):
+    text = '"This is wonderful!" beamed Rosa Delgado of Tucson, who had waited since dawn.'
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert q.cue_text == "beamed"
+    assert q.speaker_text.startswith("Rosa Delgado")
+
+
+def test_numeral_speaker_and_a_cue_tagged_as_a_noun(nlp):
+    text = '"You seem to have picked a new standard out of thin air," the two write.'
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert (q.speaker_text, q.cue_text) == ("the two", "write")

@@ -78,7 +78,7 @@ class Context:
         low = tok.lower_
         if low not in STRONG_FORMS and not (weak and low in WEAK_FORMS):
             return False
-        if self.has_pos and tok.pos_ not in ("VERB", "AUX"):
+        if self.has_pos and tok.pos_ not in ("VERB", "AUX") and not self._clause_end_cue(tok):
             return False
         if low in WEAK_FORMS and low not in STRONG_FORMS and self.has_parse:
             # "added 500 jobs", "continued to fall" are not speech; but right
@@ -88,6 +88,14 @@ class Context:
                 c.dep_ in ("dobj", "xcomp") and self.in_quote[c.i] < 0 for c in tok.children
             )
         return True
+
+    def _clause_end_cue(self, tok: Token) -> bool:
+        """'"...," the two write.' - the tagger took the verb for a noun; a
+        reporting form that ends a short clause after a quote is the cue."""
+        doc = self.doc
+        if tok.i + 1 >= len(doc) or doc[tok.i + 1].text not in ".,;":
+            return False
+        return any(self.in_quote[k] >= 0 for k in range(max(0, tok.i - 5), tok.i))
 
     def _right_after_quote(self, tok: Token) -> bool:
         k = tok.i - 1
@@ -227,8 +235,10 @@ def trailing_speaker(ctx: Context, after: int, v: Token) -> tuple[int, int] | No
         hi -= 1
     if lo > hi or any(ctx.blocks(i) for i in range(lo, hi + 1)):
         return None
-    if ctx.has_pos and not any(doc[i].pos_ in ("NOUN", "PROPN", "PRON") for i in range(lo, hi + 1)):
-        return None
+    if ctx.has_pos and not any(
+        doc[i].pos_ in ("NOUN", "PROPN", "PRON", "NUM") for i in range(lo, hi + 1)
+    ):
+        return None  # "the two" is people too
     subj = _subject(ctx, v) if ctx.has_parse else None
     if subj is not None and lo <= subj.i <= hi:
         lo = max(lo, subj.left_edge.i)  # drop a leading "Later," etc.
@@ -376,8 +386,14 @@ def short_trailing_verb(ctx: Context, q: QuoteSpan, limit: int) -> int | None:
     the cue whatever it is (news rarely puts anything else there)."""
     if not ctx.has_pos or not ends_open(ctx, q):
         return None
+    rng = ctx.tok_range(q.outer_end, limit)
+    first = next((i for i in rng if not ctx.doc[i].is_punct), None)
+    if first is not None and ctx.doc[first].tag_ == "VBD" and first + 1 < len(ctx.doc):
+        nxt = ctx.doc[first + 1]
+        if nxt.pos_ in ("PROPN", "DET") and ctx.in_quote[first + 1] < 0:
+            return first  # '"This is fantastic!" beamed Donald Hartley of ...'
     verbs = []
-    for n, i in enumerate(ctx.tok_range(q.outer_end, limit)):
+    for n, i in enumerate(rng):
         t = ctx.doc[i]
         if ctx.in_quote[i] >= 0 or n > _MAX_SHORT_TRAIL:
             return None
