@@ -402,3 +402,11 @@ def test_numeral_speaker_and_a_cue_tagged_as_a_noun(nlp):
     text = '"You seem to have picked a new standard out of thin air," the two write.'
     q = only(in_marks(detect_quotes(nlp(text))))
     assert (q.speaker_text, q.cue_text) == ("the two", "write")
+
+
+def test_cue_after_a_quote_wins_over_the_colon_before_it(nlp):
+    text = (
+        'In her speech, Rhimes spoke of drive: "Change the world, then change it again," she said.'
+    )
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert (q.speaker_text, q.cue_text) == ("she", "said")

@@ -147,6 +147,13 @@ def _own_attribution(
     if label is not None:
         return label
     lead = leading_cue(ctx, q, prev_limit)
+    trail = trailing_cue(ctx, q, next_limit)
+    if _prev_char(ctx, q) == ":" and trail is not None and ends_open(ctx, q) and trail[1] <= 6:
+        # 'She spoke of drive: "Change the world," she said.' - the cue glued
+        # after the quote is its own; the colon only introduced it
+        a = make_attribution(ctx, trail[0], "trailing", q.outer_end)
+        if a is not None:
+            return _reported_by(ctx, a, next_limit) or a
     if _prev_char(ctx, q) == ":":
         a = heading_name(ctx, prev_limit, colon_end(ctx, prev_limit, q.outer_start))
         if a is None and lead is not None:
@@ -157,7 +164,6 @@ def _own_attribution(
     dash = dash_attribution(ctx, q, next_limit)
     if dash is not None:
         return dash
-    trail = trailing_cue(ctx, q, next_limit)
     if trail is not None and not ends_open(ctx, q) and _cue_of_what_follows(ctx, trail[0]):
         trail = None  # '"..." South Carolina, he said, was ...': the next sentence's
     if trail is not None and (ends_open(ctx, q) or trail[1] <= 6):
