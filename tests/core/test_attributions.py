@@ -410,3 +410,9 @@ def test_cue_after_a_quote_wins_over_the_colon_before_it(nlp):
     )
     q = only(in_marks(detect_quotes(nlp(text))))
     assert (q.speaker_text, q.cue_text) == ("she", "said")
+
+
+def test_any_past_tense_verb_glued_before_a_quote_is_its_cue(nlp):
+    text = 'Moreno shot back, "The council approved that budget twice."'
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert (q.speaker_text, q.cue_text) == ("Moreno", "shot")

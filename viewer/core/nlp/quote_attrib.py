@@ -423,7 +423,13 @@ def leading_cue(ctx: Context, q: QuoteSpan, limit: int) -> int | None:
             return i
         if glued and n < 6 and t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_LEMMAS:
             return i  # 'X pointed out in December, "..."'
+        if glued and n < 3 and t.pos_ == "VERB" and t.tag_ == "VBD" and _has_subject(t):
+            return i  # 'Sanders shot back, "..."': whatever the verb
     return None
+
+
+def _has_subject(t: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
 
 
 def _has_ccomp(t: Token) -> bool:
