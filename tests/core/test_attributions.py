@@ -416,3 +416,22 @@ def test_any_past_tense_verb_glued_before_a_quote_is_its_cue(nlp):
     text = 'Moreno shot back, "The council approved that budget twice."'
     q = only(in_marks(detect_quotes(nlp(text))))
     assert (q.speaker_text, q.cue_text) == ("Moreno", "shot")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            'Dana Kim said it was too early to call the race but added, "We like our chances."',
+            "Dana Kim",
+        ),
+        (
+            'Silverman was joined on stage by the mayor and joked, "You are all far too kind."',
+            "Silverman",
+        ),
+    ],
+    ids=["conj-hung-on-the-reported-clause", "conj-of-a-passive"],
+)
+def test_second_verb_of_a_speaker_keeps_the_speaker(nlp, text, speaker):
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert q.speaker_text == speaker

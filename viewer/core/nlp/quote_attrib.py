@@ -116,7 +116,7 @@ class Context:
 # ---------------------------------------------------------------- speakers
 
 
-def _subject(ctx: Context, v: Token) -> Token | None:
+def _subject(ctx: Context, v: Token, agents: bool = True) -> Token | None:
     agent = None
     subj = None
     for c in v.children:
@@ -126,7 +126,7 @@ def _subject(ctx: Context, v: Token) -> Token | None:
             # of two subjects the parser gave one verb ("CONTENT-noun ..., a
             # pair of officials told"), the one nearest before it is the speaker
             subj = c
-    if agent is not None:
+    if agent is not None and agents:
         for c in agent.children:
             if c.dep_ == "pobj":
                 return c
@@ -139,15 +139,26 @@ def _climbed_subject(ctx: Context, v: Token) -> Token | None:
     """Subject of v, or of the verb it hangs from ("..., adding", "and said")."""
     h = v
     for _ in range(4):
-        subj = _subject(ctx, h)
+        # a passive's agent speaks for that verb only: 'X was joined by Y
+        # and joked' is X's joke
+        subj = _subject(ctx, h, agents=h.i == v.i)
         if subj is not None:
             return subj
         if h.dep_ == "acl" and h.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return h.head  # "footage of Lee asking, ..."
         if h.dep_ not in _CLIMB_DEPS or h.head.i == h.i or ctx.in_quote[h.head.i] >= 0:
             return None
+        if h.dep_ == "conj" and h.head.dep_ == "ccomp" and _is_speech(h.head.head):
+            # 'Kyi said it was early but added, "..."': the parser joined
+            # 'added' to the reported clause; it goes with 'said'
+            h = h.head.head
+            continue
         h = h.head
     return None
+
+
+def _is_speech(t: Token) -> bool:
+    return t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in REPORTING_LEMMAS
 
 
 def _inverted_subject(ctx: Context, v: Token) -> Token | None:
