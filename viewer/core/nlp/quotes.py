@@ -418,6 +418,8 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
     # without a subject)
     doc = ctx.doc
     cues = [i for i in verbs if doc[i].lemma_.lower() in REPORTING_LEMMAS]
+    if cues and ctx.has_parse:
+        cues.sort(key=lambda i: _depth(doc[i]))  # stable: of equals, the nearest
     a = make_attribution(ctx, cues[0], "colon") if cues else None
     a = a or make_attribution(ctx, verbs[0], "colon")
     if a is None and ctx.has_parse:
