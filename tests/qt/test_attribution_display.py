@@ -21,6 +21,8 @@ from viewer.qt.main_window import MainWindow
 from viewer.qt.side_panel import KIND_ROLE, PIECES_ROLE, QUOTE_ROLE
 from viewer.qt.theme import colour, kind_style, known_labels, label_style
 
+from .test_main_window import selections_at
+
 TEXT = (
     'Mayor Ann Lee said: "The bridge opens in May." '
     'Lee said that the budget was "fully funded" and on track. '
@@ -95,15 +97,7 @@ def open_window(make_window, open_and_wait, tmp_path):
     return run
 
 
-def marks_at(window, start: int, end: int) -> list:
-    """Extra selections covering exactly the Python span [start, end)."""
-    text = window.view.text
-    qs, qe = text._map.to_qt(start), text._map.to_qt(end)
-    return [
-        s
-        for s in text.extraSelections()
-        if (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (qs, qe)
-    ]
+marks_at = selections_at  # extra selections covering exactly a Python span
 
 
 def content_look(window, q: Quote) -> tuple:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -414,12 +414,17 @@ class _TableView(QWidget):
         return self.model.export_csv(path)
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", "", "CSV files (*.csv)")
-        if path:
-            try:
-                self.export_csv(path)
-            except OSError as exc:
-                QMessageBox.warning(self, "viewer", f"Could not write {path}: {exc}")
+        ask_export_csv(self, self.export_csv)
+
+
+def ask_export_csv(parent: QWidget, export: Callable[[str], object]) -> None:
+    """Ask for a CSV file and export to it; a failure is shown, never raised."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export CSV", "", "CSV files (*.csv)")
+    if path:
+        try:
+            export(path)
+        except OSError as exc:
+            QMessageBox.warning(parent, "viewer", f"Could not write {path}: {exc}")
 
 
 class EntitiesView(_TableView):

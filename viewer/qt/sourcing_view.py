@@ -27,10 +27,8 @@ from PySide6.QtCore import QDateTime, QEvent, QMargins, QModelIndex, QObject, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -40,7 +38,13 @@ from sqlite_utils import Database
 
 from viewer.core.store import sourcing
 from viewer.core.store.sourcing import DEFAULT_SORT, GROUPINGS, SourcingRow
-from viewer.qt.corpus_views import PagedTableModel, horizontal_bars, percent, table_view
+from viewer.qt.corpus_views import (
+    PagedTableModel,
+    ask_export_csv,
+    horizontal_bars,
+    percent,
+    table_view,
+)
 from viewer.qt.safe_text import plain_tooltip
 
 GROUP_NAMES = {"outlet": "Outlet", "month": "Month", "article": "Article"}
@@ -396,9 +400,4 @@ class SourcingView(QWidget):
             self.filter_requested.emit({"date_from": row.key, "date_to": row.key})
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", "", "CSV files (*.csv)")
-        if path:
-            try:
-                self.export_csv(path)
-            except OSError as exc:
-                QMessageBox.warning(self, "viewer", f"Could not write {path}: {exc}")
+        ask_export_csv(self, self.export_csv)
