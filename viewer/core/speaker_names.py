@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from viewer.core.model import Entity, Quote
-from viewer.core.nlp.quote_lexicon import NON_PERSON_NOUNS, PERSON_ROLES
+from viewer.core.nlp.quote_lexicon import NON_PERSON_NOUNS, PERSON_ROLES, POST_NOMINALS
 
 # Words before a name that are not part of it.
 HONORIFICS = frozenset(
@@ -41,10 +41,6 @@ HONORIFICS = frozenset(
     "king queen prince princess pope cardinal bishop archbishop inspector detective "
     "superintendent sergeant sgt officer captain capt colonel col lieutenant lt major "
     "commissioner ambassador councillor councilor commander dean principal".split()
-)
-# Letters after a name: "Guy Mansfield QC", "Martin Luther King Jr".
-POST_NOMINALS = frozenset(
-    "qc kc mp mep msp ms am mla jr sr jnr snr ii iii iv obe cbe mbe kbe dbe phd md esq".split()
 )
 DETERMINERS = frozenset(
     "a an the this that these those some several many few one two three four five six "

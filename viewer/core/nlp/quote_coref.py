@@ -30,6 +30,7 @@ from .quote_lexicon import (
     MALE_NAMES,
     NON_PERSON_NOUNS,
     PERSON_ROLES,
+    POST_NOMINALS,
     STRONG_FORMS,
 )
 
@@ -68,8 +69,6 @@ _TITLE_ABBREVIATIONS = {
     "adm.": "admiral",
     "capt.": "captain",
 }
-# Letters after a name that are not part of it: "Guy Mansfield QC".
-_POST_NOMINALS = frozenset("QC KC MP MEP MSP JR SR ESQ PHD MD OBE MBE CBE".split())
 _HE_WORDS = frozenset({"he", "his", "him", "himself"})
 _SHE_WORDS = frozenset({"she", "her", "hers", "herself"})
 _PRONOUN_KINDS = {
@@ -401,7 +400,7 @@ class Resolver:
             words = [w.text for w in doc[lo : hi + 1] if w.is_alpha]
             if any(w.pos_ != "PROPN" for w in doc[lo : hi + 1] if w.is_alpha):
                 continue  # "..., a lawyer": a description, no name
-            while len(words) > 1 and words[-1].rstrip(".").upper() in _POST_NOMINALS:
+            while len(words) > 1 and words[-1].rstrip(".").lower() in POST_NOMINALS:
                 words.pop()
             if len(words) < 2:
                 continue  # "..., Jakarta": a place or a one-word name is no person's name

@@ -125,6 +125,12 @@ company firm agency ministry court board bank group party plan
 """.split()
 )
 
+# Letters after a name that are not part of it: "Guy Mansfield QC",
+# "Martin Luther King Jr" (lower case, without the dot).
+POST_NOMINALS = frozenset(
+    "qc kc mp mep msp ms am mla jr sr jnr snr ii iii iv obe cbe mbe kbe dbe phd md esq".split()
+)
+
 # Small words that may stay lower-case inside a title ("Face the Nation").
 TITLE_SMALL_WORDS = frozenset(
     "a an the of and or but nor for to in on at by with from as vs via".split()
