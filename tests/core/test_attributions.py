@@ -435,3 +435,13 @@ def test_any_past_tense_verb_glued_before_a_quote_is_its_cue(nlp):
 def test_second_verb_of_a_speaker_keeps_the_speaker(nlp, text, speaker):
     q = only(in_marks(detect_quotes(nlp(text))))
     assert q.speaker_text == speaker
+
+
+def test_cue_inside_a_relative_clause_after_a_quote_is_skipped(nlp):
+    text = (
+        '"The agency will search the new records," which would answer the requests, '
+        "the lawyer Ana Ruiz wrote in a filing."
+    )
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert q.cue_text == "wrote"
+    assert q.speaker_text == "the lawyer Ana Ruiz"

@@ -382,8 +382,8 @@ def trailing_cue(ctx: Context, q: QuoteSpan, limit: int) -> tuple[int, int] | No
         t = ctx.doc[i]
         if ctx.in_quote[i] >= 0 or t.text in _SENT_END or n > _MAX_TRAIL:
             return None
-        if ctx.is_cue(t, weak=True) or ctx.is_according(i):
-            return i, n
+        if t.dep_ != "relcl" and (ctx.is_cue(t, weak=True) or ctx.is_according(i)):
+            return i, n  # a cue inside a relative clause ('... that would respond') is not it
         n += 1
     return None
 
