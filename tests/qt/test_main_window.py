@@ -8,6 +8,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from tests.conftest import SEEDS
+from viewer.qt.main_window import MainWindow
 from viewer.qt.side_panel import QUOTE_ROLE, SPAN_ROLE
 from viewer.qt.theme import colour, kind_style, label_style
 
@@ -173,6 +174,20 @@ def test_window_layout_is_remembered(make_window, settings):
     second = make_window(settings)
     assert second.size() == first.size()
     assert second.splitter.sizes() == sizes
+
+
+def test_first_run_layout_gives_the_text_half_the_width_of_a_small_screen(
+    qtbot, settings, tmp_path
+):
+    # at 1024 pixels the fixed first sizes squeezed the article text to a strip
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    list_width, text_width, side_width = window.splitter.sizes()
+    assert text_width >= 0.45 * sum(window.splitter.sizes())
+    assert min(list_width, side_width) > 0
 
 
 def test_dropping_a_folder_opens_it(make_window, tmp_path, qtbot):

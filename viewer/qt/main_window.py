@@ -356,8 +356,20 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        self._split_by_share = not (
+            isinstance(splitter, QByteArray) and self.splitter.restoreState(splitter)
+        )
+
+    # Without a remembered layout: list, text and side panel share the width
+    # like this, so a small screen does not squeeze the text to a strip.
+    SPLIT_SHARES = (0.24, 0.52, 0.24)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._split_by_share:
+            self._split_by_share = False
+            width = max(self.splitter.width(), self.width())
+            self.splitter.setSizes([int(width * share) for share in self.SPLIT_SHARES])
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
