@@ -21,7 +21,7 @@ from viewer.qt.main_window import MainWindow
 from viewer.qt.side_panel import KIND_ROLE, PIECES_ROLE, QUOTE_ROLE
 from viewer.qt.theme import colour, kind_style, known_labels, label_style
 
-from .test_main_window import selections_at
+from .test_main_window import dark_palette, selections_at
 
 TEXT = (
     'Mayor Ann Lee said: "The bridge opens in May." '
@@ -375,9 +375,7 @@ def test_dark_palette_recolours_each_kind(open_window, qtbot):
     light = {kind: content_look(window, q)[0] for kind, q in BY_KIND.items()}
     app = QApplication.instance()
     original = app.palette()
-    dark = QPalette(original)
-    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
-    dark.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    dark = dark_palette(original)
     try:
         app.setPalette(dark)
         qtbot.waitUntil(lambda: content_look(window, DIRECT)[0] != light["direct"])

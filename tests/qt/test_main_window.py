@@ -5,12 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QColor, QDropEvent, QPalette
 
 from tests.conftest import SEEDS
 from viewer.qt.main_window import MainWindow
 from viewer.qt.side_panel import QUOTE_ROLE, SPAN_ROLE
 from viewer.qt.theme import colour, kind_style, label_style
+
+
+def dark_palette(base: QPalette) -> QPalette:
+    """A dark palette over `base`: dark page, light text."""
+    dark = QPalette(base)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    return dark
 
 
 def selections_at(window, start: int, end: int) -> list:
@@ -304,7 +312,6 @@ def test_model_choice_is_remembered(make_window, settings, tmp_path):
 def test_switching_to_a_dark_palette_recolours_highlights(
     make_window, open_and_wait, tmp_path, qtbot
 ):
-    from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
     window = make_window()
@@ -318,9 +325,7 @@ def test_switching_to_a_dark_palette_recolours_highlights(
     light = shown_colour()
     app = QApplication.instance()
     original = app.palette()
-    dark = QPalette(original)
-    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
-    dark.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    dark = dark_palette(original)
     try:
         app.setPalette(dark)
         qtbot.waitUntil(lambda: shown_colour() != light)
