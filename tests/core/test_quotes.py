@@ -289,6 +289,98 @@ def test_second_quote_of_a_paragraph_keeps_its_speaker(nlp):
     assert_quote(second, text, "We will appeal the ruling and we will win.", "Ms. Cole")
 
 
+def test_quotation_marks_glued_to_the_words_around_them(nlp):
+    # no space between the closing mark and the speaker, or between the
+    # cue's comma and the opening mark: the speaker must not vanish
+    text = (
+        "\u201cIt has been the most surprising thing to me,\u201dClinton said. "
+        "Ryan said,\u201cThose images have no place in a campaign.\u201d"
+    )
+    first, second = in_marks(detect_quotes(nlp(text)))
+    assert_quote(first, text, "It has been the most surprising thing to me,", "Clinton")
+    assert_quote(second, text, "Those images have no place in a campaign.", "Ryan")
+    assert (first.cue_text, second.cue_text) == ("said", "said")
+
+
+def test_cue_with_its_own_object_after_a_closed_quote_is_not_the_quotes(nlp):
+    text = (
+        '"I completely disagree with that claim," she said. "We feel good about '
+        'the areas we are going to." She noted a planned rally on Saturday.'
+    )
+    # "She noted a planned rally" reports the rally, not the quote before it
+    _, second = in_marks(detect_quotes(nlp(text)))
+    assert_quote(second, text, "We feel good about the areas we are going to.", "she")
+    assert second.cue_text == "said"
+
+
+def test_reported_sentence_between_two_quotes_has_the_nearer_mention(nlp):
+    text = (
+        '"People care more about jobs than about this," says Gloria Garcia, a nurse. '
+        "She says people should be able to decide for themselves. "
+        '"It is their life, and they are not hurting anybody."'
+    )
+    last = in_marks(detect_quotes(nlp(text)))[-1]
+    assert_quote(
+        last,
+        text,
+        "It is their life, and they are not hurting anybody.",
+        "She",
+        cue_text="says",
+        speaker_name="Gloria Garcia",
+    )
+
+
+def test_negated_report_between_quotes_is_not_a_cue(nlp):
+    text = (
+        '"We have had problems with intrusions before," Obama said after the meeting. '
+        'He did not suggest retaliation. "Our goal is not to start an arms race."'
+    )
+    last = in_marks(detect_quotes(nlp(text)))[-1]
+    assert_quote(last, text, "Our goal is not to start an arms race.", "Obama", cue_text="said")
+
+
+def test_quoted_words_alone_woven_into_a_sentence_are_a_direct_quote(nlp):
+    # no reported clause around it: its content is the quoted words, all
+    # inside the marks, so it counts as direct (as news annotation does)
+    text = (
+        'During the debate Trump went on about "how the whole system is rigged '
+        'against us," and the crowd cheered.'
+    )
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert_quote(q, text, "how the whole system is rigged against us,", "Trump", kind="direct")
+
+
+def test_quoted_passage_introduced_by_a_colon_paragraph_is_the_introducers(nlp):
+    # a long quoted passage carries its own inner quote and cue; the pieces
+    # before the inner quote are the passage's, introduced by the colon above
+    text = (
+        "As the Daily Ledger reported on Friday, the council was still divided:\n\n"
+        '"The council is split on the budget and the vote will wait until the spring.\n\n'
+        '"At the town hall, reporters questioned the mayor about the delay and the cost.\n\n'
+        '\u201cWe need more time to get this right for everybody,\u201d the mayor said."'
+    )
+    first, second, inner = in_marks(detect_quotes(nlp(text)))
+    for q in (first, second):
+        assert (q.speaker_text, q.cue_text) == ("the Daily Ledger", "reported")
+    assert (inner.speaker_text, inner.cue_text) == ("the mayor", "said")
+
+
+def test_participle_cue_on_a_reported_clause_goes_with_the_reporter(nlp):
+    text = (
+        "A senior strategist said Clinton will have to choose a side soon, saying, "
+        '"At some point she is going to have to come out on where she stands."'
+    )
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert_quote(
+        q,
+        text,
+        "At some point she is going to have to come out on where she stands.",
+        "A senior strategist",
+        cue_text="saying",
+        anonymous=True,
+    )
+
+
 def test_paragraph_introduced_by_a_colon(nlp):
     text = 'The mayor wrote in her letter:\n"The city cannot afford another summer like this one."'
     q = only(detect_quotes(nlp(text)))

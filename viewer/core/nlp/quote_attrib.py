@@ -138,6 +138,10 @@ def _subject(ctx: Context, v: Token, agents: bool = True) -> Token | None:
 def _climbed_subject(ctx: Context, v: Token) -> Token | None:
     """Subject of v, or of the verb it hangs from ("..., adding", "and said")."""
     h = v
+    if v.tag_ == "VBG" and v.dep_ == "advcl" and v.head.dep_ == "ccomp" and _is_speech(v.head.head):
+        # 'Trump told Newsmax that Romney "had ...," adding, "..."': the parser
+        # hung the participle on the reported clause; it goes with 'told'
+        h = v.head.head
     for _ in range(4):
         # a passive's agent speaks for that verb only: 'X was joined by Y
         # and joked' is X's joke

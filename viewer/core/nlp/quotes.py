@@ -33,7 +33,7 @@ from .quote_lexicon import REPORTING_LEMMAS, TITLE_SMALL_WORDS
 from .quote_spans import MARKS, QuoteSpan, find_quote_spans, split_paragraphs
 from .reported import Reported, find_reported
 
-QUOTES_VERSION = "3"  # 3: reported speech (indirect, no-source), mixed = whole clause
+QUOTES_VERSION = "4"  # 4: glued marks, cues of what follows, passages under a colon
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,8 @@ def _detect(doc: Doc) -> list[Quote]:
     out: list[Quote] = []
     for k, (q, kind, a) in enumerate(zip(spans, kinds, attrs, strict=True)):
         if k not in absorbed and _keep(ctx, q, kind, a):
-            out.append(_quote(ctx, q, kind, a, resolver, ids))
+            # its content is the quoted words alone: direct, by the share rule
+            out.append(_quote(ctx, q, "direct", a, resolver, ids))
     for r, inside in reported:
         out.extend(_reported_quotes(ctx, r, "mixed" if inside else "indirect", resolver, ids))
     out.sort(key=lambda x: x.start)
@@ -183,11 +184,38 @@ def _own_attribution(
     return None
 
 
+_OWN_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj"})
+
+
 def _cue_of_what_follows(ctx: Context, i: int) -> bool:
-    """The cue hangs on a clause after it (its parataxis head lies to the
-    right): it reports that clause, not the quote before."""
+    """The cue after a closed quote reports something after it: it hangs on
+    a later clause (parataxis head to the right), carries its own content
+    ('She noted a planned rally', 'Blocher insists that ...') or introduces
+    the next quote ('He added, "..."', 'She went on to say:')."""
+    if not ctx.has_parse:
+        return False
     t = ctx.doc[i]
-    return ctx.has_parse and t.dep_ == "parataxis" and t.head.i > t.i
+    if t.dep_ == "parataxis" and t.head.i > t.i:
+        return True
+    verb = t.head if t.dep_ == "xcomp" and t.head.i < t.i else t
+    if any(c.dep_ in _OWN_CONTENT_DEPS and c.i > t.i and ctx.in_quote[c.i] < 0 for c in t.children):
+        return True
+    k = t.i + 1
+    while k < len(ctx.doc) and ctx.doc[k].pos_ == "ADV":
+        k += 1
+    return (
+        k < len(ctx.doc)
+        and ctx.doc[k].text in (":", ",")
+        and verb.i <= t.i
+        and _quote_opens_at(ctx, k + 1)
+    )
+
+
+def _quote_opens_at(ctx: Context, k: int) -> bool:
+    """A quotation (or a new paragraph) starts at token k."""
+    if k >= len(ctx.doc):
+        return False
+    return ctx.in_quote[k] >= 0 or ctx.doc[k].text in MARKS or "\n" in ctx.doc[k - 1].whitespace_
 
 
 def _reported_by(ctx: Context, a: Attribution, limit: int) -> Attribution | None:
@@ -218,6 +246,10 @@ def _attribute_all(ctx: Context) -> list[Attribution | None]:
             prev_limit = quotes[idxs[n - 1]].outer_end if n else para.start
             nxt = quotes[idxs[n + 1]].outer_start if n + 1 < len(idxs) else para.end
             attrs[k] = _own_attribution(ctx, quotes[k], k, prev_limit, nxt)
+            if attrs[k] is None and n:  # a first quote takes the paragraph's cue later
+                attrs[k] = _reported_between(ctx, prev_limit, quotes[k].outer_start)
+        if attrs[idxs[0]] is None and _opens_paragraph(ctx, quotes[idxs[0]]):
+            attrs[idxs[0]] = _introduced_above(ctx, p)
         _share_in_paragraph(idxs, attrs)
     _share_in_chains(quotes, attrs)
     for p, idxs in by_para.items():
@@ -270,6 +302,46 @@ def _signature_below(ctx: Context, p: int) -> Attribution | None:
 
 def _inherit(a: Attribution, how: str) -> Attribution:
     return Attribution(a.cue, a.speaker, a.key, how)
+
+
+def _opens_paragraph(ctx: Context, q: QuoteSpan) -> bool:
+    lo = ctx.paras[q.para].start
+    return not any(c.isalnum() for c in ctx.text[lo : q.outer_start])
+
+
+def _introduced_above(ctx: Context, p: int) -> Attribution | None:
+    """'As Breitbart News reported, ...:' / '"The administration is ...':
+    a paragraph ending in a colon introduces the quote that opens the next
+    one, before any cue inside that (often long, nested) quotation does."""
+    p -= 1
+    while p >= 0 and not ctx.text[ctx.paras[p].start : ctx.paras[p].end].strip():
+        p -= 1
+    if p < 0:
+        return None
+    a = colon_clause(ctx, ctx.paras[p].start, ctx.paras[p].end)
+    return _inherit(a, "colon-above") if a is not None else None
+
+
+def _reported_between(ctx: Context, lo: int, hi: int) -> Attribution | None:
+    """'"...," says Gloria Garcia. She says people should ... "It is their
+    life."': a reported sentence between two quotes of a paragraph has the
+    nearer mention of who goes on speaking (the last main reporting verb
+    with a subject, outside quotation marks; not 'He didn't suggest
+    retaliation')."""
+    if not ctx.has_parse:
+        return None
+    for i in reversed(ctx.tok_range(lo, hi)):
+        t = ctx.doc[i]
+        if ctx.in_quote[i] >= 0 or t.dep_ != "ROOT" or not ctx.is_cue(t, weak=False):
+            continue
+        sent = t.sent
+        deps = {c.dep_ for c in t.children}
+        if sent.end_char > hi or "nsubj" not in deps or deps & {"neg", "dobj"}:
+            continue  # runs into the quote (the leading cue's job), or no speech
+        if any(ctx.in_quote[j] >= 0 for j in range(sent.start, sent.end)):
+            continue  # a quote's own cue ('"A," he said.') is shared as it is
+        return make_attribution(ctx, i, "between")
+    return None
 
 
 def _share_in_paragraph(idxs: list[int], attrs: list[Attribution | None]) -> None:
