@@ -381,6 +381,34 @@ def test_participle_cue_on_a_reported_clause_goes_with_the_reporter(nlp):
     )
 
 
+@pytest.mark.parametrize(
+    "text, content, speaker, cue",
+    [
+        (
+            'Kasich cautioned "let us not get ahead of ourselves," before predicting '
+            "that a contested convention was likely.",
+            "let us not get ahead of ourselves,",
+            "Kasich",
+            "cautioned",
+        ),
+        (
+            'Fans at the game also chanted, "Build a wall around them," referring to '
+            "the candidate's vow.",
+            "Build a wall around them,",
+            "Fans at the game",
+            "chanted",
+        ),
+    ],
+)
+def test_participle_after_the_closing_mark_is_not_part_of_the_quote(
+    nlp, text, content, speaker, cue
+):
+    # the content ends with the quote (so it is direct) and its cue is the
+    # verb that reports it, not the participle trailing it
+    q = only(in_marks(detect_quotes(nlp(text))))
+    assert_quote(q, text, content, speaker, kind="direct", cue_text=cue)
+
+
 def test_paragraph_introduced_by_a_colon(nlp):
     text = 'The mayor wrote in her letter:\n"The city cannot afford another summer like this one."'
     q = only(detect_quotes(nlp(text)))

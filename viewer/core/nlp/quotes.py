@@ -59,7 +59,7 @@ def _detect(doc: Doc) -> list[Quote]:
     ctx = Context(doc, spans, paras)
     kinds = [_kind(ctx, q) for q in spans]
     attrs = _attribute_all(ctx) if spans else []
-    reported = _reported_beside_quotes(ctx, find_reported(ctx), kinds)
+    reported = _reported_beside_quotes(ctx, find_reported(ctx), kinds, attrs)
     speakers = [a.speaker for a in attrs if a is not None and a.speaker is not None]
     speakers += [r.source for r, _ in reported if r.source is not None]
     resolver = Resolver(ctx, speakers)
@@ -513,16 +513,21 @@ _UTTERANCE_SHARE = 0.3  # a whole quoted sentence this big takes over the clause
 
 
 def _reported_beside_quotes(
-    ctx: Context, reported: list[Reported], kinds: list[QuoteKind]
+    ctx: Context,
+    reported: list[Reported],
+    kinds: list[QuoteKind],
+    attrs: list[Attribution | None],
 ) -> list[tuple[Reported, list[int]]]:
     """Reported speech the quotes do not already cover, each with the quotes
     it absorbs: a clause mostly in quotation marks is the quote's (direct,
-    whatever the words before the marks: `kinds` is updated);
-    one partly in marks is mixed and its quoted fragments are part of it."""
+    whatever the words before the marks: `kinds` is updated, and the verb
+    that reports it is its cue in `attrs`); one partly in marks is mixed and
+    its quoted fragments are part of it."""
     quotes = ctx.quotes
     starts = [q.outer_start for q in quotes]
     out = []
     for r in reported:
+        r = _without_trailing_adjunct(ctx, r)
         total = sum(e - s for s, e in r.content)
         quoted, inside = 0, []
         for s, e in r.content:
@@ -539,11 +544,44 @@ def _reported_beside_quotes(
         if share >= _DIRECT_SHARE:
             for k in inside:
                 kinds[k] = "direct"  # 'said that "..."': the whole content is quoted
+                if r.source is not None and _weaker_than_reported(ctx, attrs[k]):
+                    attrs[k] = Attribution(r.cue, r.source, ("tok", r.cue_token), "reported")
             continue
         if share >= _UTTERANCE_SHARE and any(kinds[k] == "direct" for k in inside):
             continue  # a full utterance in marks is its own (direct) attribution
         out.append((r, inside))
     return out
+
+
+_ADJUNCT_STARTS = frozenset({"before", "after", "while", "as"})
+
+
+def _without_trailing_adjunct(ctx: Context, r: Reported) -> Reported:
+    """'Kasich cautioned "let's not get ahead of ourselves," before
+    predicting ...' / 'fans chanted, "Build a wall," referring to ...': a
+    participle after the closing mark is the reporter's doing, so the
+    content ends with the quote."""
+    doc, quotes = ctx.doc, ctx.quotes
+    s, e = r.content[-1]
+    for q in quotes:
+        if not s < q.outer_end < e:
+            continue
+        rng = ctx.tok_range(q.outer_end, e)
+        toks = [doc[i] for i in rng if doc[i].text != ","][:2]
+        if toks and toks[0].lower_ in _ADJUNCT_STARTS and len(toks) > 1:
+            toks = toks[1:]
+        if toks and toks[0].tag_ == "VBG" and toks[0].dep_ in ("advcl", "xcomp", "conj", "pcomp"):
+            cut = q.outer_end if ctx.text[q.end : q.outer_end].strip() else q.end
+            return Reported(r.cue, r.source, [*r.content[:-1], (s, cut)], r.cue_token, r.how)
+    return r
+
+
+def _weaker_than_reported(ctx: Context, a: Attribution | None) -> bool:
+    """No cue of its own, or only a participle trailing it ('"...,"
+    suggesting that ...'): the verb whose content the quote is wins."""
+    if a is None or a.cue is None:
+        return True
+    return ctx.doc[a.key[1]].tag_ == "VBG" if a.key[0] == "tok" else False
 
 
 def _reported_quotes(
