@@ -148,8 +148,9 @@ def test_newer_review_wins_and_older_is_kept(source, tmp_path):
     target.conn.executemany(
         "INSERT INTO article_reviews (article_id, status, note, annotator, updated_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        [(a1, "in_progress", None, "old", "2000-01-01T00:00:00+00:00"),
-         (b2, "done", "mine", "new", "2099-01-01T00:00:00+00:00")],
+        # the same annotators' work in another database of theirs
+        [(a1, "in_progress", None, "ana", "2000-01-01T00:00:00+00:00"),
+         (b2, "done", "mine", "-bo", "2099-01-01T00:00:00+00:00")],
     )  # fmt: skip
     target.conn.commit()
     report = import_jsonl(target, out, prefer="newer")
@@ -163,7 +164,7 @@ def test_newer_review_wins_and_older_is_kept(source, tmp_path):
         (c.article_id, c.field, c.kept, c.incoming, c.incoming_annotator)
         for c in merge_conflicts(target)
     )
-    assert losers == sorted([(a1, "status", "done", "in_progress", "old"),
+    assert losers == sorted([(a1, "status", "done", "in_progress", "ana"),
                              (b2, "status", "done", "in_progress", "-bo")])  # fmt: skip
 
 

@@ -114,9 +114,10 @@ def set_review(db, status, note, annotator="me", updated_at=STAMP, ext_id="a1") 
     db.conn.commit()
 
 
-def review_of(db, ext_id="a1") -> tuple | None:
+def review_of(db, ext_id="a1", annotator="me") -> tuple | None:
     return db.execute(
-        "SELECT status, note FROM article_reviews WHERE article_id = ?", [article_id(db, ext_id)]
+        "SELECT status, note FROM article_reviews WHERE article_id = ? AND annotator = ?",
+        [article_id(db, ext_id), annotator],
     ).fetchone()
 
 
@@ -144,7 +145,8 @@ def run_command(db_path: Path, file: Path, *options: str) -> subprocess.Complete
 
 
 def test_merging_a_colleagues_work_erases_your_note(tmp_path):
-    """Issue 11 A: a record that only sets a status emptied the local note, silently."""
+    """Issue 11 A: a record that only sets a status emptied the local note, silently.
+    Now a colleague's review is theirs, stored beside yours: yours is never touched."""
     db = make_db(tmp_path / "mine.sqlite")
     set_review(db, "in_progress", "my note: check the mayor's quote")
     db.close()
@@ -152,13 +154,27 @@ def test_merging_a_colleagues_work_erases_your_note(tmp_path):
     result = run_command(tmp_path / "mine.sqlite", theirs)
     assert result.returncode == 0, result.stderr
     db = open_db(tmp_path / "mine.sqlite")
-    # The note survives; the differing status is kept as this database's, the other recorded.
     assert review_of(db) == ("in_progress", "my note: check the mayor's quote")
-    assert conflicts(db) == [("status", "in_progress", "done", "kim", STAMP)]
-    assert "conflict: article 'a1' status: kept this database's value" in result.stderr
+    assert review_of(db, annotator="kim") == ("done", None)
+    assert conflicts(db) == []  # two annotators differing is agreement's business, not a merge's
     backups = list_backups(tmp_path / "mine.sqlite", "pre-import")
     assert len(backups) == 1 and str(backups[0]) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_same_analysts_other_database_merges_without_erasing_the_note(tmp_path):
+    """Issue 11 A, for one analyst's two databases: the status-only record keeps the
+    note; the differing status stays this database's, the other is recorded."""
+    db = make_db(tmp_path / "mine.sqlite")
+    set_review(db, "in_progress", "my note: check the mayor's quote")
+    db.close()
+    theirs = write(tmp_path / "theirs.jsonl", review(status="done", note=None, annotator="me"))
+    result = run_command(tmp_path / "mine.sqlite", theirs)
+    assert result.returncode == 0, result.stderr
+    db = open_db(tmp_path / "mine.sqlite")
+    assert review_of(db) == ("in_progress", "my note: check the mayor's quote")
+    assert conflicts(db) == [("status", "in_progress", "done", "me", STAMP)]
+    assert "conflict: article 'a1' status: kept this database's value" in result.stderr
 
 
 def test_status_note_and_tags_merge_separately(tmp_path):
@@ -166,7 +182,9 @@ def test_status_note_and_tags_merge_separately(tmp_path):
     set_review(db, "unreviewed", "my note")  # no status set here yet
     db.execute("INSERT INTO article_tags VALUES (?, 'mine', 'me', ?)", [article_id(db), STAMP])
     db.conn.commit()
-    theirs = write(tmp_path / "t.jsonl", review(status="done", note=""), tag("theirs"))
+    theirs = write(
+        tmp_path / "t.jsonl", review(status="done", note="", annotator="me"), tag("theirs")
+    )
     report = import_jsonl(db, theirs)
     assert review_of(db) == ("done", "my note")  # their status, my note
     assert (report.reviews_updated, report.conflicts) == (1, [])
@@ -178,7 +196,10 @@ def test_an_empty_incoming_value_never_overwrites_a_local_one(tmp_path):
     db = make_db(tmp_path / "mine.sqlite")
     set_review(db, "done", "my note")
     for status, note in [("unreviewed", ""), (None, None), ("unreviewed", None)]:
-        path = write(tmp_path / "t.jsonl", review(status=status, note=note, updated_at=LATER))
+        path = write(
+            tmp_path / "t.jsonl",
+            review(status=status, note=note, annotator="me", updated_at=LATER),
+        )
         for prefer in ("mine", "newer"):
             report = import_jsonl(db, path, prefer=prefer)
             assert review_of(db) == ("done", "my note")
@@ -189,8 +210,8 @@ def test_an_empty_incoming_value_never_overwrites_a_local_one(tmp_path):
 def test_an_empty_local_value_takes_the_incoming_one(tmp_path):
     db = make_db(tmp_path / "mine.sqlite")
     set_review(db, "in_progress", None)
-    path = write(tmp_path / "t.jsonl", review("in_progress", "their note"),
-                 review("done", "b's note", ext_id="a2"))  # fmt: skip
+    path = write(tmp_path / "t.jsonl", review("in_progress", "their note", "me"),
+                 review("done", "b's note", "me", ext_id="a2"))  # fmt: skip
     report = import_jsonl(db, path)
     assert review_of(db) == ("in_progress", "their note")
     assert review_of(db, "a2") == ("done", "b's note")  # no row here at all
@@ -200,11 +221,11 @@ def test_an_empty_local_value_takes_the_incoming_one(tmp_path):
 def test_different_values_are_a_conflict_recorded_once(tmp_path):
     db = make_db(tmp_path / "mine.sqlite")
     set_review(db, "in_progress", "mine", annotator="me", updated_at=STAMP)
-    path = write(tmp_path / "t.jsonl", review("done", "theirs", "kim", LATER))
+    path = write(tmp_path / "t.jsonl", review("done", "theirs", "me", LATER))
     report = import_jsonl(db, path)  # --prefer mine, the default: even though theirs is newer
     assert review_of(db) == ("in_progress", "mine")
-    assert conflicts(db) == [("status", "in_progress", "done", "kim", LATER),
-                             ("note", "mine", "theirs", "kim", LATER)]  # fmt: skip
+    assert conflicts(db) == [("status", "in_progress", "done", "me", LATER),
+                             ("note", "mine", "theirs", "me", LATER)]  # fmt: skip
     assert [(c.article, c.field, c.recorded) for c in report.conflicts] == [
         ("a1", "status", True), ("a1", "note", True)]  # fmt: skip
     stored = merge_conflicts(db)[0]
@@ -222,8 +243,8 @@ def test_prefer_newer_takes_the_later_value_and_keeps_the_other(tmp_path, capsys
     db = make_db(tmp_path / "mine.sqlite")
     set_review(db, "in_progress", "old mine", annotator="me", updated_at=STAMP)
     set_review(db, "done", "newer mine", annotator="me", updated_at=LATER, ext_id="a2")
-    path = write(tmp_path / "t.jsonl", review("done", "their newer", "kim", LATER),
-                 review("in_progress", "their older", "kim", STAMP, ext_id="a2"))  # fmt: skip
+    path = write(tmp_path / "t.jsonl", review("done", "their newer", "me", LATER),
+                 review("in_progress", "their older", "me", STAMP, ext_id="a2"))  # fmt: skip
     db.close()
     args = ["import-annotations", "--db", str(tmp_path / "mine.sqlite"), "--prefer", "newer"]
     assert main([*args, str(path)]) == 0
@@ -235,8 +256,8 @@ def test_prefer_newer_takes_the_later_value_and_keeps_the_other(tmp_path, capsys
     assert sorted(conflicts(db)) == sorted([
         ("status", "done", "in_progress", "me", STAMP),
         ("note", "their newer", "old mine", "me", STAMP),
-        ("status", "done", "in_progress", "kim", STAMP),
-        ("note", "newer mine", "their older", "kim", STAMP),
+        ("status", "done", "in_progress", "me", STAMP),
+        ("note", "newer mine", "their older", "me", STAMP),
     ])  # fmt: skip
     assert main([*args, str(path)]) == 0  # twice: nothing new
     assert len(merge_conflicts(db)) == 4
@@ -354,7 +375,7 @@ def check_good_records_imported(db_path: Path) -> None:
     db = open_db(db_path)
     try:
         assert db.execute("SELECT name, color FROM labels").fetchall() == [("Claim", "#e8590c")]
-        assert review_of(db) == ("in_progress", "checked")
+        assert review_of(db, annotator="kim") == ("in_progress", "checked")
         assert db.execute("SELECT tag FROM article_tags").fetchall() == [("economy",)]
         assert [a[3] for a in annotations(db)] == ["Ann Lee", "Bob Ray", "Paris"]
         assert all(a[4] == "exact" for a in annotations(db))

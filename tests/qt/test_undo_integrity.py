@@ -146,23 +146,35 @@ def test_redo_of_a_delete_is_refused_once_another_window_edited_the_put_back_row
     assert get_annotation(a.db, ann.id).label == "LOC"
 
 
+# A review is its annotator's own: these two are ana's, in her second window (b.db).
+
+
 def test_undo_of_mark_done_keeps_the_note_saved_meanwhile(windows):
     a, b = windows
     assert a.editor.set_review_fields(1, {"status": "done"}, "Mark done")
-    set_review_fields(b.db, 1, {"note": "source unclear"}, annotator="ben")
+    set_review_fields(b.db, 1, {"note": "source unclear"}, annotator="ana")
     assert a.editor.undo()
-    assert get_review(a.db, 1) == get_review(b.db, 1)
-    assert get_review(a.db, 1).status == "unreviewed"
-    assert get_review(a.db, 1).note == "source unclear"
+    assert get_review(a.db, 1, "ana") == get_review(b.db, 1, "ana")
+    assert get_review(a.db, 1, "ana").status == "unreviewed"
+    assert get_review(a.db, 1, "ana").note == "source unclear"
 
 
 def test_undo_of_mark_done_is_refused_once_the_status_changed_again(windows):
     a, b = windows
     assert a.editor.set_review_fields(1, {"status": "done"}, "Mark done")
-    set_review_fields(b.db, 1, {"status": "in_progress"}, annotator="ben")
+    set_review_fields(b.db, 1, {"status": "in_progress"}, annotator="ana")
     assert not a.editor.undo()
-    assert get_review(a.db, 1).status == "in_progress"
+    assert get_review(a.db, 1, "ana").status == "in_progress"
     assert "status changed meanwhile" in a.messages[0]
+
+
+def test_another_analysts_review_never_blocks_or_follows_your_undo(windows):
+    a, b = windows
+    assert a.editor.set_review_fields(1, {"status": "done"}, "Mark done")
+    assert b.editor.set_review_fields(1, {"status": "in_progress"}, "Mark in progress")
+    assert a.editor.undo()  # ben's status is his own: nothing of ana's changed meanwhile
+    assert get_review(a.db, 1, "ana").status == "unreviewed"
+    assert get_review(a.db, 1, "ben").status == "in_progress"
 
 
 def test_a_review_edit_that_changes_nothing_is_not_an_undo_step(windows):

@@ -14,6 +14,7 @@ from viewer.core.nlp.pipeline import ModelNotFound
 from viewer.core.store import StoreError
 
 COMMAND_MODULES = {
+    "agreement": "viewer.cli.agreement",
     "analyze": "viewer.cli.analyze",
     "export": "viewer.cli.export",
     "import-annotations": "viewer.cli.import_annotations",

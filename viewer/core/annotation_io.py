@@ -19,10 +19,13 @@ Import (a merge of a colleague's work) never loses or corrupts work here:
   a bad record is skipped and named ("file:line: why"); a file that is not an
   annotations file at all raises AnnotationFileError. Then the database is
   backed up and every good record applied in one transaction (all or nothing);
-- status, note and tags merge separately: tags as a union; an empty incoming
-  value never replaces one here; an empty one here takes the incoming one;
-  two different values are a conflict: this database's is kept (or, with
-  ``prefer="newer"``, the later one) and the other is kept in ``merge_conflicts``;
+- status, note and tags are each annotator's own: a colleague's review is
+  added as theirs beside yours, never over it. The same annotator's review
+  (from two of their databases) merges field by field: tags as a union; an
+  empty incoming value never replaces one here; an empty one here takes the
+  incoming one; two different values are a conflict: this database's is kept
+  (or, with ``prefer="newer"``, the later one) and the other is kept in
+  ``merge_conflicts``;
 - an annotation is skipped when the same content (everything but its id) is
   already there, so importing twice adds nothing; one whose article text
   changed is re-anchored; one whose text is not at its offsets (though its
@@ -136,7 +139,8 @@ def _records(db: Database) -> Iterator[dict[str, Any]]:
 def _review_records(db: Database) -> Iterator[dict[str, Any]]:
     for ext_id, status, note, annotator, updated_at in db.execute(
         "SELECT a.ext_id, r.status, r.note, r.annotator, r.updated_at "
-        "FROM article_reviews r JOIN articles a ON a.id = r.article_id ORDER BY a.ext_id"
+        "FROM article_reviews r JOIN articles a ON a.id = r.article_id "
+        "ORDER BY a.ext_id, r.annotator"
     ):
         yield {"type": "review", "article": ext_id, "status": status, "note": note,
                "annotator": annotator, "updated_at": updated_at}  # fmt: skip
@@ -145,7 +149,8 @@ def _review_records(db: Database) -> Iterator[dict[str, Any]]:
 def _tag_records(db: Database) -> Iterator[dict[str, Any]]:
     for ext_id, tag, annotator, created_at in db.execute(
         "SELECT a.ext_id, t.tag, t.annotator, t.created_at "
-        "FROM article_tags t JOIN articles a ON a.id = t.article_id ORDER BY a.ext_id, t.tag"
+        "FROM article_tags t JOIN articles a ON a.id = t.article_id "
+        "ORDER BY a.ext_id, t.tag, t.annotator"
     ):
         yield {"type": "tag", "article": ext_id, "tag": tag, "annotator": annotator,
                "created_at": created_at}  # fmt: skip
@@ -699,7 +704,7 @@ class _Merger:
 
     def review(self, ext_id: str, target: ArticleText, rec: dict[str, Any]) -> None:
         theirs = ReviewRow(rec["status"], rec["note"], rec["annotator"], rec["updated_at"])
-        mine = transfer.review_row(self.db, target.id)
+        mine = transfer.review_row(self.db, target.id, theirs.annotator)  # each their own
         if mine is None:
             new = ReviewRow(theirs.status or "unreviewed", theirs.note or None,
                             theirs.annotator, theirs.updated_at)  # fmt: skip
@@ -714,11 +719,11 @@ class _Merger:
         if not taken:
             self.report.reviews_kept += 1
             return
-        # The row now holds work up to the later of the two times, by whoever made it.
+        # The row now holds the annotator's work up to the later of the two times.
         newest = theirs if _later(theirs.updated_at, mine.updated_at) else mine
-        transfer.save_review(self.db, target.id, replace(
-            mine, **taken, annotator=newest.annotator, updated_at=newest.updated_at
-        ))  # fmt: skip
+        transfer.save_review(
+            self.db, target.id, replace(mine, **taken, updated_at=newest.updated_at)
+        )
         self.report.reviews_updated += 1
 
     def _merged_field(

@@ -6,6 +6,8 @@ an article with hundreds of annotations opens as fast as one with none.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -30,10 +32,12 @@ ACTION_NAMES = {
     ("quote", "speaker_changed"): "speaker set",
     ("quote", "kind_changed"): "kind changed",
 }
-COLUMNS = ("Annotation", "Text", "Note", "Anchor")
+COLUMNS = ("Annotation", "Text", "Note", "Annotator", "Anchor")
+CONFLICT_HELP = "Another annotator decided this differently: {}"
 ANCHOR_HELP = "The article's text changed; check where this now sits"
 
 Index = QModelIndex | QPersistentModelIndex
+EMPTY: Mapping[int, str] = MappingProxyType({})
 
 
 def describe(ann: Annotation) -> str:
@@ -73,10 +77,14 @@ class AnnotationModel(QAbstractTableModel):
         self.rows: list[Annotation] = []
         self._icons: dict[str, QIcon] = {}
         self._colours: dict[str, str] = {}
+        self._conflicts: dict[int, str] = {}  # annotation id -> the other decisions, in words
 
-    def set_rows(self, rows: list[Annotation], colours: dict[str, str]) -> None:
+    def set_rows(
+        self, rows: list[Annotation], colours: dict[str, str], conflicts: Mapping[int, str] = EMPTY
+    ) -> None:
         self.beginResetModel()
         self.rows = rows
+        self._conflicts = dict(conflicts)
         if colours != self._colours:
             self._colours, self._icons = dict(colours), {}
         self.endResetModel()
@@ -101,13 +109,19 @@ class AnnotationModel(QAbstractTableModel):
                 return " ".join(ann.text.split())[:80]
             if col == 2:
                 return " ".join((ann.note or "").split())[:80]
+            if col == 3:
+                return ann.annotator + (" \u26a0" if ann.id in self._conflicts else "")
             return ann.anchor_status
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 0:
+                return plain_tooltip(f"{describe(ann)}\nby {ann.annotator}, {ann.updated_at}")
             if col == 1:
                 return plain_tooltip(ann.text)
             if col == 2 and ann.note:
                 return plain_tooltip(ann.note)
-            if col == 3 and ann.anchor_status != "exact":
+            if col == 3 and ann.id in self._conflicts:
+                return plain_tooltip(CONFLICT_HELP.format(self._conflicts[ann.id]))
+            if col == 4 and ann.anchor_status != "exact":
                 return ANCHOR_HELP
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and ann.label in self._colours:
             if ann.label not in self._icons:
@@ -130,7 +144,7 @@ class AnnotationPanel(QTreeView):
         self.setUniformRowHeights(True)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((130, 200, 140, 70)):
+        for col, width in enumerate((130, 200, 140, 90, 70)):
             self.setColumnWidth(col, width)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -139,8 +153,15 @@ class AnnotationPanel(QTreeView):
             lambda index: self.edit_note_requested.emit(self.annotations.rows[index.row()].id)
         )
 
-    def show_annotations(self, annotations: list[Annotation], colours: dict[str, str]) -> None:
-        self.annotations.set_rows(annotations, colours)
+    def show_annotations(
+        self,
+        annotations: list[Annotation],
+        colours: dict[str, str],
+        conflicts: Mapping[int, str] = EMPTY,
+    ) -> None:
+        """The article's annotations; ``conflicts`` marks the ones another
+        annotator decided differently (id -> their decisions, in words)."""
+        self.annotations.set_rows(annotations, colours, conflicts)
 
     def count(self) -> int:
         return self.annotations.rowCount()

@@ -151,35 +151,35 @@ class SetReview(Edit):
 
     def __init__(self, editor: Editor, article_id: int, changes: dict[str, str], text: str):
         super().__init__(editor, text, article_id)
-        current = get_review(editor.db(), article_id)
+        self.annotator = editor.annotator  # whose review, even if the name changes later
+        current = get_review(editor.db(), article_id, self.annotator)
         self.new = {f: v for f, v in changes.items() if getattr(current, f) != v}
         self.old = {f: getattr(current, f) for f in self.new}
         self._expected: dict[str, str] | None = None
 
     def apply(self) -> None:
         set_review_fields(
-            self.db, self.article_id, self.new, expected=self._expected,
-            annotator=self.editor.annotator,
-        )  # fmt: skip
+            self.db, self.article_id, self.new, expected=self._expected, annotator=self.annotator
+        )
         self._expected = self.old
 
     def revert(self) -> None:
         set_review_fields(
-            self.db, self.article_id, self.old, expected=self.new,
-            annotator=self.editor.annotator,
-        )  # fmt: skip
+            self.db, self.article_id, self.old, expected=self.new, annotator=self.annotator
+        )
 
 
 class ChangeTag(Edit):
     def __init__(self, editor: Editor, article_id: int, tag: str, add: bool):
         super().__init__(editor, f"{'Add' if add else 'Remove'} tag “{tag}”", article_id)
         self.tag, self.add = tag, add
+        self.annotator = editor.annotator  # a tag is its annotator's own
 
     def _set(self, present: bool) -> None:
         if present:
-            add_tag(self.db, self.article_id, self.tag, self.editor.annotator)
+            add_tag(self.db, self.article_id, self.tag, self.annotator)
         else:
-            remove_tag(self.db, self.article_id, self.tag)
+            remove_tag(self.db, self.article_id, self.tag, self.annotator)
 
     def apply(self) -> None:
         self._set(self.add)

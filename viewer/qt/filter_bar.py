@@ -44,7 +44,7 @@ def _combo(editable: bool = True) -> QComboBox:
 
 class FilterBar(QWidget):
     """Entity, speaker, anonymous, attribution kind, tag, status, source, dates, quotes,
-    annotation label, text."""
+    annotation label, annotator, text."""
 
     changed = Signal(object)  # the new ArticleFilter
 
@@ -82,6 +82,10 @@ class FilterBar(QWidget):
         self.has_quotes = _combo(editable=False)
         self.has_quotes.addItems(list(HAS_QUOTES))
         self.annotation_label = _combo()
+        self.annotator = _combo()
+        self.annotator.setToolTip(
+            "Articles this annotator worked on; tag, status and label then mean theirs"
+        )
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Show all articles")
         for w in (self.query, self.entity, self.speaker, self.date_from, self.date_to):
@@ -102,6 +106,7 @@ class FilterBar(QWidget):
             ("Quotes", self.has_quotes),
             ("Annotated as", self.annotation_label),
             ("Attributions", self.kind),
+            ("Annotator", self.annotator),
         ]
         for i, (name, widget) in enumerate(cells):
             row, col = divmod(i, 6)
@@ -111,14 +116,14 @@ class FilterBar(QWidget):
             grid.addWidget(widget, row * 2 + 1, col)
         grid.addWidget(self.anonymous, 3, 6)
         grid.addWidget(self.clear_button, 1, 6)
-        grid.addWidget(self.speaker_article, 4, 0, 1, 6)
+        grid.addWidget(self.speaker_article, 6, 0, 1, 6)
 
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self._emit)
         for edit in (self.query, self.entity, self.speaker, self.date_from, self.date_to):
             edit.textEdited.connect(self._timer.start)
             edit.returnPressed.connect(self._emit)
-        for box in (self.label, self.tag, self.source, self.annotation_label):
+        for box in (self.label, self.tag, self.source, self.annotation_label, self.annotator):
             box.currentTextChanged.connect(self._changed_now)
         for box in (self.status, self.has_quotes, self.kind):
             box.currentIndexChanged.connect(self._changed_now)
@@ -143,6 +148,7 @@ class FilterBar(QWidget):
                 (self.tag, "tag"),
                 (self.source, "source"),
                 (self.annotation_label, "annotation_label"),
+                (self.annotator, "annotator"),
             ):
                 current = box.currentText()
                 box.clear()
@@ -173,6 +179,7 @@ class FilterBar(QWidget):
                 next(k for k, v in HAS_QUOTES.items() if v is f.has_quotes)
             )
             self.annotation_label.setEditText(f.annotation_label or "")
+            self.annotator.setEditText(f.annotator or "")
         finally:
             self._loading = False
         self._filter = self._read()  # what the widgets can show (e.g. no raw query)
@@ -207,6 +214,7 @@ class FilterBar(QWidget):
             date_to=text(self.date_to.text()),
             has_quotes=HAS_QUOTES[self.has_quotes.currentText()],
             annotation_label=text(self.annotation_label.currentText()),
+            annotator=text(self.annotator.currentText()),
         )
 
     def _show_speaker_article(self, article_id: int | None) -> None:

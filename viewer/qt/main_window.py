@@ -38,7 +38,13 @@ from viewer.core.store.annotations import (
 )
 from viewer.core.store.articles import StoredArticle, get_article
 from viewer.core.store.labels import Label, ensure_default_labels, list_labels
-from viewer.core.store.reviews import all_tags, get_review, next_unreviewed, tags_for
+from viewer.core.store.reviews import (
+    all_tags,
+    get_review,
+    next_unreviewed,
+    reviews_of,
+    tag_owners,
+)
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
@@ -684,8 +690,13 @@ class MainWindow(QMainWindow):
             self.panel.indexOf(self.annotation_panel), f"Yours ({len(annotations)})"
         )
         self.review.setEnabled(True)
+        me = self.editor.annotator
         self.review.show_review(
-            get_review(self.db, article_id), tags_for(self.db, article_id), all_tags(self.db)
+            get_review(self.db, article_id, me),
+            tag_owners(self.db, article_id),
+            all_tags(self.db),
+            reviews_of(self.db, article_id),
+            me,
         )
 
     # -- the analyst's edits ---------------------------------------------------
@@ -710,7 +721,7 @@ class MainWindow(QMainWindow):
     def set_status(self, status: str) -> None:
         if self.current_id is None:
             return
-        review = get_review(self.db, self.current_id)
+        review = get_review(self.db, self.current_id, self.editor.annotator)
         if review.status != status:
             self.editor.set_review_fields(
                 self.current_id, {"status": status}, f"Mark {STATUS_NAMES[status].lower()}"
@@ -727,7 +738,7 @@ class MainWindow(QMainWindow):
     def go_next_unreviewed(self) -> None:
         if self.db is None:
             return
-        target = next_unreviewed(self.db, self.current_id or 0)
+        target = next_unreviewed(self.db, self.current_id or 0, self.editor.annotator)
         if target is None:
             self.statusBar().showMessage("Every article has been reviewed")
             return
@@ -851,6 +862,8 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             self.editor.annotator = name.strip()
             self.settings.setValue("annotator/name", name.strip())
+            if self.current_id is not None:  # the review shown is the annotator's own
+                self.show_article(self.current_id, keep_position=True)
 
     def _apply_legend(self) -> None:
         self.view.text.set_visible_labels(self.legend.visible_labels(), self.legend.visible_kinds())

@@ -7,19 +7,29 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QWidget,
 )
 
-from viewer.core.store.reviews import STATUSES, Review
+from viewer.core.store.reviews import STATUSES, AnnotatorReview, Review
 
 STATUS_NAMES = {"unreviewed": "Unreviewed", "in_progress": "In progress", "done": "Done"}
 
 
+_TAG_ROLE = Qt.ItemDataRole.UserRole  # the tag itself (the text may add its annotators)
+_MINE_ROLE = Qt.ItemDataRole.UserRole + 1  # whether this analyst added it (may remove it)
+
+
 class ReviewPanel(QWidget):
-    """Emits what the analyst asked for; the window turns it into undoable edits."""
+    """Emits what the analyst asked for; the window turns it into undoable edits.
+
+    Status, note and tags shown for editing are this analyst's own; other
+    annotators' reviews are listed below them, and their tags carry their names.
+    """
 
     status_chosen = Signal(str)
     note_edited = Signal(str)  # after a pause in typing, or on leaving the field
@@ -44,8 +54,8 @@ class ReviewPanel(QWidget):
         self.tags.setFlow(QListWidget.Flow.LeftToRight)
         self.tags.setWrapping(True)
         self.tags.setMaximumHeight(54)
-        self.tags.setToolTip("Double-click or press Delete to remove a tag")
-        self.tags.itemDoubleClicked.connect(lambda item: self.tag_removed.emit(item.text()))
+        self.tags.setToolTip("Double-click or press Delete to remove a tag of yours")
+        self.tags.itemDoubleClicked.connect(self._remove_item)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("Note on this article")
         self.note.setMaximumHeight(80)
@@ -62,21 +72,66 @@ class ReviewPanel(QWidget):
         form.addRow("Tags", self.tag_input)
         form.addRow("", self.tags)
         form.addRow("Note", self.note)
+        self.others = QLabel()
+        self.others.setWordWrap(True)
+        self.others.setTextFormat(Qt.TextFormat.PlainText)
+        self.others.setVisible(False)
+        form.addRow("Others", self.others)
+        self._others_label = form.labelForField(self.others)
+        self._others_label.setVisible(False)
 
-    def show_review(self, review: Review, tags: list[str], all_tags: list[str]) -> None:
+    def show_review(
+        self,
+        review: Review,
+        tag_owners: dict[str, list[str]],
+        all_tags: list[str],
+        others: list[AnnotatorReview] = (),
+        me: str = "",
+    ) -> None:
+        """This analyst's review, every tag (others' with their names) and the
+        other annotators' reviews, a differing status marked as a conflict."""
         self._loading = True
         self.status.setCurrentIndex(STATUSES.index(review.status))
         self.tags.clear()
-        self.tags.addItems(tags)
+        for tag, owners in tag_owners.items():
+            mine = me in owners
+            theirs = [o for o in owners if o != me]
+            text = tag if not theirs else f"{tag} ({', '.join(theirs)})"
+            item = QListWidgetItem(text)
+            item.setData(_TAG_ROLE, tag)
+            item.setData(_MINE_ROLE, mine)
+            item.setToolTip("Added by " + ", ".join(owners))
+            if not mine:
+                item.setForeground(self.palette().placeholderText())
+            self.tags.addItem(item)
         self._completions.setStringList(all_tags)
         if self.note.toPlainText() != review.note:
             self.note.setPlainText(review.note)
         self._saved_note = review.note
+        self._show_others(review, [r for r in others if r.annotator != me])
         self._loading = False
+
+    def _show_others(self, review: Review, others: list[AnnotatorReview]) -> None:
+        lines = []
+        for r in others:
+            mark = (
+                " \u2260 yours"
+                if review.status != "unreviewed" and (r.review.status != review.status)
+                else ""
+            )
+            note = f" \u2014 \u201c{r.review.note}\u201d" if r.review.note else ""
+            lines.append(f"{r.annotator}: {STATUS_NAMES[r.review.status]}{mark}{note}")
+        self.others.setText("\n".join(lines))
+        self.others.setVisible(bool(lines))
+        self._others_label.setVisible(bool(lines))
+
+    def _remove_item(self, item: QListWidgetItem) -> None:
+        if item.data(_MINE_ROLE):
+            self.tag_removed.emit(item.data(_TAG_ROLE))
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Delete and self.tags.hasFocus() and self.tags.currentItem():
-            self.tag_removed.emit(self.tags.currentItem().text())
+            self._remove_item(self.tags.currentItem())
             return
         super().keyPressEvent(event)
 

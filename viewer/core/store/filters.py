@@ -9,6 +9,10 @@ Speakers are as in the speakers table (``overview``): a name is every speaker
 of that name, and ``speaker_article`` narrows it to one article's speaker (an
 anonymous speaker, "a spokesman", is a speaker of its article only). The
 attribution filters read the model's output as stored, like the corpus tables.
+
+``annotator`` keeps the articles that annotator worked on (an annotation, a
+review or a tag) and makes tag, status and annotation label theirs: "done"
+then means done by them. Without it, status and tag are anyone's.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class ArticleFilter:
     date_to: str | None = None
     has_quotes: bool | None = None  # True: some quotes; False: analysed, none
     annotation_label: str | None = None
+    annotator: str | None = None  # their work only (see the module docstring)
 
     @property
     def is_empty(self) -> bool:
@@ -123,13 +128,29 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
         add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1)")
     elif f.attribution_kind:
         add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE kind = ?)", f.attribution_kind)
+    by, who = (" AND annotator = ?", [f.annotator]) if f.annotator else ("", [])
+    if f.annotator:
+        add(
+            "(a.id IN (SELECT article_id FROM annotations WHERE annotator = ?)"
+            " OR a.id IN (SELECT article_id FROM article_reviews WHERE annotator = ?)"
+            " OR a.id IN (SELECT article_id FROM article_tags WHERE annotator = ?))",
+            *[f.annotator] * 3,
+        )
     if f.tag:
-        add("a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)", f.tag)
+        add(f"a.id IN (SELECT article_id FROM article_tags WHERE tag = ?{by})", f.tag, *who)
     if f.status == "unreviewed":
         # No review row at all also means unreviewed.
-        add("a.id NOT IN (SELECT article_id FROM article_reviews WHERE status != 'unreviewed')")
+        add(
+            "a.id NOT IN (SELECT article_id FROM article_reviews "
+            f"WHERE status != 'unreviewed'{by})",
+            *who,
+        )
     elif f.status:
-        add("a.id IN (SELECT article_id FROM article_reviews WHERE status = ?)", f.status)
+        add(
+            f"a.id IN (SELECT article_id FROM article_reviews WHERE status = ?{by})",
+            f.status,
+            *who,
+        )
     if f.source:
         add("a.source = ?", f.source)
     if f.date_from:
@@ -142,8 +163,10 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
         add("an.quote_count = 0")
     if f.annotation_label:
         add(
-            "a.id IN (SELECT article_id FROM annotations WHERE label = ? AND action != 'rejected')",
+            "a.id IN (SELECT article_id FROM annotations "
+            f"WHERE label = ? AND action != 'rejected'{by})",
             f.annotation_label,
+            *who,
         )
     return " AND ".join(clauses), params
 
@@ -192,7 +215,8 @@ def filtered_search(
 
 
 def distinct_values(db: Database, column: str) -> list[str]:
-    """Choices for a filter field: 'source', 'tag', 'label' (entity), 'annotation_label'."""
+    """Choices for a filter field: 'source', 'tag', 'label' (entity), 'annotation_label',
+    'annotator'."""
     sql = _CHOICES.get(column)
     if sql is None:
         raise ValueError(f"no choices for {column!r}")
@@ -206,4 +230,6 @@ _CHOICES = {
     "label": "SELECT DISTINCT label FROM entities ORDER BY label",
     "annotation_label": "SELECT DISTINCT label FROM annotations WHERE label IS NOT NULL "
     "ORDER BY label",
+    "annotator": "SELECT annotator FROM annotations UNION SELECT annotator FROM article_reviews "
+    "UNION SELECT annotator FROM article_tags ORDER BY 1",
 }

@@ -1,4 +1,9 @@
-"""Article-level work: review status, free-text note, tags."""
+"""Article-level work: review status, free-text note, tags — each annotator's own.
+
+Every annotator has their own review (status and note) and tags of an
+article; nothing here ever changes another annotator's. ``reviews_of`` and
+``tag_owners`` show everyone's, for the window's "who did what".
+"""
 
 from __future__ import annotations
 
@@ -20,16 +25,38 @@ class Review:
     note: str = ""
 
 
-def get_review(db: Database, article_id: int) -> Review:
+@dataclass(frozen=True)
+class AnnotatorReview:
+    annotator: str
+    review: Review
+    updated_at: str
+
+
+def _known_status(value: str) -> ReviewStatus:
+    # A status this viewer does not know (a damaged or foreign file) reads as unreviewed,
+    # so every view of the article still works; the stored value is left as it is.
+    return value if value in STATUSES else "unreviewed"
+
+
+def get_review(db: Database, article_id: int, annotator: str = "") -> Review:
+    """The annotator's own review of the article (default: this user's)."""
     row = db.execute(
-        "SELECT status, note FROM article_reviews WHERE article_id = ?", [article_id]
+        "SELECT status, note FROM article_reviews WHERE article_id = ? AND annotator = ?",
+        [article_id, annotator or default_annotator()],
     ).fetchone()
     if row is None:
         return Review()
-    # A status this viewer does not know (a damaged or foreign file) reads as unreviewed,
-    # so every view of the article still works; the stored value is left as it is.
-    status = row[0] if row[0] in STATUSES else "unreviewed"
-    return Review(status, row[1] or "")
+    return Review(_known_status(row[0]), row[1] or "")
+
+
+def reviews_of(db: Database, article_id: int) -> list[AnnotatorReview]:
+    """Every annotator's review of the article, by annotator name."""
+    rows = db.execute(
+        "SELECT annotator, status, note, updated_at FROM article_reviews "
+        "WHERE article_id = ? ORDER BY annotator",
+        [article_id],
+    )
+    return [AnnotatorReview(a, Review(_known_status(s), n or ""), t) for a, s, n, t in rows]
 
 
 def set_review_fields(
@@ -52,7 +79,7 @@ def set_review_fields(
     if "status" in changes and changes["status"] not in STATUSES:
         raise ValueError(f"unknown status {changes['status']!r}")
     with atomic(db):
-        current = get_review(db, article_id)
+        current = get_review(db, article_id, annotator)
         if expected:
             changed = [f for f, v in expected.items() if getattr(current, f) != v]
             if changed:
@@ -65,42 +92,50 @@ def set_review_fields(
 
 
 def set_review(db: Database, article_id: int, review: Review, annotator: str = "") -> None:
-    """Store status and note together (one row per article; one transaction)."""
+    """Store the annotator's status and note together (one transaction)."""
     if review.status not in STATUSES:
         raise ValueError(f"unknown status {review.status!r}")
     with atomic(db):
         db.execute(
-            """INSERT INTO article_reviews (article_id, status, note, annotator, updated_at)
+            """INSERT INTO article_reviews (article_id, annotator, status, note, updated_at)
                VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(article_id) DO UPDATE SET status = excluded.status,
-                   note = excluded.note, annotator = excluded.annotator,
-                   updated_at = excluded.updated_at""",
-            [
-                article_id,
-                review.status,
-                review.note or None,
-                annotator or default_annotator(),
-                now(),
-            ],
-        )
+               ON CONFLICT(article_id, annotator) DO UPDATE SET status = excluded.status,
+                   note = excluded.note, updated_at = excluded.updated_at""",
+            [article_id, annotator or default_annotator(), review.status, review.note or None,
+             now()],
+        )  # fmt: skip
 
 
-def next_unreviewed(db: Database, after_article_id: int) -> int | None:
-    """The next article (in corpus order, wrapping round) not yet reviewed."""
-    sql = """SELECT a.id FROM articles a LEFT JOIN article_reviews r ON r.article_id = a.id
-             WHERE (r.status IS NULL OR r.status = 'unreviewed') AND a.id {op} ?
+def next_unreviewed(db: Database, after_article_id: int, annotator: str = "") -> int | None:
+    """The next article (in corpus order, wrapping round) the annotator has not reviewed."""
+    sql = """SELECT a.id FROM articles a WHERE a.id {op} ? AND NOT EXISTS (
+                 SELECT 1 FROM article_reviews r WHERE r.article_id = a.id
+                 AND r.annotator = ? AND r.status != 'unreviewed')
              ORDER BY a.id LIMIT 1"""
-    row = db.execute(sql.format(op=">"), [after_article_id]).fetchone()
+    who = annotator or default_annotator()
+    row = db.execute(sql.format(op=">"), [after_article_id, who]).fetchone()
     if row is None:
-        row = db.execute(sql.format(op="<="), [after_article_id]).fetchone()
+        row = db.execute(sql.format(op="<="), [after_article_id, who]).fetchone()
     return int(row[0]) if row else None
 
 
 def tags_for(db: Database, article_id: int) -> list[str]:
+    """The article's tags, whoever added them."""
     rows = db.execute(
-        "SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag", [article_id]
+        "SELECT DISTINCT tag FROM article_tags WHERE article_id = ? ORDER BY tag", [article_id]
     )
     return [r[0] for r in rows]
+
+
+def tag_owners(db: Database, article_id: int) -> dict[str, list[str]]:
+    """Each tag of the article -> the annotators who added it."""
+    owners: dict[str, list[str]] = {}
+    for tag, who in db.execute(
+        "SELECT tag, annotator FROM article_tags WHERE article_id = ? ORDER BY tag, annotator",
+        [article_id],
+    ):
+        owners.setdefault(tag, []).append(who)
+    return owners
 
 
 def all_tags(db: Database) -> list[str]:
@@ -110,7 +145,7 @@ def all_tags(db: Database) -> list[str]:
 
 
 def add_tag(db: Database, article_id: int, tag: str, annotator: str = "") -> bool:
-    """Tag an article; False when it already had the tag."""
+    """Tag an article as the annotator; False when they had tagged it so already."""
     tag = " ".join(tag.split())
     if not tag:
         raise ValueError("a tag cannot be empty")
@@ -123,9 +158,11 @@ def add_tag(db: Database, article_id: int, tag: str, annotator: str = "") -> boo
     return cur.rowcount == 1
 
 
-def remove_tag(db: Database, article_id: int, tag: str) -> bool:
+def remove_tag(db: Database, article_id: int, tag: str, annotator: str = "") -> bool:
+    """Take the annotator's own tag off; another annotator's stays theirs."""
     with atomic(db):
         cur = db.execute(
-            "DELETE FROM article_tags WHERE article_id = ? AND tag = ?", [article_id, tag]
+            "DELETE FROM article_tags WHERE article_id = ? AND tag = ? AND annotator = ?",
+            [article_id, tag, annotator or default_annotator()],
         )
     return cur.rowcount == 1

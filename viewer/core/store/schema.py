@@ -331,3 +331,67 @@ def _attribution_stats(db: Database) -> None:
         DELETE FROM stats_state;
         """,
     )
+
+
+@migrations(name="0007_reviews_and_tags_per_annotator")
+def _reviews_and_tags_per_annotator(db: Database) -> None:
+    """Each annotator has their own status, note and tags of an article.
+
+    Two analysts reviewing one article used to share one row: the second
+    one's status went to ``merge_conflicts`` and, when both agreed, nobody
+    could tell that both had reviewed it, so agreement could not be counted.
+    Now a row per (article, annotator); a merge conflicts only when the same
+    annotator's values differ (their two databases). The statuses and notes
+    that earlier merges kept aside as another annotator's become that
+    annotator's review (the latest one recorded; a status they did not differ
+    on is the kept row's, a note they did not differ on is none: their words
+    are never made up from someone else's).
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE article_reviews_new (
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'unreviewed',  -- unreviewed|in_progress|done
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator)
+        );
+        INSERT INTO article_reviews_new (article_id, annotator, status, note, updated_at)
+            SELECT article_id, annotator, status, note, updated_at FROM article_reviews;
+        INSERT OR IGNORE INTO article_reviews_new (article_id, annotator, status, note, updated_at)
+            SELECT c.article_id, c.incoming_annotator,
+                   coalesce((SELECT s.incoming FROM merge_conflicts s
+                             WHERE s.article_id = c.article_id AND s.field = 'status'
+                               AND s.incoming_annotator = c.incoming_annotator
+                             ORDER BY s.id DESC LIMIT 1), r.status, 'unreviewed'),
+                   (SELECT n.incoming FROM merge_conflicts n
+                    WHERE n.article_id = c.article_id AND n.field = 'note'
+                      AND n.incoming_annotator = c.incoming_annotator
+                    ORDER BY n.id DESC LIMIT 1),
+                   coalesce(max(c.incoming_updated_at), max(c.created_at))
+            FROM merge_conflicts c LEFT JOIN article_reviews r ON r.article_id = c.article_id
+            WHERE c.incoming_annotator IS NOT NULL AND c.incoming_annotator != ''
+            GROUP BY c.article_id, c.incoming_annotator;
+        DROP TABLE article_reviews;
+        ALTER TABLE article_reviews_new RENAME TO article_reviews;
+        CREATE INDEX article_reviews_by_status ON article_reviews(status);
+
+        CREATE TABLE article_tags_new (
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            tag TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, tag, annotator)
+        );
+        INSERT INTO article_tags_new SELECT article_id, tag, annotator, created_at
+            FROM article_tags;
+        DROP TABLE article_tags;
+        ALTER TABLE article_tags_new RENAME TO article_tags;
+        CREATE INDEX article_tags_by_tag ON article_tags(tag);
+        -- who did what: the annotator filter and the agreement read these
+        CREATE INDEX annotations_by_annotator ON annotations(annotator, article_id);
+        CREATE INDEX article_reviews_by_annotator ON article_reviews(annotator);
+        """,
+    )

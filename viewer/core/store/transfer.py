@@ -66,28 +66,29 @@ def find_article(db: Database, ext_id: str) -> ArticleText | None:
     return ArticleText(*row) if row else None
 
 
-def review_row(db: Database, article_id: int) -> ReviewRow | None:
+def review_row(db: Database, article_id: int, annotator: str) -> ReviewRow | None:
+    """The annotator's review of the article, if they have one."""
     row = db.execute(
-        "SELECT status, note, annotator, updated_at FROM article_reviews WHERE article_id = ?",
-        [article_id],
+        "SELECT status, note, annotator, updated_at FROM article_reviews "
+        "WHERE article_id = ? AND annotator = ?",
+        [article_id, annotator],
     ).fetchone()
     return ReviewRow(*row) if row else None
 
 
 def save_review(db: Database, article_id: int, review: ReviewRow) -> None:
-    """Insert or replace the article's review row with exactly these values."""
+    """Insert or replace the review of (article, review.annotator) with exactly these values."""
     db.execute(
-        """INSERT INTO article_reviews (article_id, status, note, annotator, updated_at)
+        """INSERT INTO article_reviews (article_id, annotator, status, note, updated_at)
            VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT(article_id) DO UPDATE SET status = excluded.status,
-               note = excluded.note, annotator = excluded.annotator,
-               updated_at = excluded.updated_at""",
-        [article_id, review.status, review.note, review.annotator, review.updated_at],
+           ON CONFLICT(article_id, annotator) DO UPDATE SET status = excluded.status,
+               note = excluded.note, updated_at = excluded.updated_at""",
+        [article_id, review.annotator, review.status, review.note, review.updated_at],
     )
 
 
 def insert_tag(db: Database, article_id: int, tag: str, annotator: str, created_at: str) -> bool:
-    """Add a tag; False when the article has it already (tags merge as a union)."""
+    """Add the annotator's tag; False when they have it already (tags merge as a union)."""
     cur = db.execute(
         "INSERT OR IGNORE INTO article_tags (article_id, tag, annotator, created_at) "
         "VALUES (?, ?, ?, ?)",
