@@ -125,7 +125,7 @@ def test_notes_labels_and_tags_are_literal(hostile_window) -> None:
     text = window.view.text
     tip = shown(text._tooltip(text.hit_at(TEXT.index("Paris"))))
     # Markup stays characters; (the hover tooltip folds the note's line break to a space).
-    assert f"Your label: {LABEL} (<b>me</b>) {' '.join(NOTE.split())}" in " ".join(tip.split())
+    assert f"Label: {LABEL} by <b>me</b> {' '.join(NOTE.split())}" in " ".join(tip.split())
 
     model = window.annotation_panel.model()
     row = next(r for r in range(model.rowCount()) if "Paris" in model.data(model.index(r, 1)))

@@ -33,6 +33,7 @@ from viewer.core.model import (
     FinalView,
     Quote,
 )
+from viewer.core.team.conflicts import Conflict
 from viewer.qt.offsets import Utf16Map
 from viewer.qt.theme import KindStyle, colour, kind_style, label_style
 
@@ -44,6 +45,7 @@ class Hit:
     quote: int | None  # index into the analysis's quotes
     entity: Entity | FinalEntity | None
     annotation: Annotation | None = None  # the analyst's span label here, if any
+    conflicts: tuple[Conflict, ...] = ()  # annotators' differing decisions here
 
 
 def attribution_group(quotes: tuple[Quote, ...], index: int) -> list[int]:
@@ -121,6 +123,7 @@ class HighlightedText(QPlainTextEdit):
         self._map = Utf16Map("")
         self._hover: int | None = None
         self._pinned: int | None = None
+        self.conflicts: list[Conflict] = []  # annotators disagree here (marked, with tooltips)
 
     # -- content -------------------------------------------------------
 
@@ -155,6 +158,14 @@ class HighlightedText(QPlainTextEdit):
         self._hover = self._pinned = None
         self.setPlainText(text)
         self.refresh()
+
+    def set_conflicts(self, conflicts: list[Conflict]) -> None:
+        """Mark where annotators decided differently (the article's status aside)."""
+        self.conflicts = [c for c in conflicts if c.start is not None and c.end is not None]
+        self.refresh()
+
+    def conflicts_at(self, pos: int) -> list[Conflict]:
+        return [c for c in self.conflicts if c.start <= pos < c.end]
 
     def set_visible_labels(self, labels: set[str], kinds: set[str]) -> None:
         """The entity labels and the attribution kinds to mark (others are not shown)."""
@@ -207,7 +218,7 @@ class HighlightedText(QPlainTextEdit):
             None,
         )
         annotation = next((a for a in self.spans if a.start <= pos < a.end), None)
-        return Hit(quote, entity, annotation)
+        return Hit(quote, entity, annotation, tuple(self.conflicts_at(pos)))
 
     def _hit_at_point(self, point) -> Hit:
         cursor = self.cursorForPosition(point)
@@ -283,9 +294,12 @@ class HighlightedText(QPlainTextEdit):
             a = hit.annotation
             note = f"<br>{html.escape(a.note)}".replace("\n", "<br>") if a.note else ""
             parts.append(
-                f"<qt>Your label: <b>{html.escape(a.label or '')}</b> "
-                f"({html.escape(a.annotator)}){note}</qt>"
+                f"<qt>Label: <b>{html.escape(a.label or '')}</b> "
+                f"by {html.escape(a.annotator)}{note}</qt>"
             )
+        for c in hit.conflicts:
+            who = "<br>".join(f"{html.escape(a)}: {html.escape(d)}" for a, d in c.decisions)
+            parts.append(f"<qt><b>Conflict</b> ({html.escape(c.what)})<br>{who}</qt>")
         return "<hr>".join(parts)
 
     # -- painting ------------------------------------------------------
@@ -337,6 +351,14 @@ class HighlightedText(QPlainTextEdit):
             fmt.setBackground(tint)
             self._analyst_mark(fmt, label_colour)
             selections.append(self._selection(start, end, fmt))
+        conflict = colour("conflict")
+        for c in self.conflicts:  # last: drawn over every other mark
+            fmt = QTextCharFormat()
+            fmt.setForeground(conflict)
+            fmt.setFontUnderline(True)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            fmt.setUnderlineColor(conflict)
+            selections.append(self._selection(c.start, c.end, fmt))
         self.setExtraSelections(selections)
 
     def _continue_underline(

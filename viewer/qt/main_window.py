@@ -45,6 +45,7 @@ from viewer.core.store.reviews import (
     reviews_of,
     tag_owners,
 )
+from viewer.core.team.conflicts import article_conflicts
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
@@ -147,7 +148,7 @@ class MainWindow(QMainWindow):
         self.panel.span_requested.connect(self.view.text.select_span)
         self.panel.quote_requested.connect(self.view.text.pin_quote)
         self.annotation_panel = AnnotationPanel()
-        self.panel.addTab(self.annotation_panel, "Yours")
+        self.panel.addTab(self.annotation_panel, "Annotations")
         self.annotation_panel.span_requested.connect(self.view.text.select_span)
         self.review = ReviewPanel()
         self.review.setEnabled(False)
@@ -685,9 +686,14 @@ class MainWindow(QMainWindow):
             article.title, meta, article.text, final, spans, colours, keep_position
         )
         self.panel.show_analysis(self.view.text.analysis)
-        self.annotation_panel.show_annotations(annotations, colours)
+        reviews = reviews_of(self.db, article_id)
+        conflicts = article_conflicts(annotations, reviews)
+        self.view.text.set_conflicts(conflicts)
+        by_annotation = {i: c.words() for c in conflicts for i in c.annotation_ids}
+        self.annotation_panel.show_annotations(annotations, colours, by_annotation)
+        marks = f", {len(conflicts)} \u26a0" if conflicts else ""
         self.panel.setTabText(
-            self.panel.indexOf(self.annotation_panel), f"Yours ({len(annotations)})"
+            self.panel.indexOf(self.annotation_panel), f"Annotations ({len(annotations)}{marks})"
         )
         self.review.setEnabled(True)
         me = self.editor.annotator
@@ -695,7 +701,7 @@ class MainWindow(QMainWindow):
             get_review(self.db, article_id, me),
             tag_owners(self.db, article_id),
             all_tags(self.db),
-            reviews_of(self.db, article_id),
+            reviews,
             me,
         )
 

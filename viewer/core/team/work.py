@@ -81,40 +81,52 @@ def _later(stamps: dict[tuple, str], key: tuple, when: str) -> bool:
     return True
 
 
-def add_annotation(work: ArticleWork, ann: dict) -> None:
-    """Fold one annotation (the file's or a row's fields by name) into ``work``."""
-    kind, action, when = ann["kind"], ann["action"], ann.get("updated_at") or ""
+def decision_items(ann: dict) -> list[tuple[tuple, str]]:
+    """What an annotation decides, as (item, value) pairs: ``("span", label, start,
+    end)`` -> "" for a span drawn; ``("entity", start, end)`` and ``("quote", start,
+    end, field)`` -> the decision in words. ``ann`` has the fields by name."""
+    kind, action = ann["kind"], ann["action"]
     start, end = ann["start"], ann["end"]
     if action == "added":
         label = "attribution" if kind == "quote" else ann.get("label") or "(no label)"
-        work.spans.add((label, start, end))
-        return
+        return [(("span", label, start, end), "")]
     if kind == "entity":
-        key: ItemKey = (start, end)
         if action == "resized" and ann.get("model_start") is not None:
-            key = (ann["model_start"], ann["model_end"])  # about the model entity it resized
+            start, end = ann["model_start"], ann["model_end"]  # the model entity it resized
         value = {
             "relabelled": f"relabelled:{ann.get('label')}",
-            "resized": f"resized:{start}-{end}",
+            "resized": f"resized:{ann['start']}-{ann['end']}",
         }.get(action, action)
-        if _later(work._stamps, ("entity", key), when):
-            work.entities[key] = value
-        return
+        return [(("entity", start, end), value)]
     if kind != "quote":
-        return
+        return []
     if action == "not_quote":
-        fields = {"attribution": "not an attribution"}
-    elif action == "speaker_changed":
+        return [(("quote", start, end, "attribution"), "not an attribution")]
+    if action == "speaker_changed":
         speaker = ann.get("speaker_text") or "(no source)"
-        fields = {"attribution": "an attribution", "speaker": speaker}
-    elif action == "kind_changed":
-        fields = {"attribution": "an attribution", "kind": ann.get("label") or "direct"}
-    else:
-        return
-    for name, value in fields.items():
-        key = (start, end, name)
-        if _later(work._stamps, ("quote", key), when):
-            work.attributions[key] = value
+        return [
+            (("quote", start, end, "attribution"), "an attribution"),
+            (("quote", start, end, "speaker"), speaker),
+        ]
+    if action == "kind_changed":
+        return [
+            (("quote", start, end, "attribution"), "an attribution"),
+            (("quote", start, end, "kind"), ann.get("label") or "direct"),
+        ]
+    return []
+
+
+def add_annotation(work: ArticleWork, ann: dict) -> None:
+    """Fold one annotation (the file's or a row's fields by name) into ``work``."""
+    when = ann.get("updated_at") or ""
+    for item, value in decision_items(ann):
+        if item[0] == "span":
+            work.spans.add(item[1:])
+        elif _later(work._stamps, item, when):
+            if item[0] == "entity":
+                work.entities[item[1:]] = value
+            else:
+                work.attributions[item[1:]] = value
 
 
 # -- reading ---------------------------------------------------------------------------
