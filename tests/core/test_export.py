@@ -432,7 +432,7 @@ def test_a_failure_leaves_the_previous_file_and_no_temporary(db, tmp_path, monke
     out = tmp_path / "out.csv"
     out.write_text("previous", encoding="utf-8")
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         yield "partial", 1
         raise RuntimeError("disk on fire")
 

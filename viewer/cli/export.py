@@ -13,6 +13,7 @@ from viewer.core.annotation_io import export_jsonl
 from viewer.core.export import WHAT_CHOICES, WHATS, ExportError, ExportResult, export_csv
 from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import open_db
+from viewer.core.store.filters import distinct_values
 
 NAME = "export"
 HELP = "export a CSV (--csv OUT --what ...) or the analyst's work as JSONL (--jsonl OUT)"
@@ -36,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--force", action="store_true", help="replace OUT when it exists (never the database)"
+    )
+    parser.add_argument(
+        "--annotator",
+        metavar="NAME",
+        help="only this annotator's work (e.g. adjudicated): their annotations, statuses, "
+        "notes and tags, and the corrected views with their decisions alone",
     )
     parser.add_argument(
         "--processes",
@@ -81,10 +88,12 @@ def _argument_problem(args: argparse.Namespace) -> str | None:
 
 def _export(db, args: argparse.Namespace, out: Path) -> ExportResult:
     progress = StderrProgress()
+    if args.annotator is not None and args.annotator not in distinct_values(db, "annotator"):
+        raise ExportError(f"{args.db}: no work by {args.annotator!r} in this database")
     if args.jsonl:
-        return export_jsonl(db, out, progress=progress)
+        return export_jsonl(db, out, progress=progress, annotator=args.annotator)
     return export_csv(db, out, args.what, raw=args.raw, bom=args.bom, progress=progress,
-                      workers=max(1, args.processes))  # fmt: skip
+                      workers=max(1, args.processes), annotator=args.annotator)  # fmt: skip
 
 
 def _fail(message: str) -> int:

@@ -102,13 +102,15 @@ def export_jsonl(
     *,
     progress: Progress = _quiet,
     should_stop: StopCheck = _never,
+    annotator: str | None = None,
 ) -> ExportResult:
-    """Write every label, review, tag and annotation of ``db`` to ``out`` (atomically)."""
-    total = _count_records(db)
+    """Write every label, review, tag and annotation of ``db`` to ``out`` (atomically);
+    with ``annotator``, the labels and that annotator's reviews, tags and annotations."""
+    total = _count_records(db, annotator)
     try:
         with atomic_text_file(out, db=db) as fh:  # never over the database; its mode
             done = 0
-            for done, record in enumerate(_records(db), 1):
+            for done, record in enumerate(_records(db, annotator), 1):
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
                 if done % POLL_RECORDS == 0:
                     progress(done, total, f"Exporting annotations: {done} of {total} records")
@@ -120,47 +122,55 @@ def export_jsonl(
     return ExportResult(Path(out), "jsonl", done)
 
 
-def _count_records(db: Database) -> int:
-    tables = ("labels", "article_reviews", "article_tags", "annotations")
-    return 1 + sum(int(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables)
+_BY = " WHERE ? IS NULL OR annotator = ?"  # everyone's work, or one annotator's
 
 
-def _records(db: Database) -> Iterator[dict[str, Any]]:
+def _count_records(db: Database, who: str | None = None) -> int:
+    total = 1 + int(db.execute("SELECT count(*) FROM labels").fetchone()[0])
+    for table in ("article_reviews", "article_tags", "annotations"):
+        total += int(db.execute(f"SELECT count(*) FROM {table}{_BY}", [who, who]).fetchone()[0])
+    return total
+
+
+def _records(db: Database, who: str | None = None) -> Iterator[dict[str, Any]]:
     yield {"type": FORMAT, "version": VERSION}
     for name, color, position in db.execute(
         "SELECT name, color, position FROM labels ORDER BY position, name"
     ):
         yield {"type": "label", "name": name, "color": color, "position": position}
-    yield from _review_records(db)
-    yield from _tag_records(db)
-    yield from _annotation_records(db)
+    yield from _review_records(db, who)
+    yield from _tag_records(db, who)
+    yield from _annotation_records(db, who)
 
 
-def _review_records(db: Database) -> Iterator[dict[str, Any]]:
+def _review_records(db: Database, who: str | None) -> Iterator[dict[str, Any]]:
     for ext_id, status, note, annotator, updated_at in db.execute(
         "SELECT a.ext_id, r.status, r.note, r.annotator, r.updated_at "
         "FROM article_reviews r JOIN articles a ON a.id = r.article_id "
-        "ORDER BY a.ext_id, r.annotator"
+        "WHERE ? IS NULL OR r.annotator = ? ORDER BY a.ext_id, r.annotator",
+        [who, who],
     ):
         yield {"type": "review", "article": ext_id, "status": status, "note": note,
                "annotator": annotator, "updated_at": updated_at}  # fmt: skip
 
 
-def _tag_records(db: Database) -> Iterator[dict[str, Any]]:
+def _tag_records(db: Database, who: str | None) -> Iterator[dict[str, Any]]:
     for ext_id, tag, annotator, created_at in db.execute(
         "SELECT a.ext_id, t.tag, t.annotator, t.created_at "
         "FROM article_tags t JOIN articles a ON a.id = t.article_id "
-        "ORDER BY a.ext_id, t.tag, t.annotator"
+        "WHERE ? IS NULL OR t.annotator = ? ORDER BY a.ext_id, t.tag, t.annotator",
+        [who, who],
     ):
         yield {"type": "tag", "article": ext_id, "tag": tag, "annotator": annotator,
                "created_at": created_at}  # fmt: skip
 
 
-def _annotation_records(db: Database) -> Iterator[dict[str, Any]]:
+def _annotation_records(db: Database, who: str | None) -> Iterator[dict[str, Any]]:
     cols = ", ".join(f'n."{c}"' for c in ANNOTATION_FIELDS)
     cur = db.execute(
         f"SELECT a.ext_id, {cols} FROM annotations n JOIN articles a ON a.id = n.article_id "
-        "ORDER BY a.ext_id, n.id"
+        "WHERE ? IS NULL OR n.annotator = ? ORDER BY a.ext_id, n.id",
+        [who, who],
     )
     for ext_id, *values in cur:
         yield {

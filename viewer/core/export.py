@@ -187,18 +187,21 @@ def export_csv(
     progress: Progress = _quiet,
     should_stop: StopCheck = _never,
     workers: int = 1,
+    annotator: str | None = None,
 ) -> ExportResult:
     """Write the ``what`` export of ``db`` to ``out`` atomically (see the module doc).
 
     ``workers`` > 1 renders the annotations export in that many processes
-    (same bytes, faster on several cores); progress then comes per part."""
+    (same bytes, faster on several cores); progress then comes per part.
+    ``annotator``: that annotator's work only (their annotations, reviews and
+    tags; the final views with their decisions alone)."""
     what = ALIASES.get(what, what)
     if what not in COLUMNS:
         raise ExportError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
     prepare_target(db, out)
     if workers > 1 and what in _RANGED_SOURCES and _db_file(db) is not None:
-        return _export_in_parallel(db, Path(out), what, raw, bom, workers, progress)
-    source, total = _SOURCES[what](db, raw), _TOTALS[what](db)
+        return _export_in_parallel(db, Path(out), what, raw, bom, workers, progress, annotator)
+    source, total = _SOURCES[what](db, raw, who=annotator), _TOTALS[what](db, annotator)
     try:
         with atomic_text_file(out, bom=bom, db=db) as fh:
             rows = write_csv(fh, COLUMNS[what], source, total, what, progress, should_stop)
@@ -241,13 +244,15 @@ def _split_points(db: Database, what: str, parts: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _export_part(db_file: str, what: str, raw: bool, id_range: tuple[int, int], part: str) -> int:
+def _export_part(
+    db_file: str, what: str, raw: bool, id_range: tuple[int, int], part: str, who: str | None
+) -> int:
     """In a worker process: render one range of articles into ``part``; returns its rows."""
     db = open_readonly(db_file)  # read only, and safe for any character in the name
     try:
         rows = 0
         with open(part, "w", encoding="utf-8", newline="") as fh:
-            for text, n in _RANGED_SOURCES[what](db, raw, id_range):
+            for text, n in _RANGED_SOURCES[what](db, raw, id_range, who):
                 fh.write(text)
                 rows += n
         return rows
@@ -288,7 +293,14 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _export_in_parallel(
-    db: Database, out: Path, what: str, raw: bool, bom: bool, workers: int, progress: Progress
+    db: Database,
+    out: Path,
+    what: str,
+    raw: bool,
+    bom: bool,
+    workers: int,
+    progress: Progress,
+    who: str | None = None,
 ) -> ExportResult:
     """Render article ranges in ``workers`` processes, then join them in order.
 
@@ -306,7 +318,7 @@ def _export_in_parallel(
             initializer=_die_with_parent, initargs=(os.getpid(),),
         ) as pool:  # fmt: skip
             futures = [
-                pool.submit(_export_part, db_file, what, raw, r, part)
+                pool.submit(_export_part, db_file, what, raw, r, part, who)
                 for r, part in zip(ranges, parts, strict=True)
             ]
             rows = 0
@@ -540,22 +552,30 @@ def _article_head(row: Sequence[Any], raw: bool) -> _ArticleHead:
     return _ArticleHead(int(row[0]), render_lead(_cells(row[1:6], raw)))
 
 
-_HAS_ANALYST_WORK = """
-    EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id)
-    OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id)
-    OR EXISTS (SELECT 1 FROM article_reviews r WHERE r.article_id = a.id)
+# Whose work: each "(? IS NULL OR x.annotator = ?)" takes the annotator twice
+# (None: everyone's), so one SQL text serves both (_whose gives the parameters).
+_BY = "(? IS NULL OR {}.annotator = ?)"
+_HAS_ANALYST_WORK = f"""
+    EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id AND {_BY.format("n")})
+    OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND {_BY.format("t")})
+    OR EXISTS (SELECT 1 FROM article_reviews r WHERE r.article_id = a.id AND {_BY.format("r")})
 """
 
 
-def _count(db: Database, sql: str) -> int:
-    return int(db.execute(sql).fetchone()[0])
+def _whose(who: str | None, times: int = 1) -> list[str | None]:
+    return [who, who] * times
 
 
-def _count_annotated(db: Database) -> int:
-    return _count(db, f"SELECT count(*) FROM articles a WHERE {_HAS_ANALYST_WORK}")
+def _count(db: Database, sql: str, params: Sequence[object] = ()) -> int:
+    return int(db.execute(sql, list(params)).fetchone()[0])
 
 
-def _count_articles(db: Database) -> int:
+def _count_annotated(db: Database, who: str | None = None) -> int:
+    sql = f"SELECT count(*) FROM articles a WHERE {_HAS_ANALYST_WORK}"
+    return _count(db, sql, _whose(who, 3))
+
+
+def _count_articles(db: Database, who: str | None = None) -> int:
     return _count(db, "SELECT count(*) FROM articles")
 
 
@@ -591,7 +611,8 @@ def _annotation_sql(raw: bool, joined: bool) -> str:
                n.text_hash = ? AND n.anchor_status != 'orphaned',  -- anchored in this text
                n.start, n."end", n.left_context, n.right_context,
                {glue.join(after)}
-        FROM annotations n WHERE n.article_id = ? ORDER BY n.start, n.id  -- index order
+        FROM annotations n WHERE n.article_id = ? AND {_BY.format("n")}
+        ORDER BY n.start, n.id  -- index order
     """
 
 
@@ -601,9 +622,8 @@ _ANNOTATION_SQL = {
 _BEFORE = 5  # cells before the contexts
 _SEPARATORS = len(ANNOTATION_COLUMNS) - len(ARTICLE_META) - 1  # per row, lead excluded
 _ANNOTATED_ARTICLES_SQL = f"""
-    SELECT a.id, a.ext_id, a.title, a.source, a.date, a.url, a.text, a.text_hash,
-           r.status, r.note, r.annotator, r.updated_at
-    FROM articles a LEFT JOIN article_reviews r ON r.article_id = a.id
+    SELECT a.id, a.ext_id, a.title, a.source, a.date, a.url, a.text, a.text_hash
+    FROM articles a
     WHERE {_HAS_ANALYST_WORK}
     ORDER BY a.id
 """
@@ -615,39 +635,52 @@ _ANNOTATED_RANGE_SQL = _ANNOTATED_ARTICLES_SQL.replace(
 
 
 def annotation_rows(
-    db: Database, raw: bool = False, id_range: tuple[int, int] | None = None
+    db: Database,
+    raw: bool = False,
+    id_range: tuple[int, int] | None = None,
+    who: str | None = None,
 ) -> Parts:
-    """Per annotated article: its status and note rows, its tags, then its annotations.
+    """Per annotated article: each annotator's status and note rows, the tags, then
+    the annotations (``who``: that annotator's only).
 
     ``id_range`` (first, last article row id) limits it to one part of the
     corpus, for a parallel export."""
     cursor = (
-        db.execute(_ANNOTATED_ARTICLES_SQL)
+        db.execute(_ANNOTATED_ARTICLES_SQL, _whose(who, 3))
         if id_range is None
-        else db.execute(_ANNOTATED_RANGE_SQL, list(id_range))
+        else db.execute(_ANNOTATED_RANGE_SQL, [*id_range, *_whose(who, 3)])
     )
     for row in cursor:
         head = _article_head(row, raw)
-        level, n_level = _rendered(head, _review_rows(row[8:12], raw) + _tag_rows(db, head, raw))
-        spans, n_spans = _annotations_csv(db, head, row[6], row[7], raw)
-        yield level + spans, n_level + n_spans
+        level = _review_rows(db, head, raw, who) + _tag_rows(db, head, raw, who)
+        level_text, n_level = _rendered(head, level)
+        spans, n_spans = _annotations_csv(db, head, row[6], row[7], raw, who)
+        yield level_text + spans, n_level + n_spans
 
 
-def _review_rows(review: Sequence[object], raw: bool) -> list[tuple[str, ...]]:
-    status, note, annotator, updated_at = review
-    if status is None:
-        return []
-    who, when = _cell(annotator, raw), _cell(updated_at, raw)
-    rows = [_article_level("status", _cell(status, raw), "set", "", who, "", when)]
-    if note:
-        rows.append(_article_level("note", "", "set", _cell(note, raw), who, "", when))
+def _review_rows(
+    db: Database, head: _ArticleHead, raw: bool, who: str | None
+) -> list[tuple[str, ...]]:
+    rows = []
+    for status, note, annotator, updated_at in db.execute(
+        "SELECT status, note, annotator, updated_at FROM article_reviews r "
+        f"WHERE r.article_id = ? AND {_BY.format('r')} ORDER BY r.annotator",
+        [head.id, *_whose(who)],
+    ):
+        by, when = _cell(annotator, raw), _cell(updated_at, raw)
+        rows.append(_article_level("status", _cell(status, raw), "set", "", by, "", when))
+        if note:
+            rows.append(_article_level("note", "", "set", _cell(note, raw), by, "", when))
     return rows
 
 
-def _tag_rows(db: Database, head: _ArticleHead, raw: bool) -> list[tuple[str, ...]]:
+def _tag_rows(
+    db: Database, head: _ArticleHead, raw: bool, who: str | None = None
+) -> list[tuple[str, ...]]:
     cur = db.execute(
-        "SELECT tag, annotator, created_at FROM article_tags WHERE article_id = ? ORDER BY tag",
-        [head.id],
+        "SELECT tag, annotator, created_at FROM article_tags t "
+        f"WHERE t.article_id = ? AND {_BY.format('t')} ORDER BY tag, annotator",
+        [head.id, *_whose(who)],
     )
     return [
         _article_level("tag", _cell(tag, raw), "added", "", _cell(who, raw), _cell(when, raw), "")
@@ -682,27 +715,27 @@ def _contexts(
 
 
 def _annotations_csv(
-    db: Database, head: _ArticleHead, text: str, digest: str, raw: bool
+    db: Database, head: _ArticleHead, text: str, digest: str, raw: bool, who: str | None = None
 ) -> tuple[str, int]:
     """The article's annotation rows as CSV text, and how many."""
     s = _CELL_SEP
     lines = []
     for before, anchored, start, end, left, right, after in db.execute(
-        _ANNOTATION_SQL[raw, True], [digest, head.id]
+        _ANNOTATION_SQL[raw, True], [digest, head.id, *_whose(who)]
     ):
         left, right = _contexts(text, anchored, start, end, left, right, raw)
         lines.append(f"{before}{s}{left}{s}{right}{s}{after}")
     rendered = render_joined(lines, len(lines) * _SEPARATORS, head.lead)
     if rendered is None:  # a value held a separator character: cell by cell
-        rendered = render_rows(_annotation_tuples(db, head, text, digest, raw), head.lead)
+        rendered = render_rows(_annotation_tuples(db, head, text, digest, raw, who), head.lead)
     return rendered, len(lines)
 
 
 def _annotation_tuples(
-    db: Database, head: _ArticleHead, text: str, digest: str, raw: bool
+    db: Database, head: _ArticleHead, text: str, digest: str, raw: bool, who: str | None
 ) -> list[tuple[str, ...]]:
     rows = []
-    for r in db.execute(_ANNOTATION_SQL[raw, False], [digest, head.id]):
+    for r in db.execute(_ANNOTATION_SQL[raw, False], [digest, head.id, *_whose(who)]):
         anchored, start, end, left, right = r[_BEFORE : _BEFORE + 5]
         contexts = _contexts(text, anchored, start, end, left, right, raw)
         rows.append(r[:_BEFORE] + contexts + r[_BEFORE + 5 :])
@@ -714,20 +747,28 @@ def _annotation_tuples(
 _ARTICLES_SQL = "SELECT id, ext_id, title, source, date, url, analysis_id FROM articles ORDER BY id"
 
 
-def _final_views(db: Database, raw: bool) -> Iterator[tuple[_ArticleHead, FinalView]]:
+def _final_views(
+    db: Database, raw: bool, who: str | None = None
+) -> Iterator[tuple[_ArticleHead, FinalView]]:
     """(article, final view) for every article, in corpus order."""
     for row in db.execute(_ARTICLES_SQL):
         head = _article_head(row, raw)
-        yield head, _final_view(db, head.id, row[6])
+        yield head, _final_view(db, head.id, row[6], who)
 
 
-def _final_view(db: Database, article_id: int, analysis_id: int | None) -> FinalView:
+def _final_view(
+    db: Database, article_id: int, analysis_id: int | None, who: str | None = None
+) -> FinalView:
+    """Model output with the corrections applied: everyone's, or ``who``'s alone."""
     analysis = load_analysis(db, analysis_id)
-    return apply_corrections(analysis, annotations_for_article(db, article_id))
+    annotations = annotations_for_article(db, article_id)
+    if who is not None:
+        annotations = [a for a in annotations if a.annotator == who]
+    return apply_corrections(analysis, annotations)
 
 
-def quote_rows(db: Database, raw: bool = False) -> Parts:
-    for head, view in _final_views(db, raw):
+def quote_rows(db: Database, raw: bool = False, who: str | None = None) -> Parts:
+    for head, view in _final_views(db, raw, who):
         yield _rendered(head, [_cells(_quote_values(fq), raw) for fq in view.quotes])
 
 
@@ -738,8 +779,8 @@ def _quote_values(fq: FinalQuote) -> tuple[object, ...]:
             q.attribution_id, fq.origin, fq.decision, fq.decision is not None)  # fmt: skip
 
 
-def entity_rows(db: Database, raw: bool = False) -> Parts:
-    for head, view in _final_views(db, raw):
+def entity_rows(db: Database, raw: bool = False, who: str | None = None) -> Parts:
+    for head, view in _final_views(db, raw, who):
         yield _rendered(head, [_cells(_entity_values(fe), raw) for fe in view.entities])
 
 
@@ -751,34 +792,39 @@ def _entity_values(fe: FinalEntity) -> tuple[object, ...]:
 
 # -- articles ---------------------------------------------------------------------------
 
-_ARTICLE_SUMMARY_SQL = """
+# The article's status and note: the latest review (anyone's, or the annotator's).
+_LATEST_REVIEW = f"""(SELECT rv.rowid FROM article_reviews rv
+    WHERE rv.article_id = a.id AND {_BY.format("rv")} ORDER BY rv.updated_at DESC LIMIT 1)"""
+_ARTICLE_SUMMARY_SQL = f"""
     SELECT a.id, a.ext_id, a.title, a.source, a.date, a.url, a.analysis_id, a.origin, a.meta,
            coalesce(r.status, 'unreviewed'), r.note,
-           (SELECT count(*) FROM annotations n WHERE n.article_id = a.id)
-    FROM articles a LEFT JOIN article_reviews r ON r.article_id = a.id
+           (SELECT count(*) FROM annotations n WHERE n.article_id = a.id AND {_BY.format("n")})
+    FROM articles a LEFT JOIN article_reviews r ON r.rowid = {_LATEST_REVIEW}
     ORDER BY a.id
 """
 
 
-def article_rows(db: Database, raw: bool = False) -> Parts:
+def article_rows(db: Database, raw: bool = False, who: str | None = None) -> Parts:
     """One row per article; the counts are the final view's (as in those exports)."""
-    for row in db.execute(_ARTICLE_SUMMARY_SQL):
+    for row in db.execute(_ARTICLE_SUMMARY_SQL, _whose(who, 2)):
         head = _article_head(row, raw)
-        view = _final_view(db, head.id, row[6])
-        values = (row[7], row[8], row[9], _tags(db, head.id), row[10], len(view.entities),
+        view = _final_view(db, head.id, row[6], who)
+        values = (row[7], row[8], row[9], _tags(db, head.id, who), row[10], len(view.entities),
                   len(view.quotes), *attribution_counts(fq.quote for fq in view.quotes),
                   row[11])  # fmt: skip
         yield _rendered(head, [_cells(values, raw)])
 
 
-def _tags(db: Database, article_id: int) -> str:
+def _tags(db: Database, article_id: int, who: str | None = None) -> str:
     rows = db.execute(
-        "SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag", [article_id]
+        f"SELECT DISTINCT tag FROM article_tags t WHERE t.article_id = ? AND {_BY.format('t')} "
+        "ORDER BY tag",
+        [article_id, *_whose(who)],
     )
     return TAG_SEPARATOR.join(r[0] for r in rows)
 
 
-_SOURCES: dict[str, Callable[[Database, bool], Parts]] = {
+_SOURCES: dict[str, Callable[..., Parts]] = {
     "annotations": annotation_rows,
     "attributions": quote_rows,
     "entities": entity_rows,
@@ -789,7 +835,7 @@ _SOURCES: dict[str, Callable[[Database, bool], Parts]] = {
 _RANGED_SOURCES: dict[str, Callable[..., Parts]] = {"annotations": annotation_rows}
 _RANGE_ID_SQL = {"annotations": "SELECT {part} FROM (SELECT article_id AS x FROM annotations)"}
 
-_TOTALS: dict[str, Callable[[Database], int]] = {
+_TOTALS: dict[str, Callable[[Database, str | None], int]] = {
     "annotations": _count_annotated,
     "attributions": _count_articles,
     "entities": _count_articles,
