@@ -22,6 +22,7 @@ from viewer.core.team.agreement import (
     AGREEMENT_COLUMNS,
     NoSharedArticles,
     agreement,
+    article_scores,
     character_alpha,
     cohen_kappa,
 )
@@ -308,3 +309,19 @@ def test_unusable_inputs_exit_2_with_the_file_named(two_databases, tmp_path, cap
     )  # fmt: skip
     assert main(["agreement", str(a), str(lonely)]) == 2
     assert "share no annotated article" in capsys.readouterr().err
+
+
+def test_article_scores_put_the_least_agreed_article_first():
+    a = _work(
+        "ann",
+        one=ArticleWork(spans={("PER", 0, 7), ("PER", 10, 15)}, status="done"),
+        two=ArticleWork(spans={("PER", 0, 7)}, status="done"),
+    )
+    b = _work(
+        "bob",
+        one=ArticleWork(spans={("PER", 0, 7)}, status="in_progress"),
+        two=ArticleWork(spans={("PER", 0, 7)}, status="done"),
+    )
+    # one: spans 1 alike of 2 made, status 0 of 1 -> 1/3; two: 1 of 1 and 1 of 1 -> 1
+    scores = article_scores(agreement(a, b, by_article=True))
+    assert scores == [("one", pytest.approx(1 / 3)), ("two", 1.0)]

@@ -9,16 +9,16 @@ in viewer.core.team.agreement.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
-from pathlib import Path
 
-from viewer.core.export import ExportError, atomic_text_file, neutralise
+from viewer.core.export import ExportError
 from viewer.core.team.agreement import (
-    AGREEMENT_COLUMNS,
     AgreementRow,
     NoSharedArticles,
     agreement,
+    csv_columns,
+    csv_values,
+    write_agreement_csv,
 )
 from viewer.core.team.work import WorkSourceError, pick_annotator, read_work
 
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     print(render_table(rows, args.by_article))
     if args.csv:
         try:
-            write_csv(rows, args.csv, args.by_article)
+            write_agreement_csv(rows, args.csv, args.by_article)
         except (ExportError, OSError) as exc:
             return _fail(f"{args.csv}: {exc}")
         print(f"viewer: wrote {len(rows)} rows to {args.csv}", file=sys.stderr)
@@ -71,35 +71,14 @@ def _number(value: object) -> str:
     return str(value)
 
 
-def _columns(by_article: bool) -> tuple[str, ...]:
-    return ("article_id", *AGREEMENT_COLUMNS) if by_article else AGREEMENT_COLUMNS
-
-
-def _values(row: AgreementRow, by_article: bool) -> tuple:
-    return (row.article_id or "", *row.cells()) if by_article else row.cells()
-
-
 def render_table(rows: list[AgreementRow], by_article: bool = False) -> str:
     """The rows as an aligned text table (figures to 3 decimals, empty when undefined)."""
-    header = _columns(by_article)
-    body = [[_number(v) for v in _values(r, by_article)] for r in rows]
+    header = csv_columns(by_article)
+    body = [[_number(v) for v in csv_values(r, by_article)] for r in rows]
     widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in body]
     return "\n".join(line.rstrip() for line in lines)
-
-
-def write_csv(rows: list[AgreementRow], out: str | Path, by_article: bool = False) -> None:
-    """The rows with exactly the agreement columns (article_id first with by_article);
-    figures at full precision, labels and tags safe to open in a spreadsheet."""
-    with atomic_text_file(out) as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(_columns(by_article))
-        for row in rows:
-            writer.writerow(
-                neutralise(v) if isinstance(v, str) else ("" if v is None else v)
-                for v in _values(row, by_article)
-            )
 
 
 def _fail(message: str) -> int:

@@ -24,11 +24,13 @@ undefined is None, an empty cell):
 
 from __future__ import annotations
 
+import csv
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import astuple, dataclass
 
+from viewer.core.export import atomic_text_file, neutralise
 from viewer.core.team.work import AnnotatorWork, ArticleWork
 
 AGREEMENT_COLUMNS = (
@@ -241,3 +243,47 @@ def _review_rows(pairs: list[tuple[ArticleWork, ArticleWork]], labels: bool) -> 
         b_tags = {t for _, wb in reviewed for t in wb.tags}
         rows.append(_match_row("tag", ALL, a_tags, b_tags))
     return rows
+
+
+# -- per article, and the CSV -----------------------------------------------------------
+
+
+def article_scores(rows: Iterable[AgreementRow]) -> list[tuple[str, float]]:
+    """(article, score) from the by-article rows, lowest first: the share of the
+    article's items both annotators treated alike (spans matched exactly,
+    decisions alike, the same status) among all items either of them made."""
+    alike: Counter[str] = Counter()
+    made: Counter[str] = Counter()
+    for r in rows:
+        if r.article_id is None or r.label != ALL or r.scope == "tag":
+            continue
+        alike[r.article_id] += r.matched
+        made[r.article_id] += (
+            max(r.a_count, r.b_count)
+            if r.scope == "status"
+            else (r.a_count + r.b_count - r.matched)
+        )
+    scores = [(ext, alike[ext] / made[ext]) for ext in made if made[ext]]
+    return sorted(scores, key=lambda s: (s[1], s[0]))
+
+
+def csv_columns(by_article: bool) -> tuple[str, ...]:
+    return ("article_id", *AGREEMENT_COLUMNS) if by_article else AGREEMENT_COLUMNS
+
+
+def csv_values(row: AgreementRow, by_article: bool) -> tuple:
+    return (row.article_id or "", *row.cells()) if by_article else row.cells()
+
+
+def write_agreement_csv(rows: Sequence[AgreementRow], out, by_article: bool = False) -> None:
+    """The rows with exactly the agreement columns (article_id first with by_article),
+    atomically; figures at full precision, empty when undefined; labels and tags
+    safe to open in a spreadsheet."""
+    with atomic_text_file(out) as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(csv_columns(by_article))
+        for row in rows:
+            writer.writerow(
+                neutralise(v) if isinstance(v, str) else ("" if v is None else v)
+                for v in csv_values(row, by_article)
+            )
