@@ -338,6 +338,7 @@ _SPECS: dict[str, dict[str, tuple[Check, Any]]] = {
         "annotator": _NAME,
         "created_at": _STAMP,
         "updated_at": _STAMP,
+        "provenance": _NULLABLE_NAME,  # absent from files written before adjudication
     },
 }
 # Every field the file carries is checked; a new Annotation field needs a check here.

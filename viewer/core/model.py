@@ -176,6 +176,8 @@ class Annotation:
     annotator: str = ""
     created_at: str = ""
     updated_at: str = ""
+    # adjudication: the annotator(s) whose decision this copies ("ann", or "ann+bob")
+    provenance: str | None = None
     id: int | None = None
 
 

@@ -395,3 +395,10 @@ def _reviews_and_tags_per_annotator(db: Database) -> None:
         CREATE INDEX article_reviews_by_annotator ON article_reviews(annotator);
         """,
     )
+
+
+@migrations(name="0008_adjudication_provenance")
+def _adjudication_provenance(db: Database) -> None:
+    """An adjudicated annotation says whose it was: ``provenance`` is the annotator
+    (or annotators, joined by "+") whose decision the adjudicator took over."""
+    _script(db, "ALTER TABLE annotations ADD COLUMN provenance TEXT;")
