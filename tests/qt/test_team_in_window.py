@@ -4,6 +4,7 @@ in the text and in the annotations tab, each analyst's own review and tags."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCharFormat
 
 from tests.qt.test_annotating import opened
 from viewer.core.corrections import apply_corrections
@@ -74,3 +75,78 @@ def test_your_review_is_yours_and_the_others_are_listed(make_window, open_and_wa
     assert get_review(window.db, article_id, me).status == "in_progress"
     assert get_review(window.db, article_id, "bob").status == "done"
     assert "\u2260 yours" in panel.others.text()  # statuses now differ: a conflict
+
+
+def _dialog(window, cls):
+    [dialog] = [d for d in window.findChildren(cls) if d.isVisible()]
+    return dialog
+
+
+def test_adjudication_takes_sides_with_provenance_and_undo(make_window, open_and_wait, tmp_path):
+    from viewer.core.store.annotations import annotations_for_article
+    from viewer.core.store.reviews import reviews_of
+    from viewer.core.team.adjudication import ADJUDICATOR
+    from viewer.qt.adjudication_dialog import AdjudicationDialog
+
+    window = opened(make_window, open_and_wait, tmp_path)
+    _decide(window, "ann", "accepted", "Angela Merkel")
+    _decide(window, "bob", "rejected", "Angela Merkel")
+    _decide(window, "ann", "rejected", "Paris")
+    set_review(window.db, window.current_id, Review("done"), "ann")
+    window.adjudicate_article()
+    dialog = _dialog(window, AdjudicationDialog)
+    dialog.a.setCurrentText("ann")
+    dialog.b.setCurrentText("bob")
+    items = dialog.model.items
+    assert [(i.what, i.text, i.a_words, i.b_words) for i in items] == [
+        ("status", "", "done", "—"),
+        ("entity", "Angela Merkel", "accepted", "rejected"),
+        ("entity", "Paris", "rejected", "—"),
+    ]
+    # A's work tinted, B's underlined: the item both worked on has both marks
+    merkel = items[1]
+    marks = [s for s in dialog.text.extraSelections()
+             if s.cursor.selectionStart() == dialog.text._map.to_qt(merkel.start)]  # fmt: skip
+    assert any(s.format.background().color().alpha() == 60 for s in marks)
+    assert any(s.format.underlineStyle() == QTextCharFormat.UnderlineStyle.DashUnderline
+               for s in marks)  # fmt: skip
+    dialog.table.selectRow(1)
+    assert not dialog.buttons["both"].isEnabled()  # two different decisions: one must win
+    assert dialog.take_selected("b")
+
+    def mine():
+        return [(a.action, a.text, a.provenance)
+                for a in annotations_for_article(window.db, window.current_id)
+                if a.annotator == ADJUDICATOR]  # fmt: skip
+
+    assert mine() == [("rejected", "Angela Merkel", "bob")]
+    assert "B: rejected (from bob)" in dialog.model.data(dialog.model.index(1, 4))
+    assert window.editor.undo()
+    assert mine() == []
+    assert dialog.take_all("a")  # the whole article, status included: one undo step
+    assert sorted(mine()) == [("accepted", "Angela Merkel", "ann"), ("rejected", "Paris", "ann")]
+    assert {r.annotator: r.review.status for r in reviews_of(window.db, window.current_id)}[
+        ADJUDICATOR
+    ] == "done"
+    assert window.editor.undo() and mine() == []
+
+
+def test_conflicts_dialog_lists_and_opens_the_article(make_window, open_and_wait, tmp_path):
+    from viewer.qt.conflicts_dialog import ConflictsDialog
+
+    window = opened(make_window, open_and_wait, tmp_path)
+    first = window.current_id
+    _decide(window, "ann", "accepted", "Paris")
+    _decide(window, "bob", "rejected", "Paris")
+    window.next_action.trigger()
+    assert window.current_id != first
+    window.show_conflicts()
+    dialog = _dialog(window, ConflictsDialog)
+    assert dialog.tree.topLevelItemCount() == 1
+    row = dialog.tree.topLevelItem(0)
+    assert (row.text(1), row.text(2), row.text(3)) == (
+        "entity", "Paris", "ann: accepted; bob: rejected"
+    )  # fmt: skip
+    dialog.tree.itemActivated.emit(row, 0)
+    assert window.current_id == first
+    assert window.view.text.selected_span()[1] - window.view.text.selected_span()[0] == 5

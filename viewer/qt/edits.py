@@ -33,6 +33,7 @@ from viewer.core.store.labels import (
     rename_label,
 )
 from viewer.core.store.reviews import add_tag, get_review, remove_tag, set_review_fields
+from viewer.core.team.adjudication import AdjudicationChange, redo_change, take, undo_change
 
 # The fields an analyst's edit decides; who and when are bookkeeping, stamped by each write.
 DECIDED_FIELDS = (
@@ -188,6 +189,31 @@ class ChangeTag(Edit):
         self._set(not self.add)
 
 
+class Adjudicate(Edit):
+    """One adjudication choice (an item, or a whole article): the first apply takes
+    the side; undo and redo put back exactly the rows it replaced and wrote."""
+
+    def __init__(self, editor: Editor, article_id: int, items, choice: str, adjudicator: str):
+        super().__init__(editor, _adjudication_text(items, choice), article_id)
+        self.items, self.choice, self.adjudicator = list(items), choice, adjudicator
+        self.change: AdjudicationChange | None = None
+
+    def apply(self) -> None:
+        if self.change is None:
+            self.change = take(self.db, self.article_id, self.items, self.choice, self.adjudicator)
+        else:
+            redo_change(self.db, self.change)
+
+    def revert(self) -> None:
+        undo_change(self.db, self.change)
+
+
+def _adjudication_text(items, choice: str) -> str:
+    side = {"a": "A", "b": "B", "both": "both", "neither": "neither"}[choice]
+    what = f"“{items[0].text or items[0].what}”" if len(items) == 1 else "the article"
+    return f"Take {side} for {what}"
+
+
 class LabelEdit(Edit):
     """Label set changes: add, rename, recolour, delete (with its annotations' fate)."""
 
@@ -310,6 +336,10 @@ class Editor(QObject):
         """Change the article's status and/or note; nothing is pushed when nothing changes."""
         edit = SetReview(self, article_id, changes, text)
         return True if not edit.new else self.push(edit)
+
+    def adjudicate(self, article_id: int, items, choice: str, adjudicator: str) -> bool:
+        """Take a side for some items of an article (stored as ``adjudicator``'s work)."""
+        return bool(items) and self.push(Adjudicate(self, article_id, items, choice, adjudicator))
 
     def change_tag(self, article_id: int, tag: str, add: bool) -> bool:
         return self.push(ChangeTag(self, article_id, tag, add))

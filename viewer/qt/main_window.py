@@ -46,11 +46,13 @@ from viewer.core.store.reviews import (
     tag_owners,
 )
 from viewer.core.team.conflicts import article_conflicts
+from viewer.qt.adjudication_dialog import AdjudicationDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
+from viewer.qt.conflicts_dialog import ConflictsDialog
 from viewer.qt.corpus_views import ChartsView, EntitiesView, SpeakersView
 from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
@@ -280,6 +282,9 @@ class MainWindow(QMainWindow):
         self._action(
             review_menu, "&Annotations to Review…", "Ctrl+Shift+R", self.show_anchor_review
         )
+        review_menu.addSeparator()
+        self._action(review_menu, "&Conflicts…", "Ctrl+Shift+C", self.show_conflicts)
+        self._action(review_menu, "A&djudicate Article…", "Ctrl+Shift+D", self.adjudicate_article)
 
         analysis_menu = self.menuBar().addMenu("&Analysis")
         self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
@@ -842,6 +847,21 @@ class MainWindow(QMainWindow):
             return
         dialog = AnchorReviewDialog(self.db, self)
         dialog.annotation_requested.connect(self.show_span)
+        dialog.show()
+
+    def show_conflicts(self) -> None:
+        if self.db is None:
+            return
+        dialog = ConflictsDialog(self.db, self)
+        dialog.span_requested.connect(self.show_span)
+        dialog.show()
+
+    def adjudicate_article(self) -> None:
+        """Settle two annotators' work on the current article (stored as a third)."""
+        if self.db is None or self.current_id is None:
+            return
+        self.review.flush_note()
+        dialog = AdjudicationDialog(self.editor, self.db, self.current_id, self)
         dialog.show()
 
     def show_span(self, article_id: int, start: int, end: int) -> None:
