@@ -107,8 +107,8 @@ def test_adjudication_takes_sides_with_provenance_and_undo(make_window, open_and
     merkel = items[1]
     marks = [s for s in dialog.text.extraSelections()
              if s.cursor.selectionStart() == dialog.text._map.to_qt(merkel.start)]  # fmt: skip
-    assert any(s.format.background().color().alpha() == 60 for s in marks)
-    assert any(s.format.underlineStyle() == QTextCharFormat.UnderlineStyle.DashUnderline
+    assert any(s.format.background().color().alpha() == 90 for s in marks)
+    assert any(s.format.underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline
                for s in marks)  # fmt: skip
     dialog.table.selectRow(1)
     assert not dialog.buttons["both"].isEnabled()  # two different decisions: one must win

@@ -93,6 +93,8 @@ def _result_words(item: AdjudicationItem) -> str:
             for a in item.result
         )
     chosen = CHOSEN_WORDS[item.chosen]
+    if chosen and item.agreed:
+        chosen = "A and B"  # they did the same: either side is both
     return f"{chosen}: {held}" if chosen and held else held or chosen
 
 
@@ -223,9 +225,9 @@ class AdjudicationDialog(QDialog):
             self.article_changed.emit(self.article_id)
 
     def _paint(self, items: list[AdjudicationItem]) -> None:
-        """A's work as a tint, B's as a thick underline: both show where both worked."""
+        """A's work as a tint, B's as a wavy underline: both show where both worked."""
         tint = QColor(colour("speaker"))
-        tint.setAlpha(60)
+        tint.setAlpha(90)
         line = colour("conflict")
         selections = []
         for item in items:
@@ -238,7 +240,7 @@ class AdjudicationDialog(QDialog):
             if item.b:
                 fmt = QTextCharFormat()
                 fmt.setFontUnderline(True)
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
                 fmt.setUnderlineColor(line)
                 selections.append(self.text._selection(item.start, item.end, fmt))
         self.text.setExtraSelections(self.text.extraSelections() + selections)  # over the view

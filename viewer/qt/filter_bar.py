@@ -108,15 +108,16 @@ class FilterBar(QWidget):
             ("Attributions", self.kind),
             ("Annotator", self.annotator),
         ]
+        per_row = 7  # two rows of filters: the list and the text keep their height
         for i, (name, widget) in enumerate(cells):
-            row, col = divmod(i, 6)
+            row, col = divmod(i, per_row)
             label = QLabel(name)
             label.setBuddy(widget)
             grid.addWidget(label, row * 2, col)
             grid.addWidget(widget, row * 2 + 1, col)
-        grid.addWidget(self.anonymous, 3, 6)
-        grid.addWidget(self.clear_button, 1, 6)
-        grid.addWidget(self.speaker_article, 6, 0, 1, 6)
+        grid.addWidget(self.anonymous, 3, per_row)
+        grid.addWidget(self.clear_button, 1, per_row)
+        grid.addWidget(self.speaker_article, 4, 0, 1, per_row)
 
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self._emit)
