@@ -150,3 +150,29 @@ def test_conflicts_dialog_lists_and_opens_the_article(make_window, open_and_wait
     dialog.tree.itemActivated.emit(row, 0)
     assert window.current_id == first
     assert window.view.text.selected_span()[1] - window.view.text.selected_span()[0] == 5
+
+
+def test_import_a_colleagues_file_in_the_window(
+    make_window, open_and_wait, tmp_path, qtbot, monkeypatch
+):
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    window = opened(make_window, open_and_wait, tmp_path)
+    ext = get_article(window.db, window.current_id).ext_id
+    colleague = tmp_path / "bob.jsonl"
+    colleague.write_text(
+        json.dumps({"type": "viewer-annotations", "version": 1}) + "\n"
+        + json.dumps({"type": "review", "article": ext, "status": "done", "note": "ok",
+                      "annotator": "bob", "updated_at": "2024-05-01T10:00:00+00:00"}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    summaries = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text: summaries.append(text))
+    window.import_annotations(str(colleague))
+    qtbot.waitUntil(lambda: bool(summaries), timeout=20_000)
+    assert "reviews: 1 added" in summaries[0]
+    assert "bob: Done" in window.review.others.text()
+    combo = window.filter_bar.annotator
+    assert "bob" in [combo.itemText(i) for i in range(combo.count())]

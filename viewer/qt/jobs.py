@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
+from viewer.core.annotation_io import AnnotationFileError, import_jsonl
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store import StoreError, open_db
@@ -128,3 +129,33 @@ class StatsJob(QThread):
             self.done.emit(False)
             return
         self.done.emit(True)
+
+
+class ImportAnnotationsJob(QThread):
+    """Merges a colleague's annotations file into the database on its own connection
+    (the import backs the database up and writes in one transaction); ``done`` carries
+    the report, ``failed`` a message naming the file (nothing was imported)."""
+
+    progress = Signal(int, int, str)
+    done = Signal(object)  # AnnotationImportReport
+    failed = Signal(str)
+
+    def __init__(self, db_path: str | Path, source: str | Path):
+        super().__init__()
+        self.db_path, self.source = Path(db_path), Path(source)
+
+    def run(self) -> None:
+        try:
+            db = open_db(self.db_path)
+            try:
+                report = import_jsonl(db, self.source, progress=self.progress.emit)
+            finally:
+                db.close()
+        except AnnotationFileError as exc:
+            self.failed.emit(f"{exc}; nothing was imported")
+            return
+        except Exception as exc:  # the transaction was rolled back: nothing imported
+            traceback.print_exc()
+            self.failed.emit(f"{self.source}: {type(exc).__name__}: {exc}; nothing was imported")
+            return
+        self.done.emit(report)

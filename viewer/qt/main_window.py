@@ -58,7 +58,7 @@ from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
-from viewer.qt.jobs import CorpusJob, OpenJob, StatsJob
+from viewer.qt.jobs import CorpusJob, ImportAnnotationsJob, OpenJob, StatsJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.corpus_dock.visibilityChanged.connect(self._corpus_views_shown)
         self._corpus_views_stale = True
         self.stats_job: StatsJob | None = None
+        self.import_job: ImportAnnotationsJob | None = None
 
         self.legend = Legend(self.settings, self)
         self.legend.changed.connect(self._apply_legend)
@@ -234,6 +235,7 @@ class MainWindow(QMainWindow):
         self.report_action = self._action(file_menu, "Import &Report…", "Ctrl+R", self.show_report)
         self.report_action.setEnabled(False)
         self.export_action = self._action(file_menu, "&Export…", "Ctrl+Shift+E", self.export)
+        self._action(file_menu, "Import &Annotations…", "Ctrl+Shift+I", self.import_annotations)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
@@ -397,6 +399,8 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.backups.stop()
         self._stop_job()
+        if self.import_job is not None and self.import_job.isRunning():
+            self.import_job.wait()  # one transaction, short: let it land whole
         self._refresh_timer.stop()  # it would read the database closed below
         for widget in (self.articles, self.filter_bar, self.search_panel):
             widget.set_db(None)
@@ -848,6 +852,37 @@ class MainWindow(QMainWindow):
         dialog = AnchorReviewDialog(self.db, self)
         dialog.annotation_requested.connect(self.show_span)
         dialog.show()
+
+    def import_annotations(self, path: str | None = None) -> None:
+        """Merge a colleague's (or your other database's) annotations file into this one."""
+        if self.db is None or self.db_path is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import annotations", "", "Annotations (*.jsonl);;All files (*)"
+            )
+            if not path:
+                return
+        self.review.flush_note()
+        job = ImportAnnotationsJob(self.db_path, path)
+        job.progress.connect(lambda done, total, what: self.statusBar().showMessage(what))
+        job.done.connect(self._annotations_imported)
+        job.failed.connect(self._import_failed)
+        self.import_job = job
+        self.statusBar().showMessage(f"Importing annotations from {path}…")
+        job.start()
+
+    def _annotations_imported(self, report) -> None:
+        self.filter_bar.set_db(self.db)  # new annotators, tags and labels to filter by
+        self._labels = list_labels(self.db)
+        if self.current_id is not None:
+            self.show_article(self.current_id, keep_position=True)
+        self.statusBar().showMessage("Annotations imported")
+        QMessageBox.information(self, "Annotations imported", report.summary())
+
+    def _import_failed(self, message: str) -> None:
+        self.statusBar().showMessage("Nothing imported")
+        QMessageBox.warning(self, "Annotations not imported", message)
 
     def show_conflicts(self) -> None:
         if self.db is None:
