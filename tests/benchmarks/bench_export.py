@@ -55,7 +55,8 @@ SELECT a.ext_id, a.title, a.source, a.date, a.url, n.kind, n.label, n.start, n."
   CASE WHEN n.text_hash = a.text_hash AND n.anchor_status != 'orphaned'
        THEN substr(a.text, n."end" + 1, 40) ELSE n.right_context END,
   CASE WHEN n.action = 'added' THEN 'analyst' ELSE 'model' END, n.action, n.model_label,
-  n.speaker_text, n.note, n.annotator, n.created_at, n.updated_at, n.anchor_status
+  n.speaker_text, n.note, n.annotator, n.created_at, n.updated_at, n.anchor_status,
+  n.provenance
 FROM articles a JOIN annotations n ON n.article_id = a.id
 ORDER BY a.id, n.start, n.id
 """

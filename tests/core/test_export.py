@@ -186,16 +186,16 @@ def expected_annotation_rows(db: Database) -> list[list[str]]:
         if review:
             status, note, who, when = review
             rows.append(meta + ["status", status, "", "", "", "", "", "analyst", "set", "", "",
-                                "", who, "", when, ""])  # fmt: skip
+                                "", who, "", when, "", ""])  # fmt: skip
             if note:
                 rows.append(meta + ["note", "", "", "", "", "", "", "analyst", "set", "", "",
-                                    note, who, "", when, ""])  # fmt: skip
+                                    note, who, "", when, "", ""])  # fmt: skip
         for tag, who, when in db.execute(
             "SELECT tag, annotator, created_at FROM article_tags WHERE article_id = ? ORDER BY tag",
             [aid],
         ):
             rows.append(meta + ["tag", tag, "", "", "", "", "", "analyst", "added", "", "", "",
-                                who, when, "", ""])  # fmt: skip
+                                who, when, "", "", ""])  # fmt: skip
         anns = sorted(annotations_for_article(db, aid), key=lambda a: (a.start, a.id))
         for a in anns:
             if a.text_hash == digest and a.anchor_status != "orphaned":
@@ -206,7 +206,7 @@ def expected_annotation_rows(db: Database) -> list[list[str]]:
             rows.append(meta + [a.kind, text(a.label), str(a.start), str(a.end), a.text, left,
                                 right, origin, a.action, text(a.model_label), text(a.speaker_text),
                                 text(a.note), a.annotator, a.created_at, a.updated_at,
-                                a.anchor_status])  # fmt: skip
+                                a.anchor_status, text(a.provenance)])  # fmt: skip
     return rows
 
 

@@ -83,6 +83,7 @@ ANNOTATION_COLUMNS = (
     "created_at",
     "updated_at",
     "anchor_status",
+    "provenance",  # adjudicated work: the annotator(s) it was taken from
 )
 ATTRIBUTION_COLUMNS = (
     *ARTICLE_META,
@@ -597,7 +598,8 @@ def _annotation_cells(raw: bool) -> tuple[list[str], list[str]]:
               t("n.text")]  # fmt: skip
     after = ["CASE WHEN n.action = 'added' THEN 'analyst' ELSE 'model' END", t("n.action"),
              t("n.model_label"), t("n.speaker_text"), t("n.note"), t("n.annotator"),
-             t("n.created_at"), t("n.updated_at"), t("n.anchor_status")]  # fmt: skip
+             t("n.created_at"), t("n.updated_at"), t("n.anchor_status"),
+             t("n.provenance")]  # fmt: skip
     return before, after
 
 
@@ -700,7 +702,7 @@ def _article_level(
     """The cells after the lead of an article-level decision: no span, context or anchor."""
     span = ("",) * 5  # start, end, text, left and right context
     return (kind, label, *span, "analyst", decision, "", "", note, annotator, created_at,
-            updated_at, "")  # fmt: skip
+            updated_at, "", "")  # fmt: skip
 
 
 def _contexts(

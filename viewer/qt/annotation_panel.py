@@ -110,7 +110,8 @@ class AnnotationModel(QAbstractTableModel):
             if col == 2:
                 return " ".join((ann.note or "").split())[:80]
             if col == 3:
-                return ann.annotator + (" \u26a0" if ann.id in self._conflicts else "")
+                taken = f" \u2190 {ann.provenance}" if ann.provenance else ""  # adjudicated
+                return ann.annotator + taken + (" \u26a0" if ann.id in self._conflicts else "")
             return ann.anchor_status
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 0:
