@@ -17,7 +17,7 @@ def running_export(make_window, open_and_wait, tmp_path, monkeypatch, qtbot):
     """A window whose export is held mid-way until the test releases ``gate``."""
     gate = threading.Event()
 
-    def held_rows(db, raw):
+    def held_rows(db, raw, who=None):
         yield '"first"\r\n', 1
         assert gate.wait(TIMEOUT_MS / 1000)  # until the test has closed the window
         yield '"second"\r\n', 1

@@ -73,7 +73,7 @@ def test_dialog_is_not_modal_and_locks_its_form_while_exporting(qtbot, dialog, t
 def test_cancel_leaves_the_target_untouched(qtbot, dialog, tmp_path, monkeypatch):
     gate = threading.Event()
 
-    def held_rows(db, raw):
+    def held_rows(db, raw, who=None):
         yield '"first"\r\n', 1
         gate.wait(TIMEOUT_MS / 1000)  # until the test has pressed Cancel
         yield '"second"\r\n', 1

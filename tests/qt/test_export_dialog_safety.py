@@ -118,7 +118,7 @@ def test_export_error_shows_just_its_message(qtbot, dialog, tmp_path):
 
 
 def test_unexpected_error_keeps_its_type_name(qtbot, dialog, tmp_path, monkeypatch):
-    def broken(db, raw):
+    def broken(db, raw, who=None):
         raise RuntimeError("disk on fire")
         yield  # a generator, like the real sources
 

@@ -176,3 +176,22 @@ def test_import_a_colleagues_file_in_the_window(
     assert "bob: Done" in window.review.others.text()
     combo = window.filter_bar.annotator
     assert "bob" in [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_agreement_from_the_review_menu_opens_the_least_agreed_article(
+    make_window, open_and_wait, tmp_path, qtbot
+):
+    from viewer.qt.agreement_dialog import AgreementDialog
+
+    window = opened(make_window, open_and_wait, tmp_path)
+    first = window.current_id
+    _decide(window, "ann", "accepted", "Paris")
+    _decide(window, "bob", "rejected", "Paris")
+    window.next_action.trigger()
+    window.show_agreement()
+    dialog = _dialog(window, AgreementDialog)
+    qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.rows), timeout=20_000)
+    entity = next(r for r in dialog.rows if r.scope == "entity" and r.article_id is None)
+    assert (entity.a_count, entity.b_count, entity.matched) == (1, 1, 0)
+    dialog.article_requested.emit(get_article(window.db, first).ext_id)
+    assert window.current_id == first

@@ -45,8 +45,10 @@ from viewer.core.store.reviews import (
     reviews_of,
     tag_owners,
 )
+from viewer.core.store.transfer import find_article
 from viewer.core.team.conflicts import article_conflicts
 from viewer.qt.adjudication_dialog import AdjudicationDialog
+from viewer.qt.agreement_dialog import AgreementDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
@@ -285,6 +287,7 @@ class MainWindow(QMainWindow):
             review_menu, "&Annotations to Review…", "Ctrl+Shift+R", self.show_anchor_review
         )
         review_menu.addSeparator()
+        self._action(review_menu, "A&greement…", "Ctrl+Shift+G", self.show_agreement)
         self._action(review_menu, "&Conflicts…", "Ctrl+Shift+C", self.show_conflicts)
         self._action(review_menu, "A&djudicate Article…", "Ctrl+Shift+D", self.adjudicate_article)
 
@@ -883,6 +886,21 @@ class MainWindow(QMainWindow):
     def _import_failed(self, message: str) -> None:
         self.statusBar().showMessage("Nothing imported")
         QMessageBox.warning(self, "Annotations not imported", message)
+
+    def show_agreement(self) -> None:
+        """Two annotators' agreement; an article picked there opens here, both their work shown."""
+        if self.db is None or self.db_path is None:
+            return
+        dialog = AgreementDialog(self.db_path, self)
+        dialog.article_requested.connect(self.show_article_by_corpus_id)
+        dialog.show()
+
+    def show_article_by_corpus_id(self, ext_id: str) -> None:
+        found = find_article(self.db, ext_id) if self.db is not None else None
+        if found is None:
+            self.statusBar().showMessage(f"No article {ext_id!r} in this database")
+            return
+        self.show_span(found.id, 0, 0)
 
     def show_conflicts(self) -> None:
         if self.db is None:
