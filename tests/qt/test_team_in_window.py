@@ -40,6 +40,7 @@ def test_conflicting_decisions_are_marked_and_named(make_window, open_and_wait, 
     assert conflict.decisions == (("ann", "accepted"), ("bob", "rejected"))
     tip = text._tooltip(text.hit_at(conflict.start + 1))
     assert "Conflict" in tip and "ann: accepted" in tip and "bob: rejected" in tip
+    assert "entity rejected by bob" in tip and "entity accepted by ann" in tip
     # marked in the text: the conflict colour over the span
     [mark] = [s for s in text.extraSelections()
               if s.format.underlineStyle() == s.format.UnderlineStyle.DotLine]  # fmt: skip
@@ -195,3 +196,13 @@ def test_agreement_from_the_review_menu_opens_the_least_agreed_article(
     assert (entity.a_count, entity.b_count, entity.matched) == (1, 1, 0)
     dialog.article_requested.emit(get_article(window.db, first).ext_id)
     assert window.current_id == first
+
+
+def test_a_rejected_entity_says_who_rejected_it(make_window, open_and_wait, tmp_path):
+    window = opened(make_window, open_and_wait, tmp_path)
+    _decide(window, "bob", "rejected", "Paris")
+    window.show_article(window.current_id)
+    text = window.view.text
+    start = text.text.index("Paris")
+    assert [e.text for e in text.view.rejected_entities] == ["Paris"]  # struck out
+    assert "entity rejected by bob" in text._tooltip(text.hit_at(start + 1))

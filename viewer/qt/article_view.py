@@ -34,6 +34,7 @@ from viewer.core.model import (
     Quote,
 )
 from viewer.core.team.conflicts import Conflict
+from viewer.qt.annotation_panel import describe
 from viewer.qt.offsets import Utf16Map
 from viewer.qt.theme import KindStyle, colour, kind_style, label_style
 
@@ -46,6 +47,7 @@ class Hit:
     entity: Entity | FinalEntity | None
     annotation: Annotation | None = None  # the analyst's span label here, if any
     conflicts: tuple[Conflict, ...] = ()  # annotators' differing decisions here
+    decisions: tuple[Annotation, ...] = ()  # decisions about model output here, anyone's
 
 
 def attribution_group(quotes: tuple[Quote, ...], index: int) -> list[int]:
@@ -124,6 +126,7 @@ class HighlightedText(QPlainTextEdit):
         self._hover: int | None = None
         self._pinned: int | None = None
         self.conflicts: list[Conflict] = []  # annotators disagree here (marked, with tooltips)
+        self.decisions: list[Annotation] = []  # who decided what about the model's output
 
     # -- content -------------------------------------------------------
 
@@ -163,6 +166,16 @@ class HighlightedText(QPlainTextEdit):
         """Mark where annotators decided differently (the article's status aside)."""
         self.conflicts = [c for c in conflicts if c.start is not None and c.end is not None]
         self.refresh()
+
+    def set_decisions(self, annotations: list[Annotation]) -> None:
+        """The decisions about model output, named with their annotators in tooltips
+        (a struck-out entity says who rejected it)."""
+        self.decisions = [
+            a for a in annotations if a.action != "added" and a.anchor_status != "orphaned"
+        ]
+
+    def decisions_at(self, pos: int) -> list[Annotation]:
+        return [a for a in self.decisions if a.start <= pos < a.end]
 
     def conflicts_at(self, pos: int) -> list[Conflict]:
         return [c for c in self.conflicts if c.start <= pos < c.end]
@@ -218,7 +231,9 @@ class HighlightedText(QPlainTextEdit):
             None,
         )
         annotation = next((a for a in self.spans if a.start <= pos < a.end), None)
-        return Hit(quote, entity, annotation, tuple(self.conflicts_at(pos)))
+        return Hit(
+            quote, entity, annotation, tuple(self.conflicts_at(pos)), tuple(self.decisions_at(pos))
+        )
 
     def _hit_at_point(self, point) -> Hit:
         cursor = self.cursorForPosition(point)
@@ -297,6 +312,11 @@ class HighlightedText(QPlainTextEdit):
                 f"<qt>Label: <b>{html.escape(a.label or '')}</b> "
                 f"by {html.escape(a.annotator)}{note}</qt>"
             )
+        if hit.decisions:
+            lines = "<br>".join(
+                f"{html.escape(describe(a))} by {html.escape(a.annotator)}" for a in hit.decisions
+            )
+            parts.append(f"<qt>{lines}</qt>")
         for c in hit.conflicts:
             who = "<br>".join(f"{html.escape(a)}: {html.escape(d)}" for a, d in c.decisions)
             parts.append(f"<qt><b>Conflict</b> ({html.escape(c.what)})<br>{who}</qt>")

@@ -700,6 +700,7 @@ class MainWindow(QMainWindow):
         self.panel.show_analysis(self.view.text.analysis)
         reviews = reviews_of(self.db, article_id)
         conflicts = article_conflicts(annotations, reviews)
+        self.view.text.set_decisions(annotations)
         self.view.text.set_conflicts(conflicts)
         by_annotation = {i: c.words() for c in conflicts for i in c.annotation_ids}
         self.annotation_panel.show_annotations(annotations, colours, by_annotation)
