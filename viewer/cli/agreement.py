@@ -18,6 +18,7 @@ from viewer.core.team.agreement import (
     agreement,
     csv_columns,
     csv_values,
+    figure,
     write_agreement_csv,
 )
 from viewer.core.team.work import WorkSourceError, pick_annotator, read_work
@@ -63,18 +64,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _number(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
-
-
 def render_table(rows: list[AgreementRow], by_article: bool = False) -> str:
     """The rows as an aligned text table (figures to 3 decimals, empty when undefined)."""
     header = csv_columns(by_article)
-    body = [[_number(v) for v in csv_values(r, by_article)] for r in rows]
+    body = [[figure(v) for v in csv_values(r, by_article)] for r in rows]
     widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in body]

@@ -66,6 +66,7 @@ from viewer.core.team.agreement import (
     NoSharedArticles,
     agreement,
     article_scores,
+    figure,
     write_agreement_csv,
 )
 from viewer.core.team.work import AnnotatorWork, WorkSourceError, read_work
@@ -101,15 +102,6 @@ NO_ANNOTATOR = (
     "No annotator's work (annotations, reviews or tags) in this database yet: nothing to compare."
 )
 SAME_WORK = "A and B are the same work ({name}): choose another annotator for B."
-
-
-def figure(value: object) -> str:
-    """A cell's text as ``viewer agreement`` prints it: 3 decimals, empty when undefined."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
 
 
 # -- the work done off the UI thread -------------------------------------------------------

@@ -267,21 +267,21 @@ def _take_status(db, article_id, item, choice, adjudicator) -> tuple[Review, Rev
 
 def undo_change(db: Database, change: AdjudicationChange) -> None:
     """Put back what ``change`` replaced (its copies deleted, the old rows restored)."""
-    with atomic(db):
-        for ann in change.added:
-            delete_annotation(db, ann.id, expected={"annotator": change.adjudicator})
-        for ann in change.removed:
-            insert_annotation(db, ann)
-        if change.review_before is not None:
-            set_review(db, change.article_id, change.review_before, change.adjudicator)
+    _swap(db, change, out=change.added, back=change.removed, review=change.review_before)
 
 
 def redo_change(db: Database, change: AdjudicationChange) -> None:
     """Write ``change`` again after an undo (the same rows, ids included)."""
+    _swap(db, change, out=change.removed, back=change.added, review=change.review_after)
+
+
+def _swap(db, change: AdjudicationChange, out, back, review: Review | None) -> None:
+    """One transaction: the adjudicator's rows ``out`` deleted, ``back`` put back with
+    their ids (EditConflict if someone changed them meanwhile), the review set."""
     with atomic(db):
-        for ann in change.removed:
+        for ann in out:
             delete_annotation(db, ann.id, expected={"annotator": change.adjudicator})
-        for ann in change.added:
+        for ann in back:
             insert_annotation(db, ann)
-        if change.review_after is not None:
-            set_review(db, change.article_id, change.review_after, change.adjudicator)
+        if review is not None:
+            set_review(db, change.article_id, review, change.adjudicator)

@@ -245,7 +245,16 @@ def _review_rows(pairs: list[tuple[ArticleWork, ArticleWork]], labels: bool) -> 
     return rows
 
 
-# -- per article, and the CSV -----------------------------------------------------------
+# -- per article, the table and the CSV --------------------------------------------------
+
+
+def figure(value: object) -> str:
+    """A cell as the table shows it: 3 decimals, empty when undefined."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
 
 
 def article_scores(rows: Iterable[AgreementRow]) -> list[tuple[str, float]]:
