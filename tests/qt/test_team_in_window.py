@@ -132,7 +132,7 @@ def test_adjudication_takes_sides_with_provenance_and_undo(make_window, open_and
     assert window.editor.undo() and mine() == []
 
 
-def test_conflicts_dialog_lists_and_opens_the_article(make_window, open_and_wait, tmp_path):
+def test_conflicts_dialog_lists_and_opens_the_article(make_window, open_and_wait, tmp_path, qtbot):
     from viewer.qt.conflicts_dialog import ConflictsDialog
 
     window = opened(make_window, open_and_wait, tmp_path)
@@ -143,7 +143,7 @@ def test_conflicts_dialog_lists_and_opens_the_article(make_window, open_and_wait
     assert window.current_id != first
     window.show_conflicts()
     dialog = _dialog(window, ConflictsDialog)
-    assert dialog.tree.topLevelItemCount() == 1
+    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=20_000)
     row = dialog.tree.topLevelItem(0)
     assert (row.text(1), row.text(2), row.text(3)) == (
         "entity", "Paris", "ann: accepted; bob: rejected"

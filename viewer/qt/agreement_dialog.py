@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +25,10 @@ from typing import Any
 from PySide6.QtCharts import QChart, QChartView, QValueAxis
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QThread,
     Signal,
 )
 from PySide6.QtGui import QPainter, QPalette
@@ -71,6 +68,7 @@ from viewer.core.team.agreement import (
 )
 from viewer.core.team.work import AnnotatorWork, WorkSourceError, read_work
 from viewer.qt.corpus_views import horizontal_bars, percent
+from viewer.qt.jobs import BackgroundCall
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
 
@@ -140,33 +138,6 @@ def article_titles(db_path: Path, ext_ids: Sequence[str]) -> dict[str, str]:
         return {}
     finally:
         db.conn.close()
-
-
-class _Call(QThread):
-    """One function run off the UI thread; its result or failure comes back as a
-    signal carrying the caller's ticket (queued to the dialog, on the UI thread)."""
-
-    succeeded = Signal(int, object)
-    failed = Signal(int, str)
-
-    def __init__(self, ticket: int, work: Callable[[], object]):
-        # Owned by the application, not the dialog: closing the dialog while the
-        # thread runs must not destroy it (Qt aborts on a running QThread's deletion).
-        super().__init__(QCoreApplication.instance())
-        self.ticket, self.work = ticket, work
-        self.finished.connect(self.deleteLater)
-
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except (WorkSourceError, NoSharedArticles) as exc:
-            self.failed.emit(self.ticket, str(exc))
-            return
-        except Exception as exc:  # a defect: keep its type for the message
-            traceback.print_exc()
-            self.failed.emit(self.ticket, f"{type(exc).__name__}: {exc}")
-            return
-        self.succeeded.emit(self.ticket, result)
 
 
 # -- the table and the chart ------------------------------------------------------------------
@@ -441,7 +412,7 @@ class AgreementDialog(QDialog):
 
     def _start(self, what: str, work: Callable[[], object], done: Handler, failed: Handler) -> int:
         ticket = next(self._tickets)
-        job = _Call(ticket, work)
+        job = BackgroundCall(ticket, work, expected=(WorkSourceError, NoSharedArticles))
         self._jobs[ticket] = (what, done, failed)
         job.succeeded.connect(self._job_succeeded)
         job.failed.connect(self._job_failed)

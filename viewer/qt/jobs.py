@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QCoreApplication, QThread, Signal
 
 from viewer.core.annotation_io import AnnotationFileError, import_jsonl
 from viewer.core.model import ImportReport
@@ -159,3 +160,37 @@ class ImportAnnotationsJob(QThread):
             self.failed.emit(f"{self.source}: {type(exc).__name__}: {exc}; nothing was imported")
             return
         self.done.emit(report)
+
+
+class BackgroundCall(QThread):
+    """One function run off the UI thread; its result or failure comes back as a
+    signal carrying the caller's ticket (queued to the caller, on the UI thread).
+    An ``expected`` exception is a message for the user as it is; any other keeps
+    its type name (a defect)."""
+
+    succeeded = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(
+        self,
+        ticket: int,
+        work: Callable[[], object],
+        expected: tuple[type[BaseException], ...] = (),
+    ):
+        # Owned by the application, not the dialog: closing the dialog while the
+        # thread runs must not destroy it (Qt aborts on a running QThread's deletion).
+        super().__init__(QCoreApplication.instance())
+        self.ticket, self.work, self.expected = ticket, work, expected
+        self.finished.connect(self.deleteLater)
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:
+            if not isinstance(exc, self.expected):
+                traceback.print_exc()
+                self.failed.emit(self.ticket, f"{type(exc).__name__}: {exc}")
+            else:
+                self.failed.emit(self.ticket, str(exc))
+            return
+        self.succeeded.emit(self.ticket, result)

@@ -904,9 +904,9 @@ class MainWindow(QMainWindow):
         self.show_span(found.id, 0, 0)
 
     def show_conflicts(self) -> None:
-        if self.db is None:
+        if self.db is None or self.db_path is None:
             return
-        dialog = ConflictsDialog(self.db, self)
+        dialog = ConflictsDialog(self.db_path, self)
         dialog.span_requested.connect(self.show_span)
         dialog.show()
 

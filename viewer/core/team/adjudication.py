@@ -17,7 +17,7 @@ puts it back exactly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlite_utils import Database
@@ -76,7 +76,7 @@ def _same_set(xs: Sequence[Annotation], ys: Sequence[Annotation]) -> bool:
 
 
 def _key(ann: Annotation) -> tuple | None:
-    items = decision_items(asdict(ann))
+    items = decision_items(vars(ann))
     if not items:
         return None
     item = items[0][0]
@@ -88,7 +88,7 @@ def _latest(anns: Iterable[Annotation]) -> tuple[Annotation, ...]:
     the latest per field (as in the final view, a later decision supersedes)."""
     spans, decided = [], {}
     for ann in sorted(anns, key=lambda a: (a.updated_at, a.id or 0)):
-        items = decision_items(asdict(ann))
+        items = decision_items(vars(ann))
         if items and items[0][0][0] == "span":
             spans.append(ann)
         for item, _ in items:
@@ -102,7 +102,7 @@ def _words(anns: Sequence[Annotation]) -> str:
         return "—"
     parts = []
     for ann in anns:
-        for item, value in decision_items(asdict(ann)):
+        for item, value in decision_items(vars(ann)):
             if item[0] == "span":
                 parts.append(item[1])
             elif item[0] == "entity":

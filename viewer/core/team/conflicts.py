@@ -11,7 +11,7 @@ conflict (it is a difference the agreement figures count).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -45,7 +45,7 @@ def article_conflicts(
     for ann in annotations:
         if ann.anchor_status == "orphaned":
             continue  # applied nowhere: nothing to disagree about in this text
-        for item, value in decision_items(asdict(ann)):
+        for item, value in decision_items(vars(ann)):
             if item[0] == "span":
                 _, label, start, end = item
                 labels.setdefault((start, end), {}).setdefault(ann.annotator, {})[label] = ann

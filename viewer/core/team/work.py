@@ -84,7 +84,8 @@ def _later(stamps: dict[tuple, str], key: tuple, when: str) -> bool:
 def decision_items(ann: dict) -> list[tuple[tuple, str]]:
     """What an annotation decides, as (item, value) pairs: ``("span", label, start,
     end)`` -> "" for a span drawn; ``("entity", start, end)`` and ``("quote", start,
-    end, field)`` -> the decision in words. ``ann`` has the fields by name."""
+    end, field)`` -> the decision in words. ``ann`` has the fields by name (a file's
+    record, or ``vars()`` of an Annotation: no copy, this runs per annotation)."""
     kind, action = ann["kind"], ann["action"]
     start, end = ann["start"], ann["end"]
     if action == "added":
