@@ -52,6 +52,22 @@ def test_gui_export_writes_the_same_bytes_as_the_command(qtbot, dialog, db_path,
     assert str(result.rows) in dialog.status.text()
 
 
+def test_annotator_choice_exports_their_work_as_the_command_does(qtbot, dialog, db_path, tmp_path):
+    box = dialog.annotator_box
+    assert [box.itemText(i) for i in range(box.count())][0] == "Everyone"
+    box.setCurrentIndex(box.findData("ana"))
+    run_export(qtbot, dialog, "annotations", tmp_path / "gui.csv")
+    cli = tmp_path / "cli.csv"
+    args = ["--csv", str(cli), "--what", "annotations", "--annotator", "ana"]
+    assert main(["export", "--db", str(db_path), *args]) == 0
+    assert (tmp_path / "gui.csv").read_bytes() == cli.read_bytes()
+    everyone = tmp_path / "all.csv"
+    assert (
+        main(["export", "--db", str(db_path), "--csv", str(everyone), "--what", "annotations"]) == 0
+    )
+    assert cli.read_bytes() != everyone.read_bytes()  # others' work left out
+
+
 def test_raw_option_reaches_the_export(qtbot, dialog, db_path, tmp_path):
     run_export(qtbot, dialog, "annotations", tmp_path / "gui.csv", raw=True)
     cli = tmp_path / "cli.csv"

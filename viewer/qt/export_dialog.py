@@ -19,6 +19,7 @@ latest result (a cancelled one has ``cancelled=True``).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import traceback
 from pathlib import Path
@@ -46,6 +47,8 @@ from viewer.core.annotation_io import export_jsonl
 from viewer.core.export import ALIASES, ExportError, ExportResult, export_csv
 from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import StoreError, open_db
+from viewer.core.store.database import open_readonly
+from viewer.core.store.filters import distinct_values
 
 # (what, label in the dialog); "jsonl" is the round-trip file, not a CSV.
 CHOICES = (
@@ -66,11 +69,17 @@ class ExportJob(QThread):
     done = Signal(object)  # ExportResult (cancelled or not), or None after a failure
 
     def __init__(
-        self, db_path: str | Path, out: str | Path, what: str, raw: bool = False, bom: bool = False
+        self,
+        db_path: str | Path,
+        out: str | Path,
+        what: str,
+        raw: bool = False,
+        bom: bool = False,
+        annotator: str | None = None,
     ):
         super().__init__()
         self.db_path, self.out, self.what = Path(db_path), Path(out), what
-        self.raw, self.bom = raw, bom
+        self.raw, self.bom, self.annotator = raw, bom, annotator
         self._stop = threading.Event()
 
     def cancel(self) -> None:
@@ -90,17 +99,32 @@ class ExportJob(QThread):
         try:
             if self.what == "jsonl":
                 return export_jsonl(
-                    db, self.out, progress=self._progress, should_stop=self._stop.is_set
-                )
+                    db, self.out, progress=self._progress, should_stop=self._stop.is_set,
+                    annotator=self.annotator,
+                )  # fmt: skip
             return export_csv(
                 db, self.out, self.what, raw=self.raw, bom=self.bom,
-                progress=self._progress, should_stop=self._stop.is_set,
+                progress=self._progress, should_stop=self._stop.is_set, annotator=self.annotator,
             )  # fmt: skip
         finally:
             db.close()
 
     def _progress(self, done: int, total: int, what: str) -> None:
         self.progress.emit(done, total, what)
+
+
+def _annotators(db_path: Path) -> list[str]:
+    """The annotators to offer; none when the file cannot be read (the export says why)."""
+    try:
+        db = open_readonly(db_path)
+    except sqlite3.Error:
+        return []
+    try:
+        return distinct_values(db, "annotator")
+    except sqlite3.Error:
+        return []
+    finally:
+        db.conn.close()
 
 
 def failure_message(exc: Exception) -> str:
@@ -138,6 +162,14 @@ class ExportDialog(QDialog):
         self.path_edit.textChanged.connect(self._update_options)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
+        self.annotator_box = QComboBox()
+        self.annotator_box.addItem("Everyone", None)
+        for name in _annotators(self.db_path):
+            self.annotator_box.addItem(name, name)
+        self.annotator_box.setToolTip(
+            "One annotator's work only (e.g. adjudicated), and the corrected views "
+            "with their decisions alone"
+        )
         self.bom_box = QCheckBox("Byte-order mark (lets Excel detect UTF-8)")
         self.raw_box = QCheckBox("Raw values for programs (no spreadsheet formula guard)")
         self.progress_bar = QProgressBar()
@@ -160,6 +192,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Export", self.what_box)
         form.addRow("File", file_row)
+        form.addRow("Annotator", self.annotator_box)
         form.addRow("", self.bom_box)
         form.addRow("", self.raw_box)
         layout = QVBoxLayout(self)
@@ -195,7 +228,7 @@ class ExportDialog(QDialog):
     def _update_options(self) -> None:
         running = self.job is not None
         csv = self.what != "jsonl"
-        for widget in (self.what_box, self.path_edit):
+        for widget in (self.what_box, self.path_edit, self.annotator_box):
             widget.setEnabled(not running)
         self.bom_box.setEnabled(csv and not running)
         self.raw_box.setEnabled(csv and not running)
@@ -213,6 +246,7 @@ class ExportDialog(QDialog):
         self.job = ExportJob(
             self.db_path, path, self.what,
             raw=csv and self.raw_box.isChecked(), bom=csv and self.bom_box.isChecked(),
+            annotator=self.annotator_box.currentData(),
         )  # fmt: skip
         self.job.progress.connect(self._on_progress)
         self.job.failed.connect(self._on_failed)
