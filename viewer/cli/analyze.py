@@ -10,8 +10,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from viewer.core.dask_analysis import DaskUnavailable
 from viewer.core.model import ImportReport
-from viewer.core.nlp.pipeline import Analyzer
+from viewer.core.nlp.pipeline import Analyzer, AnalyzerKey
 from viewer.core.store import default_db_path, open_db
 from viewer.core.store.analyses import load_analysis
 from viewer.core.store.articles import get_article
@@ -26,6 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file (default: one per corpus, see README)")
     parser.add_argument("--model", help="spaCy model name or folder (default: see README)")
     parser.add_argument("--jsonl", required=True, help="output file, '-' for stdout")
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="analyse on a Dask cluster: a scheduler (tcp://host:8786) or local:N "
+        "(N worker processes started here); needs pip install 'viewer[dask]'",
+    )
     parser.add_argument(
         "--processes",
         type=_positive,
@@ -43,11 +50,16 @@ def _positive(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    return analyze(args.corpus, args.db, args.model, args.jsonl, args.processes)
+    return analyze(args.corpus, args.db, args.model, args.jsonl, args.processes, args.dask)
 
 
 def analyze(
-    corpus: str, db_path: str | None, model: str | None, out: str, processes: int = 1
+    corpus: str,
+    db_path: str | None,
+    model: str | None,
+    out: str,
+    processes: int = 1,
+    dask: str | None = None,
 ) -> int:
     if not Path(corpus).exists():
         print(f"viewer: error: {corpus}: no such file or folder", file=sys.stderr)
@@ -62,10 +74,17 @@ def analyze(
     if not ids:
         print(f"viewer: error: {corpus}: no articles could be loaded", file=sys.stderr)
         return 1
-    analyzer = Analyzer(model)
-    analyzed = analyze_pending(db, analyzer, progress, processes=processes)
+    if dask:
+        try:
+            analyzed, key = _on_dask(db, dask, model, progress)
+        except DaskUnavailable as exc:
+            print(f"viewer: error: {exc}", file=sys.stderr)
+            return 2
+    else:
+        analyzer = Analyzer(model)
+        analyzed, key = analyze_pending(db, analyzer, progress, processes=processes), analyzer.key
     print(
-        f"viewer: analysed {analyzed} articles with {analyzer.key.model}, "
+        f"viewer: analysed {analyzed} articles with {key.model}, "
         f"{len(ids) - analyzed} from the cache",
         file=sys.stderr,
     )
@@ -75,6 +94,14 @@ def analyze(
         with open(out, "w", encoding="utf-8", newline="\n") as fh:
             write_jsonl(db, ids, fh)
     return 0
+
+
+def _on_dask(db, address: str, model: str | None, progress) -> tuple[int, AnalyzerKey]:
+    from viewer.core.dask_analysis import analyze_pending_dask, dask_client
+
+    key = Analyzer.key_for(model)
+    with dask_client(address) as client:
+        return analyze_pending_dask(db, client, model, progress, lambda: False), key
 
 
 def write_jsonl(db, article_ids: list[int], fh: TextIO) -> None:

@@ -137,9 +137,9 @@ def analyze_pending(
     progress(0, total, "Analysing")
     if not total or should_stop():
         return 0
-    state = _RunState(total)
+    state = RunState(total)
     queue: deque[tuple[int, str, str]] = deque()  # sent to spaCy, not saved yet
-    todo = _uncached(db, key.model, key.pipeline, state)
+    todo = uncached(db, key.model, key.pipeline, state)
     first = next(todo, None)  # nothing to run: the model is never loaded
     if first is None:
         progress(state.done, total, f"Analysed {state.done} of {total} articles (cached)")
@@ -160,17 +160,17 @@ def analyze_pending(
             article_id, digest, text = queue.popleft()
             results.append((article_id, digest, text, analysis))
             if len(results) >= ANALYSIS_BATCH or (not queue and state.input_done):
-                _save(db, key.model, key.pipeline, results, state, progress)
+                save_results(db, key.model, key.pipeline, results, state, progress)
                 results = []
                 if should_stop():
                     break
         else:
             if results:
-                _save(db, key.model, key.pipeline, results, state, progress)
+                save_results(db, key.model, key.pipeline, results, state, progress)
     return state.ran
 
 
-class _RunState:
+class RunState:
     """Counts and the clock behind the progress line's rate and time left."""
 
     def __init__(self, total: int):
@@ -203,7 +203,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _uncached(db: Database, model: str, pipeline: str, state: _RunState) -> Iterator[tuple]:
+def uncached(db: Database, model: str, pipeline: str, state: RunState) -> Iterator[tuple]:
     """Pending (id, hash, text) that need spaCy; links cached ones on the way."""
     for page in pending_articles(db, model, pipeline, batch=ANALYSIS_BATCH):
         rest = _link_cached(db, page, model, pipeline)
@@ -212,12 +212,12 @@ def _uncached(db: Database, model: str, pipeline: str, state: _RunState) -> Iter
     state.input_done = True
 
 
-def _save(
+def save_results(
     db: Database,
     model: str,
     pipeline: str,
     results: list[tuple[int, str, str, Analysis]],
-    state: _RunState,
+    state: RunState,
     progress: Progress,
 ) -> None:
     with atomic(db):  # the analyses and the decisions re-attached to them: one commit

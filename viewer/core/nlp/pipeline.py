@@ -156,6 +156,11 @@ class Analyzer:
         self.batch_size = batch_size
         self._nlp: Language | None = None
 
+    @staticmethod
+    def key_for(model_name: str | None = None) -> AnalyzerKey:
+        """The cache key a model's analyses are stored under (spaCy not loaded)."""
+        return AnalyzerKey.for_model(resolve_model_name(model_name))
+
     @property
     def nlp(self) -> Language:
         """The model with the analysis component appended (see ANALYSIS_COMPONENT)."""

@@ -1,0 +1,182 @@
+"""Analysis on Dask (viewer analyze --dask): a real LocalCluster, and a real scheduler
+and worker processes on localhost; the output must be the local run's, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from viewer.core.dask_analysis import AnalyzerPlugin, batches
+from viewer.core.nlp.pipeline import ModelNotFound
+
+pytest.importorskip("distributed")
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = next((REPO / "seeds").glob("*.txt")).read_text(encoding="utf-8")
+BOUND = 240  # seconds any one command may take here
+
+
+def corpus(tmp_path: Path, n: int) -> Path:
+    """n articles: the seed with its country and officials renamed, one per file."""
+    folder = tmp_path / f"corpus{n}"
+    folder.mkdir()
+    for i in range(n):
+        text = SEED.replace("United States", f"Republic {i}").replace("Iraq", f"Land {i % 7}")
+        (folder / f"a{i:04d}.txt").write_text(text[: 1500 + 37 * i % 900], encoding="utf-8")
+    return folder
+
+
+def viewer(*args: str, timeout: float = BOUND) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def local_run(tmp_path: Path, folder: Path) -> bytes:
+    out = tmp_path / "local.jsonl"
+    result = viewer("analyze", str(folder), "--db", str(tmp_path / "local.sqlite"),
+                    "--jsonl", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out.read_bytes()
+
+
+def test_local_cluster_gives_the_local_runs_bytes_and_then_the_cache(tmp_path):
+    folder = corpus(tmp_path, 8)
+    out, db = tmp_path / "dask.jsonl", tmp_path / "dask.sqlite"
+    args = ["analyze", str(folder), "--db", str(db), "--dask", "local:2", "--jsonl", str(out)]
+    result = viewer(*args)
+    assert result.returncode == 0, result.stderr
+    assert "analysed 8 articles" in result.stderr
+    assert out.read_bytes() == local_run(tmp_path, folder)
+    again = viewer(*args)  # every text cached: no task is sent
+    assert again.returncode == 0 and "analysed 0 articles" in again.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _analysed(db: Path) -> int:
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return con.execute("SELECT count(*) FROM analyses").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _wait(what, timeout: float = BOUND) -> None:
+    deadline = time.monotonic() + timeout
+    while not what():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)  # polling another process's state: there is no signal to await
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A real `dask scheduler` and two `dask worker` processes on localhost."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    logs = tmp_path / "dask-logs"
+    logs.mkdir()
+    procs = []
+
+    def start(name, *argv):
+        log = open(logs / f"{name}.log", "w")  # noqa: SIM115 - closed at teardown
+        proc = subprocess.Popen(
+            [dask, *argv], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        procs.append((proc, log))
+        return proc
+
+    start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+          "--dashboard-address", ":0")  # fmt: skip
+    workers = [
+        start(
+            f"worker{n}",
+            "worker",
+            address,
+            "--nthreads",
+            "1",
+            "--nworkers",
+            "1",
+            "--no-nanny",
+            "--name",
+            f"w{n}",
+        )  # fmt: skip
+        for n in range(2)
+    ]
+    try:
+        yield address, workers
+    finally:
+        for proc, log in reversed(procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+            log.close()
+
+
+def test_a_worker_killed_mid_run_still_gives_the_whole_identical_result(tmp_path, cluster):
+    address, workers = cluster
+    folder = corpus(tmp_path, 120)
+    out, db = tmp_path / "dask.jsonl", tmp_path / "dask.sqlite"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "viewer", "analyze", str(folder), "--db", str(db),
+         "--dask", address, "--jsonl", str(out)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        _wait(lambda: _analysed(db) >= 10 or run.poll() is not None)
+        assert run.poll() is None, run.communicate()[1]  # still running: kill a worker now
+        os.killpg(workers[0].pid, signal.SIGKILL)
+        _, err = run.communicate(timeout=BOUND)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, err
+    assert "analysed 120 articles" in err
+    assert out.read_bytes() == local_run(tmp_path, folder)
+
+
+def test_an_unknown_scheduler_is_a_clear_error(tmp_path):
+    folder = corpus(tmp_path, 1)
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    result = viewer("analyze", str(folder), "--db", str(tmp_path / "x.sqlite"), "--dask",
+                    address, "--jsonl", str(tmp_path / "x.jsonl"), timeout=120)  # fmt: skip
+    assert result.returncode == 2
+    assert address in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_worker_without_the_model_fails_fast_naming_itself():
+    class Worker:
+        address = "tcp://10.0.0.7:40000"
+
+    with pytest.raises(ModelNotFound, match=r"tcp://10\.0\.0\.7:40000: .*no_such_model"):
+        AnalyzerPlugin("no_such_model").setup(Worker())
+
+
+def test_batches_bound_texts_and_characters():
+    items = [(i, "h", "x" * 150_000) for i in range(5)] + [(9, "h", "short")]
+    sizes = [[i for i, _, _ in b] for b in batches(iter(items))]
+    assert sizes == [[0, 1], [2, 3], [4, 9]]  # 400,000 characters at most (one text may be more)
+    many = [(i, "h", "t") for i in range(70)]
+    assert [len(b) for b in batches(iter(many))] == [32, 32, 6]

@@ -1,0 +1,210 @@
+"""Analysis on a Dask cluster: the same analyses as a local run, from many machines.
+
+The client (this process) reads the corpus, skips what the cache already has,
+and sends the rest as tasks, each a batch of texts; a bounded number of
+batches is in flight, so its memory stays flat whatever the corpus size. Each
+worker loads the model once (AnalyzerPlugin) and runs the project's own
+Analyzer, so the output is the local run's; results are stored in the
+database as they arrive, in whatever order. A task whose worker dies is
+retried elsewhere (``retries``); analyses are keyed by text, so a retried or
+duplicated batch stores nothing twice.
+
+``ADDRESS`` is a running scheduler (``tcp://host:8786``) or ``local:N``, a
+LocalCluster of N worker processes started and stopped here.
+
+Dask is an optional dependency (``pip install 'viewer[dask]'``): this module
+imports it only when a run starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from viewer.core.model import Analysis
+from viewer.core.nlp.pipeline import Analyzer, ModelNotFound, resolve_model_name
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from viewer.core.workflow import Progress, StopCheck
+
+PLUGIN_NAME = "viewer-analyzer"
+BATCH_TEXTS = 32  # texts per task: big enough to keep spaCy's batching efficient
+BATCH_CHARS = 400_000  # ... and no task holds much more text than this
+IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: it never waits, the client never piles up
+RETRIES = 3  # a batch whose worker died runs again on another
+
+
+class DaskUnavailable(Exception):
+    """Dask is not installed, or the cluster cannot be reached or used; says which."""
+
+
+try:  # the plugin base: Dask is optional, and only a Dask run imports this module
+    from distributed.diagnostics.plugin import WorkerPlugin as _PluginBase
+except ImportError:  # pragma: no cover - without Dask, dask_client() says how to install it
+    _PluginBase = object
+
+
+class AnalyzerPlugin(_PluginBase):
+    """Loads the model once per worker; tasks find it through ``analyzer_on_worker``."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, model: str | None):
+        self.model = model
+        self.analyzer: Analyzer | None = None
+
+    def setup(self, worker: Any = None) -> None:
+        address = getattr(worker, "address", "a worker")
+        try:
+            resolve_model_name(self.model)
+        except ModelNotFound as exc:  # fail fast, naming the worker
+            raise ModelNotFound(f"{address}: {exc}") from exc
+        self.analyzer = Analyzer(self.model)
+        _ = self.analyzer.nlp  # load it now: the first task should not pay for it
+
+    def teardown(self, worker: Any = None) -> None:
+        self.analyzer = None
+
+
+def analyzer_on_worker() -> Analyzer:
+    from distributed import get_worker
+
+    plugin = get_worker().plugins.get(PLUGIN_NAME)
+    if plugin is None or plugin.analyzer is None:
+        raise RuntimeError("the viewer's analyzer plugin is not set up on this worker")
+    return plugin.analyzer
+
+
+def analyze_batch(texts: list[str]) -> list[Analysis]:
+    """The task: analyses of ``texts``, in order (runs on a worker)."""
+    return list(analyzer_on_worker().analyze_many(texts))
+
+
+# -- the client side ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def dask_client(address: str) -> Iterator[Any]:
+    """A Client of the scheduler at ``address``, or of a LocalCluster for ``local:N``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise DaskUnavailable(
+            "Dask is not installed: pip install 'viewer[dask]' (dask[distributed])"
+        ) from exc
+    if address.startswith("local:"):
+        n = _workers(address)
+        with (
+            LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as exc:
+        raise DaskUnavailable(f"{address}: no Dask scheduler answers there ({exc})") from exc
+    with client:
+        yield client
+
+
+def _workers(address: str) -> int:
+    try:
+        n = int(address.removeprefix("local:"))
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise DaskUnavailable(f"{address}: local:N needs N ≥ 1 worker processes")
+    return n
+
+
+def start_analyzers(client: Any, model: str | None) -> int:
+    """Load the model on every worker (once); the number of workers."""
+    try:
+        client.register_plugin(AnalyzerPlugin(model), name=PLUGIN_NAME)
+    except ModelNotFound:
+        raise
+    except Exception as exc:  # a worker that cannot load it: its own message
+        if isinstance(exc.__cause__, ModelNotFound) or "not installed" in str(exc):
+            raise ModelNotFound(str(exc)) from exc
+        raise
+    workers = len(client.scheduler_info().get("workers", {}))
+    if workers == 0:
+        raise DaskUnavailable("the Dask cluster has no workers")
+    return workers
+
+
+def batches(items: Iterator[tuple[int, str, str]]) -> Iterator[list[tuple[int, str, str]]]:
+    """Pending (id, hash, text) in tasks of at most BATCH_TEXTS texts and about BATCH_CHARS."""
+    batch: list[tuple[int, str, str]] = []
+    chars = 0
+    for item in items:
+        if batch and (len(batch) >= BATCH_TEXTS or chars + len(item[2]) > BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        batch.append(item)
+        chars += len(item[2])
+    if batch:
+        yield batch
+
+
+def analyze_pending_dask(
+    db: Database,
+    client: Any,
+    model: str | None,
+    progress: Progress,
+    should_stop: StopCheck,
+) -> int:
+    """Analyse every article lacking this model's analysis on the cluster; how many ran.
+
+    Like workflow.analyze_pending (same cache, same saving and re-attaching of
+    decisions), with the texts sent as tasks."""
+    from distributed import as_completed
+
+    from viewer.core.workflow import RunState, save_results, uncached
+
+    key = Analyzer.key_for(model)
+    workers = start_analyzers(client, model)
+    total_pending = _pending_count(db, key)
+    progress(0, total_pending, "Analysing on the Dask cluster")
+    state = RunState(total_pending)
+    todo = batches(uncached(db, key.model, key.pipeline, state))
+    limit = max(1, workers * IN_FLIGHT_PER_WORKER)
+    sent: dict[Any, list[tuple[int, str, str]]] = {}
+    running = as_completed()
+
+    def send(n: int) -> None:
+        for batch in itertools.islice(todo, n):
+            state.start_clock()
+            future = client.submit(
+                analyze_batch, [text for _, _, text in batch], retries=RETRIES, pure=False
+            )
+            sent[future] = batch
+            running.add(future)
+
+    send(limit)
+    for future in running:
+        batch = sent.pop(future)
+        analyses = future.result()  # a task that failed every retry raises here
+        save_results(db, key.model, key.pipeline, [
+            (article_id, digest, text, analysis)
+            for (article_id, digest, text), analysis in zip(batch, analyses, strict=True)
+        ], state, progress)  # fmt: skip
+        if should_stop():
+            for left in sent:
+                left.cancel()
+            break
+        send(1)
+    return state.ran
+
+
+def _pending_count(db: Database, key: Any) -> int:
+    from viewer.core.store.analyses import count_pending
+
+    return count_pending(db, key.model, key.pipeline)
