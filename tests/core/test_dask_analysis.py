@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 
 from viewer.core.dask_analysis import AnalyzerPlugin, batches
+from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import ModelNotFound
+from viewer.core.shards import write_shard
+from viewer.core.store import open_db
+from viewer.core.store.annotations import (
+    annotations_for_article,
+    insert_annotation,
+    new_annotation,
+)
+from viewer.core.store.articles import get_article
+from viewer.core.workflow import import_corpus
 
 pytest.importorskip("distributed")
 
@@ -180,3 +190,55 @@ def test_batches_bound_texts_and_characters():
     assert sizes == [[0, 1], [2, 3], [4, 9]]  # 400,000 characters at most (one text may be more)
     many = [(i, "h", "t") for i in range(70)]
     assert [len(b) for b in batches(iter(many))] == [32, 32, 6]
+
+
+def _jsonl_of(db_path: Path, folder: Path, out: Path) -> bytes:
+    """The --jsonl of a database that already holds every analysis (nothing to run)."""
+    result = viewer("analyze", str(folder), "--db", str(db_path), "--jsonl", str(out))
+    assert result.returncode == 0 and "analysed 0 articles" in result.stderr, result.stderr
+    return out.read_bytes()
+
+
+def test_shards_without_a_database_then_import_analysis(tmp_path):
+    from viewer.core.store import open_db
+
+    folder = corpus(tmp_path, 6)
+    shards = tmp_path / "shards"
+    args = ["analyze", str(folder), "--dask", "local:2", "--shards", str(shards)]
+    result = viewer(*args)
+    assert result.returncode == 0, result.stderr
+    assert not [p for p in shards.iterdir() if p.name.startswith(".")]  # no half-written one
+    assert list(shards.glob("shard-*.jsonl.gz"))
+    # the analyst's database of the same corpus, with a decision made before any analysis
+    target = tmp_path / "team.sqlite"
+    db = open_db(target)
+    [first, *_] = import_corpus(db, folder, ImportReport())
+    article = get_article(db, first)
+    start = article.text.index("Republic 0")
+    insert_annotation(db, new_annotation(
+        first, article.text, article.text_hash, start, start + 10,
+        kind="span", action="added", label="Claim", annotator="ann",
+    ))  # fmt: skip
+    db.close()
+    loaded = viewer("import-analysis", str(shards), "--db", str(target))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "6 analyses from" in loaded.stderr
+    count = _analysed(target)
+    again = viewer("import-analysis", str(shards), "--db", str(target))
+    assert again.returncode == 0 and _analysed(target) == count  # twice: nothing new
+    assert _jsonl_of(target, folder, tmp_path / "from-shards.jsonl") == local_run(tmp_path, folder)
+    db = open_db(target)
+    assert [a.label for a in annotations_for_article(db, first)] == ["Claim"]  # untouched
+    db.close()
+    rerun = viewer(*args)  # the same DIR: what it holds is not analysed again
+    assert rerun.returncode == 0 and "analysed 0 articles" in rerun.stderr, rerun.stderr
+
+
+def test_import_analysis_names_articles_this_database_lacks(tmp_path):
+    shards = tmp_path / "shards"
+    write_shard(shards, [{"id": "nowhere", "title": "", "entities": [], "quotes": [],
+                          "text_hash": "0" * 64, "model": "m@1", "pipeline": "p"}])  # fmt: skip
+    open_db(tmp_path / "db.sqlite").close()
+    result = viewer("import-analysis", str(shards), "--db", str(tmp_path / "db.sqlite"))
+    assert result.returncode == 1
+    assert "1 of articles not in this database" in result.stderr and "'nowhere'" in result.stderr

@@ -17,6 +17,7 @@ COMMAND_MODULES = {
     "agreement": "viewer.cli.agreement",
     "analyze": "viewer.cli.analyze",
     "export": "viewer.cli.export",
+    "import-analysis": "viewer.cli.import_analysis",
     "import-annotations": "viewer.cli.import_annotations",
     "synth": "viewer.cli.synth",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -14,7 +15,7 @@ from viewer.core.dask_analysis import DaskUnavailable
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import Analyzer, AnalyzerKey
 from viewer.core.store import default_db_path, open_db
-from viewer.core.store.analyses import load_analysis
+from viewer.core.store.analyses import count_pending, load_analysis
 from viewer.core.store.articles import get_article
 from viewer.core.workflow import analyze_pending, import_corpus
 
@@ -26,12 +27,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("corpus", help="a .txt/.jsonl/.csv file or a folder of them")
     parser.add_argument("--db", help="database file (default: one per corpus, see README)")
     parser.add_argument("--model", help="spaCy model name or folder (default: see README)")
-    parser.add_argument("--jsonl", required=True, help="output file, '-' for stdout")
+    parser.add_argument("--jsonl", help="also write one JSON object per article here ('-': stdout)")
     parser.add_argument(
         "--dask",
         metavar="ADDRESS",
         help="analyse on a Dask cluster: a scheduler (tcp://host:8786) or local:N "
         "(N worker processes started here); needs pip install 'viewer[dask]'",
+    )
+    parser.add_argument(
+        "--shards",
+        metavar="DIR",
+        help="with --dask: also write each finished batch as a shard file in DIR (for "
+        "`viewer import-analysis`); a re-run with the same DIR skips what it holds. "
+        "Without --db the database is a temporary one: the shards are the result",
     )
     parser.add_argument(
         "--processes",
@@ -50,21 +58,38 @@ def _positive(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    return analyze(args.corpus, args.db, args.model, args.jsonl, args.processes, args.dask)
+    if args.shards and not args.dask:
+        print("viewer: error: --shards goes with --dask", file=sys.stderr)
+        return 2
+    if args.shards and not args.db:  # no database wanted: a temporary one keeps the books
+        with tempfile.TemporaryDirectory(prefix="viewer-analyze-") as tmp:
+            return analyze(args.corpus, str(Path(tmp) / "run.sqlite"), args.model, args.jsonl,
+                           args.processes, args.dask, args.shards)  # fmt: skip
+    return analyze(
+        args.corpus, args.db, args.model, args.jsonl, args.processes, args.dask, args.shards
+    )
 
 
 def analyze(
     corpus: str,
     db_path: str | None,
     model: str | None,
-    out: str,
+    out: str | None,
     processes: int = 1,
     dask: str | None = None,
+    shards: str | None = None,
 ) -> int:
     if not Path(corpus).exists():
         print(f"viewer: error: {corpus}: no such file or folder", file=sys.stderr)
         return 2
     db = open_db(db_path or default_db_path(corpus))
+    try:
+        return _analyze(db, corpus, model, out, processes, dask, shards)
+    finally:
+        db.close()
+
+
+def _analyze(db, corpus, model, out, processes, dask, shards) -> int:
     progress = StderrProgress()
     report = ImportReport()
     ids = import_corpus(db, corpus, report, progress)
@@ -76,7 +101,7 @@ def analyze(
         return 1
     if dask:
         try:
-            analyzed, key = _on_dask(db, dask, model, progress)
+            analyzed, key = _on_dask(db, dask, model, progress, shards)
         except DaskUnavailable as exc:
             print(f"viewer: error: {exc}", file=sys.stderr)
             return 2
@@ -90,18 +115,26 @@ def analyze(
     )
     if out == "-":
         write_jsonl(db, ids, sys.stdout)
-    else:
+    elif out:
         with open(out, "w", encoding="utf-8", newline="\n") as fh:
             write_jsonl(db, ids, fh)
     return 0
 
 
-def _on_dask(db, address: str, model: str | None, progress) -> tuple[int, AnalyzerKey]:
+def _on_dask(
+    db, address: str, model: str | None, progress, shards: str | None
+) -> tuple[int, AnalyzerKey]:
     from viewer.core.dask_analysis import analyze_pending_dask, dask_client
+    from viewer.core.shards import import_shards
 
     key = Analyzer.key_for(model)
+    if shards and Path(shards).is_dir():  # what an earlier run finished is cached now
+        print(f"viewer: {import_shards(db, shards).summary()} (from {shards})", file=sys.stderr)
+    if not count_pending(db, key.model, key.pipeline):
+        return 0, key  # all analysed already: no cluster to start
     with dask_client(address) as client:
-        return analyze_pending_dask(db, client, model, progress, lambda: False), key
+        where = Path(shards) if shards else None
+        return analyze_pending_dask(db, client, model, progress, lambda: False, where), key
 
 
 def write_jsonl(db, article_ids: list[int], fh: TextIO) -> None:

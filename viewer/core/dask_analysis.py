@@ -21,10 +21,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from viewer.core.model import Analysis
 from viewer.core.nlp.pipeline import Analyzer, ModelNotFound, resolve_model_name
+from viewer.core.shards import record, write_shard
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -160,11 +162,13 @@ def analyze_pending_dask(
     model: str | None,
     progress: Progress,
     should_stop: StopCheck,
+    shards: Path | None = None,
 ) -> int:
     """Analyse every article lacking this model's analysis on the cluster; how many ran.
 
     Like workflow.analyze_pending (same cache, same saving and re-attaching of
-    decisions), with the texts sent as tasks."""
+    decisions), with the texts sent as tasks. ``shards``: each finished batch is
+    also written there as a shard file (see core.shards)."""
     from distributed import as_completed
 
     from viewer.core.workflow import RunState, save_results, uncached
@@ -192,16 +196,34 @@ def analyze_pending_dask(
     for future in running:
         batch = sent.pop(future)
         analyses = future.result()  # a task that failed every retry raises here
-        save_results(db, key.model, key.pipeline, [
+        results = [
             (article_id, digest, text, analysis)
             for (article_id, digest, text), analysis in zip(batch, analyses, strict=True)
-        ], state, progress)  # fmt: skip
+        ]
+        if shards is not None:  # first: a stored batch is never missing from the shards
+            write_shard(shards, _shard_records(db, key, results))
+        save_results(db, key.model, key.pipeline, results, state, progress)
         if should_stop():
             for left in sent:
                 left.cancel()
             break
         send(1)
     return state.ran
+
+
+def _shard_records(db: Database, key: Any, results: list[tuple]) -> list[dict]:
+    ids = [article_id for article_id, _, _, _ in results]
+    heads = dict(
+        (i, (ext, title))
+        for i, ext, title in db.execute(
+            f"SELECT id, ext_id, title FROM articles WHERE id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
+    )
+    return [
+        record(*heads[article_id], digest, key.model, key.pipeline, analysis)
+        for article_id, digest, _, analysis in results
+    ]
 
 
 def _pending_count(db: Database, key: Any) -> int:
