@@ -14,7 +14,7 @@ compound user actions:
   offsets move), and calls ``workflow.import_corpus``, the path the window and
   the CLI use: it stores the changed texts and re-anchors their annotations;
 - re-analysis + re-attach: the child saves a new analysis of 3-12 articles and
-  re-attaches the analyst's entity decisions to it with ``workflow._save``
+  re-attaches the analyst's entity decisions to it with ``workflow.save_results``
   (``save_analyses``, then ``reattach_decisions``), as ``analyze_pending`` does.
 
 Before each call the child prints ``B <operation as JSON>``, after it returns
@@ -623,9 +623,9 @@ class Child:
 
         def call() -> None:
             with self.split_if("split-reanalyse"):
-                # workflow._save: save_analyses, then reattach_decisions (the real path).
-                state = workflow._RunState(len(results))
-                workflow._save(self.db, MODEL, pipeline, results, state, workflow._quiet)
+                # workflow.save_results: save_analyses, then reattach_decisions (the real path).
+                state = workflow.RunState(len(results))
+                workflow.save_results(self.db, MODEL, pipeline, results, state, workflow._quiet)
             self.refresh(chosen)
 
         return {"op": "reanalyse", "pipeline": pipeline, "articles": articles, "anns": anns}, call

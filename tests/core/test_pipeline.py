@@ -90,6 +90,54 @@ def test_attributions_stay_distinct_across_chunks(analyzer, monkeypatch):
         by_paragraph.setdefault(text.count("\n", 0, q.start), set()).add(q.attribution_id)
     groups = list(by_paragraph.values())
     for i, a in enumerate(groups):
-        for b in groups[i + 1:]:
+        for b in groups[i + 1 :]:
             assert not (a & b)
     assert None not in ids
+
+
+def _record_batches(analyzer, monkeypatch) -> list[int]:
+    """The characters of each batch the analyzer hands to spaCy."""
+    batches: list[int] = []
+    real_pipe = analyzer.nlp.pipe
+
+    def pipe(pieces, **kwargs):
+        if not kwargs.get("as_tuples"):  # spaCy's own inner call
+            return real_pipe(pieces, **kwargs)
+        pieces = list(pieces)
+        batches.append(sum(len(chunk) for chunk, _ in pieces))
+        return real_pipe(pieces, **kwargs)
+
+    monkeypatch.setattr(analyzer.nlp, "pipe", pipe)
+    return batches
+
+
+def test_one_process_batches_are_bounded_in_characters(analyzer, monkeypatch):
+    # a very long article used to reach spaCy as 32 chunks at once (10 GB for 5 MB)
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 300)
+    monkeypatch.setattr(pipeline, "BATCH_CHARS", 700)
+    para = 'Officials in Berlin met on Monday. "We are ready," Anna Schmidt said.\n'
+    text = para * 30  # about 2,100 characters: 7 or more chunks
+    batches = _record_batches(analyzer, monkeypatch)
+    [analysis] = analyzer.analyze_many([text])
+    assert len(batches) >= 3 and max(batches) <= 700
+    assert len([e for e in analysis.entities if e.text == "Berlin"]) == 30
+    for e in analysis.entities:
+        assert text[e.start : e.end] == e.text
+
+
+def test_a_cancel_returns_after_one_batch_and_drops_the_unfinished_article(analyzer, monkeypatch):
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 300)
+    monkeypatch.setattr(pipeline, "BATCH_CHARS", 700)
+    short = "Anna Schmidt spoke in Berlin on Monday."
+    long = 'Officials in Berlin met on Monday. "We are ready," Anna Schmidt said.\n' * 30
+    batches = _record_batches(analyzer, monkeypatch)
+    asked = []
+
+    def should_stop() -> bool:
+        asked.append(True)
+        return len(asked) > 1  # the first batch runs, then stop
+
+    out = list(analyzer.analyze_many([short, long], should_stop=should_stop))
+    assert len(batches) == 1  # nothing ran after the cancel
+    assert len(out) == 1  # the short article, finished in that batch; the long one dropped
+    assert [e.text for e in out[0].entities if e.label == "PERSON"] == ["Anna Schmidt"]

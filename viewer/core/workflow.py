@@ -154,7 +154,7 @@ def analyze_pending(
             yield item[2]
 
     results: list[tuple[int, str, str, Analysis]] = []
-    analyses = analyzer.analyze_many(texts(), n_process=processes)
+    analyses = analyzer.analyze_many(texts(), n_process=processes, should_stop=should_stop)
     with closing(analyses):  # on cancel: stops spaCy's workers; unsaved work stays pending
         for analysis in analyses:
             article_id, digest, text = queue.popleft()

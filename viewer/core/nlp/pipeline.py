@@ -7,9 +7,10 @@ The model is loaded lazily, once, by whichever thread runs the analysis (a
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import astuple, dataclass, fields, replace
 from importlib import metadata
@@ -38,6 +39,8 @@ MODEL_ENV = "VIEWER_MODEL"
 # spaCy refuses texts over nlp.max_length (1M chars) and its memory grows with
 # length, so long articles are analysed in pieces cut at paragraph breaks.
 CHUNK_CHARS = 100_000
+# What spaCy holds at once in one process (a batch): memory and the time a cancel waits.
+BATCH_CHARS = 100_000
 
 # The last component of the analyzer's pipeline: it turns each Doc into plain
 # data in doc.user_data, so with n_process > 1 the work runs in the workers
@@ -171,23 +174,36 @@ class Analyzer:
     def analyze(self, text: str) -> Analysis:
         return next(self.analyze_many([text]))
 
-    def analyze_many(self, texts: Iterable[str], n_process: int = 1) -> Iterator[Analysis]:
+    def analyze_many(
+        self,
+        texts: Iterable[str],
+        n_process: int = 1,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Iterator[Analysis]:
         """One Analysis per text, in order, streaming through nlp.pipe.
 
-        With ``n_process`` > 1 spaCy forks worker processes for the whole
-        stream; close the iterator (or exhaust it) to stop them.
+        In one process the pieces go to spaCy in batches of at most
+        ``batch_size`` pieces and BATCH_CHARS characters: memory stays bounded
+        on a very long article (32 pieces of 100,000 characters made 10 GB), and
+        ``should_stop`` is asked between batches, so a cancel returns within one
+        batch's time; an article cut short by it is not yielded. With
+        ``n_process`` > 1 spaCy forks worker processes for the whole stream;
+        close the iterator (or exhaust it) to stop them.
         """
         pieces = (
             (chunk, (index, offset))
             for index, text in enumerate(texts)
             for offset, chunk in split_into_chunks(text)
         )
+        if n_process > 1:
+            docs = self.nlp.pipe(
+                pieces, as_tuples=True, batch_size=self.batch_size, n_process=n_process
+            )
+        else:
+            docs = self._bounded_pipe(pieces, should_stop or _never)
         current: int | None = None
         entities: list[Entity] = []
         quotes: list[Quote] = []
-        docs = self.nlp.pipe(
-            pieces, as_tuples=True, batch_size=self.batch_size, n_process=n_process
-        )
         with closing(docs):  # stops the workers if the caller stops early
             for doc, (index, offset) in docs:
                 if current is not None and index != current:
@@ -199,8 +215,29 @@ class Analyzer:
                 # Each chunk numbers its attributions from 1: keep them apart.
                 id_base = max((q.attribution_id or 0 for q in quotes), default=0)
                 quotes.extend(_shift_quote(q, offset, id_base) for q in found_quotes)
-        if current is not None:
+        if current is not None and not (should_stop and should_stop()):
             yield Analysis(tuple(entities), tuple(quotes))
+
+    def _bounded_pipe(self, pieces, should_stop: Callable[[], bool]) -> Iterator[tuple]:
+        """(doc, context) of each piece, spaCy given one bounded batch at a time."""
+        batch: list[tuple[str, tuple[int, int]]] = []
+        chars = 0
+        for piece in itertools.chain(pieces, [None]):
+            full = piece is None or (
+                batch and (len(batch) >= self.batch_size or chars + len(piece[0]) > BATCH_CHARS)
+            )
+            if full and batch:
+                if should_stop():
+                    return
+                yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+                batch, chars = [], 0
+            if piece is not None:
+                batch.append(piece)
+                chars += len(piece[0])
+
+
+def _never() -> bool:
+    return False
 
 
 def add_analysis_component(nlp: Language) -> Language:
@@ -243,8 +280,10 @@ def analysis_from_doc(doc: Doc) -> tuple[list[Entity], list[Quote]]:
     )
 
 
-def split_into_chunks(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
-    """(offset, piece) pairs covering ``text``; cut at a newline, else a space."""
+def split_into_chunks(text: str, limit: int | None = None) -> list[tuple[int, str]]:
+    """(offset, piece) pairs covering ``text``; cut at a newline, else a space.
+    ``limit`` defaults to CHUNK_CHARS as it is at the call (tests make it small)."""
+    limit = limit or CHUNK_CHARS
     if len(text) <= limit:
         return [(0, text)]
     chunks = []
