@@ -195,7 +195,15 @@ def analyze_pending_dask(
     send(limit)
     for future in running:
         batch = sent.pop(future)
-        analyses = future.result()  # a task that failed every retry raises here
+        try:
+            analyses = future.result()
+        except Exception as exc:  # failed on every retry: what is stored stays, a re-run resumes
+            for left in sent:
+                left.cancel()
+            raise DaskUnavailable(
+                f"a batch of {len(batch)} articles failed {RETRIES + 1} times on the cluster "
+                f"({type(exc).__name__}: {exc}); what finished is stored, run again to go on"
+            ) from exc
         results = [
             (article_id, digest, text, analysis)
             for (article_id, digest, text), analysis in zip(batch, analyses, strict=True)
