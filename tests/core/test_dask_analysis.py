@@ -1,5 +1,6 @@
-"""Analysis on Dask (viewer analyze --dask): a real LocalCluster, and a real scheduler
-and worker processes on localhost; the output must be the local run's, byte for byte."""
+"""Analysis on Dask (viewer analyze --dask): local:N (a scheduler and workers the command
+starts), and a real scheduler and worker processes on localhost started here; the output
+must be the local run's, byte for byte."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def local_run(tmp_path: Path, folder: Path) -> bytes:
     return out.read_bytes()
 
 
-def test_local_cluster_gives_the_local_runs_bytes_and_then_the_cache(tmp_path):
+def test_local_workers_give_the_local_runs_bytes_and_then_the_cache(tmp_path):
     folder = corpus(tmp_path, 8)
     out, db = tmp_path / "dask.jsonl", tmp_path / "dask.sqlite"
     args = ["analyze", str(folder), "--db", str(db), "--dask", "local:2", "--jsonl", str(out)]

@@ -197,7 +197,7 @@ class ScriptedAnalyzer:
         self.script = script
         self.texts_seen = 0
 
-    def analyze_many(self, texts, n_process: int = 1):
+    def analyze_many(self, texts, n_process: int = 1, should_stop=None):
         for text in texts:
             self.texts_seen += 1
             yield Analysis(tuple(self.script(text)))
