@@ -13,8 +13,8 @@ each into a fresh database, timed from the first text to the last stored (the
 commands report their own analysis time; model loading is excluded the same
 way for raw spaCy). Prints articles/s, the ratio to raw (target ≥ 0.85), the
 overhead per article in ms, and the client's peak memory (the `viewer
-analyze` process, /usr/bin/time) for --articles and for --memory articles
-(target: flat).
+analyze` process itself, not the workers it starts) for --articles and for
+--memory articles (target: flat).
 """
 
 from __future__ import annotations
@@ -63,8 +63,11 @@ RATE = re.compile(r"Analysing: (\d+) of (\d+) articles — ([\d.]+) articles/s")
 def dask_run(corpus: Path, address: str, tmp: Path, tag: str) -> tuple[float, int]:
     """(articles/s as the command measured it, the client's peak RSS in KiB)."""
     db = tmp / f"{tag}.sqlite"
-    argv = ["/usr/bin/time", "-f", "MAXRSS %M", sys.executable, "-m", "viewer", "analyze",
-            str(corpus), "--db", str(db), "--dask", address]  # fmt: skip
+    # The client's own peak (RUSAGE_SELF): not its workers', which local:N starts as children.
+    run = ("import resource, sys; from viewer.__main__ import main; rc = main(sys.argv[1:]); "
+           "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
+           "sys.exit(rc)")  # fmt: skip
+    argv = [sys.executable, "-c", run, "analyze", str(corpus), "--db", str(db), "--dask", address]
     result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=7200)
     if result.returncode != 0:
         raise SystemExit(f"{tag}: failed\n{result.stderr[-2000:]}")

@@ -99,10 +99,20 @@ def _wait(what, timeout: float = BOUND) -> None:
 @pytest.fixture
 def cluster(tmp_path):
     """A real `dask scheduler` and two `dask worker` processes on localhost."""
+    yield from _cluster(tmp_path, workers=2)
+
+
+@pytest.fixture
+def cluster_without_the_model(tmp_path):
+    """One worker whose machine has no such model: VIEWER_MODEL names a missing one."""
+    yield from _cluster(tmp_path, workers=1, env={"VIEWER_MODEL": "no_such_model_here"})
+
+
+def _cluster(tmp_path, workers: int, env: dict | None = None):
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = str(Path(sys.executable).with_name("dask"))
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     logs = tmp_path / "dask-logs"
     logs.mkdir()
     procs = []
@@ -130,7 +140,7 @@ def cluster(tmp_path):
             "--name",
             f"w{n}",
         )  # fmt: skip
-        for n in range(2)
+        for n in range(workers)
     ]
     try:
         yield address, workers
@@ -175,6 +185,21 @@ def test_an_unknown_scheduler_is_a_clear_error(tmp_path):
                     address, "--jsonl", str(tmp_path / "x.jsonl"), timeout=120)  # fmt: skip
     assert result.returncode == 2
     assert address in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_cluster_whose_worker_lacks_the_model_fails_fast_naming_it(
+    tmp_path, cluster_without_the_model
+):
+    address, [worker] = cluster_without_the_model
+    folder = corpus(tmp_path, 2)
+    t = time.monotonic()
+    result = viewer("analyze", str(folder), "--db", str(tmp_path / "x.sqlite"), "--dask",
+                    address, timeout=120)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "no_such_model_here" in result.stderr and "tcp://127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - t < 60  # at the start, not after a run of failing tasks
+    assert worker.poll() is None
 
 
 def test_a_worker_without_the_model_fails_fast_naming_itself():
