@@ -23,8 +23,6 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from viewer.core.dask_analysis import free_port, stop_process_group  # noqa: E402
 from viewer.core.nlp.pipeline import Analyzer, load_model  # noqa: E402
 from viewer.core.synthetic import generate  # noqa: E402
 
@@ -76,17 +75,11 @@ def dask_run(corpus: Path, address: str, tmp: Path, tag: str) -> tuple[float, in
     return float(rates[-1][2]), rss
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
     """A `dask scheduler` and two `dask worker` processes on localhost."""
 
     def __init__(self, logs: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         dask = str(Path(sys.executable).with_name("dask"))
         env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -102,9 +95,7 @@ class Cluster:
 
     def stop(self) -> None:
         for proc, log in reversed(self.procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=60)
+            stop_process_group(proc)
             log.close()
 
 

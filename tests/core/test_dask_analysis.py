@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core.dask_analysis import AnalyzerPlugin, batches
+from viewer.core.dask_analysis import AnalyzerPlugin, batches, free_port, stop_process_group
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import ModelNotFound
 from viewer.core.shards import write_shard
@@ -72,12 +71,6 @@ def test_local_workers_give_the_local_runs_bytes_and_then_the_cache(tmp_path):
     assert again.returncode == 0 and "analysed 0 articles" in again.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _analysed(db: Path) -> int:
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
@@ -109,7 +102,7 @@ def cluster_without_the_model(tmp_path):
 
 
 def _cluster(tmp_path, workers: int, env: dict | None = None):
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = str(Path(sys.executable).with_name("dask"))
     env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
@@ -146,13 +139,7 @@ def _cluster(tmp_path, workers: int, env: dict | None = None):
         yield address, workers
     finally:
         for proc, log in reversed(procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+            stop_process_group(proc)
             log.close()
 
 
@@ -180,7 +167,7 @@ def test_a_worker_killed_mid_run_still_gives_the_whole_identical_result(tmp_path
 
 def test_an_unknown_scheduler_is_a_clear_error(tmp_path):
     folder = corpus(tmp_path, 1)
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     result = viewer("analyze", str(folder), "--db", str(tmp_path / "x.sqlite"), "--dask",
                     address, "--jsonl", str(tmp_path / "x.jsonl"), timeout=120)  # fmt: skip
     assert result.returncode == 2

@@ -132,7 +132,7 @@ def _local_processes(n: int) -> Iterator[str]:
     dask = shutil.which("dask", path=os.path.dirname(sys.executable)) or shutil.which("dask")
     if dask is None:
         raise DaskUnavailable("the `dask` command is not installed (pip install 'viewer[dask]')")
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     procs = [
@@ -161,16 +161,18 @@ def _local_processes(n: int) -> Iterator[str]:
         yield address
     finally:
         for proc in reversed(procs):
-            _stop(proc)
+            stop_process_group(proc)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on localhost now (for a scheduler started here)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the process and its group, SIGKILL after 30 s; waits for it."""
     if proc.poll() is not None:
         return
     os.killpg(proc.pid, signal.SIGTERM)
