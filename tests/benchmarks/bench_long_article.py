@@ -12,7 +12,9 @@ Builds one article of --mb megabytes (synthetic news paragraphs, written as a
    prints how long it took to return (target ≤ 2 s), and that nothing
    unfinished was stored;
 3. and 4. the same two with ``processes=2`` (the window on a big corpus: spawned
-   workers), with the peak of the largest worker process.
+   workers), with the peak of the largest worker process;
+5. opens it in a real window (offscreen), closes the window --cancel-after
+   seconds into the analysis and prints how long closing took (target ≤ 2 s).
 """
 
 from __future__ import annotations
@@ -82,14 +84,45 @@ def child(corpus: str, db: str, cancel_after: float, processes: int) -> None:
               f"{workers}; analyses stored: {stored}")  # fmt: skip
 
 
+def window_child(corpus: str, db: str, close_after: float) -> None:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.qt.main_window import MainWindow
+
+    app = QApplication([])
+    settings = QSettings(str(Path(db).with_suffix(".ini")), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.show()
+    window.open_corpus(corpus, db)
+    started = None
+    while started is None or time.monotonic() - started < close_after:
+        app.processEvents()
+        status = window.statusBar().currentMessage()
+        if started is None and status.startswith("Analysing"):
+            started = time.monotonic()  # the model is loaded, spaCy is on the article
+        time.sleep(0.01)
+    t = time.monotonic()
+    window.close()
+    closed = time.monotonic() - t
+    print(f"window: closed {close_after:.0f} s into the analysis in {closed:.2f} s")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=5.0)
     ap.add_argument("--cancel-after", type=float, default=20.0)
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)  # CORPUS DB CANCEL PROCESSES
+    ap.add_argument("--window-child", nargs=3, help=argparse.SUPPRESS)  # CORPUS DB CLOSE_AFTER
     args = ap.parse_args()
     if args.child:
         child(args.child[0], args.child[1], float(args.child[2]), int(args.child[3]))
+        return 0
+    if args.window_child:
+        window_child(args.window_child[0], args.window_child[1], float(args.window_child[2]))
         return 0
     with tempfile.TemporaryDirectory(prefix="viewer-long-") as tmp_name:
         tmp = Path(tmp_name)
@@ -102,6 +135,10 @@ def main() -> int:
                    str(tmp / f"db{n}.sqlite"), str(cancel), str(processes)]  # fmt: skip
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=7200)
             print(out.stdout.strip() or out.stderr[-1500:])
+        cmd = [sys.executable, __file__, "--window-child", str(tmp / "corpus"),
+               str(tmp / "window.sqlite"), str(args.cancel_after)]  # fmt: skip
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=7200)
+        print(out.stdout.strip() or out.stderr[-1500:])
     return 0
 
 

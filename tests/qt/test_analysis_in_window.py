@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 
 from viewer.core.nlp import process_pool
 
@@ -56,3 +57,18 @@ def test_closing_the_window_mid_analysis_stops_the_workers(make_window, tmp_path
     window.close()  # waits for the job, which kills its workers rather than wait for them
     assert multiprocessing.active_children() == []
     assert window.db is None
+
+
+def test_closing_during_one_long_article_kills_its_worker(make_window, tmp_path, qtbot):
+    # One article: one worker process, still spaCy's for many seconds when closed.
+    folder = tmp_path / "long"
+    folder.mkdir()
+    text = ("In Berlin, Anna Schmidt said the plan would work. " * 40 + "\n") * 400
+    (folder / "long.txt").write_text(text, encoding="utf-8")
+    window = make_window()
+    window.open_corpus(folder, tmp_path / "db.sqlite")
+    qtbot.waitUntil(lambda: multiprocessing.active_children() != [], timeout=JOB_TIMEOUT_MS)
+    window.close()  # never waits for spaCy's batch: the worker is killed
+    assert multiprocessing.active_children() == []
+    with sqlite3.connect(tmp_path / "db.sqlite") as check:
+        assert check.execute("SELECT count(*) FROM analyses").fetchone()[0] == 0

@@ -136,6 +136,7 @@ def analyze_pending(
     should_stop: StopCheck = _never,
     processes: int = 1,
     wanted_first: WantedFirst = _nothing_first,
+    spawn: bool | None = None,
 ) -> int:
     """Analyse every article lacking this analyzer's results; returns how many ran NLP.
 
@@ -145,7 +146,9 @@ def analyze_pending(
     screen, before the rest) and each batch is saved when it comes back, so a
     cancelled or crashed run keeps what it finished, and the next run finds the
     rest from the database and continues. ``processes`` > 1 analyses in that many
-    worker processes (spawned, each loading the model once).
+    worker processes (spawned, each loading the model once); ``spawn`` uses them even
+    for one (the window: a cancel then kills the worker instead of waiting for its
+    batch, and the window's own process never holds the model).
     """
     key = analyzer.key
     total = count_pending(db, key.model, key.pipeline)
@@ -162,7 +165,7 @@ def analyze_pending(
         ]
         save_results(db, key.model, key.pipeline, results, state, progress)
 
-    if processes > 1:
+    if processes > 1 if spawn is None else spawn:
         _run_in_processes(work, analyzer.model_name, processes, store, should_stop)
     else:
         _run_here(work, analyzer, store, should_stop)

@@ -112,8 +112,8 @@ class CorpusJob(QThread):
             processes = self.processes or processes_for(
                 count_pending(db, analyzer.key.model, analyzer.key.pipeline)
             )
-            where = f" in {processes} processes" if processes > 1 else ""
-            self.progress.emit(0, 0, f"Loading model {analyzer.model_name}{where}…")
+            where = f"{processes} processes" if processes > 1 else "a worker process"
+            self.progress.emit(0, 0, f"Loading model {analyzer.model_name} in {where}…")
             analyze_pending(
                 db,
                 analyzer,
@@ -121,6 +121,7 @@ class CorpusJob(QThread):
                 self._stop.is_set,
                 processes=processes,
                 wanted_first=lambda: self._wanted,
+                spawn=True,  # Cancel and closing the window kill the worker: never a wait
             )
             return not self._stop.is_set()
         finally:

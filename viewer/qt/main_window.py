@@ -562,7 +562,7 @@ class MainWindow(QMainWindow):
         if self.job is not None:
             self.job.cancel()
             self.cancel_button.setEnabled(False)
-            self.statusBar().showMessage("Cancelling after the current batch…")
+            self.statusBar().showMessage("Cancelling…")
 
     def _stop_job(self, wait: bool = True) -> None:
         if self.job is not None:
