@@ -51,6 +51,7 @@ from typing import IO, Any, Literal, get_args
 from sqlite_utils import Database
 
 from viewer.core.anchoring import reanchor_annotation
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.decoding import sniff_bom
 from viewer.core.export import (
     ExportCancelled,
@@ -829,7 +830,8 @@ def import_jsonl(
        AnnotationFileError (nothing written);
     2. the database is backed up (``<db>.backups/…-pre-import.sqlite``), if there
        is anything to import and ``db`` is a file;
-    3. every good record is applied in one transaction: all or nothing.
+    3. every good record is applied in one transaction: all or nothing;
+    4. the final views of the articles it corrected are stored for the corpus views.
     """
     if prefer not in PREFERENCES:
         raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}")
@@ -841,6 +843,7 @@ def import_jsonl(
     if backup and db_path is not None:
         report.backup = backup_now(db, db_path, keep=BACKUPS_KEPT, reason="pre-import")
     _apply_file(db, Path(path), checked, _Merger(db, report, prefer, _source(path)), progress)
+    refresh_corrected(db)  # the corpus views and filters count the imported decisions
     return report
 
 

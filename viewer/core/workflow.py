@@ -22,6 +22,7 @@ from viewer.core.annotation_upkeep import (
     repair_stale_anchors,
 )
 from viewer.core.corpus import corpus_files, iter_articles
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.model import Analysis, Article, ImportReport, LoadMessage
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store.analyses import (
@@ -345,6 +346,7 @@ def save_results(
     with atomic(db):  # the analyses and the decisions re-attached to them: one commit
         linked = set(save_analyses(db, model, pipeline, results))
         reattach_decisions(db, [(a, analysis) for a, _, _, analysis in results if a in linked])
+    refresh_corrected(db, sorted(linked))  # corrected articles: their final view, re-applied
     state.done += len(results)
     state.ran += len(results)
     progress(state.done, state.total, state.message())
@@ -365,4 +367,5 @@ def _link_cached(
             elif link_if_current(db, article_id, digest, cached):
                 linked.append((article_id, cached))
         reattach_to_cached(db, linked)
+    refresh_corrected(db, [article_id for article_id, _ in linked])
     return rest

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.corrections import apply_corrections
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
@@ -737,8 +738,12 @@ class MainWindow(QMainWindow):
     # -- the analyst's edits ---------------------------------------------------
 
     def _on_edited(self, article_id: int) -> None:
-        """After an edit, undo or redo: show the article it touched, as it is now."""
+        """After an edit, undo or redo: show the article it touched, as it is now, and
+        count it corrected in the list, the filters and the corpus views."""
         self._labels = list_labels(self.db) if self.db is not None else []
+        if self.db is not None and article_id >= 0 and refresh_corrected(self.db, [article_id]):
+            self._corpus_views_stale = True
+            self._refresh_timer.start()  # the list's counts and filters, the corpus tables
         if article_id >= 0 and article_id != self.current_id:
             row = self.articles.row_of(article_id)
             if row is not None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from viewer.core.model import Article
+from viewer.core.store.corrected import final_count
 from viewer.core.store.database import atomic
 
 
@@ -120,8 +121,10 @@ def _unindex_for_search(db: Database, article_id: int) -> None:
     )
 
 
-_ROW_SQL = """
-    SELECT a.id, a.ext_id, a.title, a.source, a.date, an.entity_count, an.quote_count
+# The counts are the final view's (a corrected article's own, see store.corrected).
+_ROW_SQL = f"""
+    SELECT a.id, a.ext_id, a.title, a.source, a.date, {final_count("entity_count")},
+           {final_count("quote_count")}
     FROM articles a LEFT JOIN analyses an ON an.id = a.analysis_id
 """
 
