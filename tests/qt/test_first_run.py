@@ -1,0 +1,48 @@
+"""Starting `viewer` on a machine without a display: help, and a clear refusal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from viewer.cli import COMMANDS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_viewer(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)  # as a user's shell has it: nothing set
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_help_works_without_a_display_and_lists_every_command():
+    """Regression: --help created the QApplication first and aborted with no display."""
+    done = run_viewer("--help")
+    assert done.returncode == 0, done.stderr
+    assert "usage: viewer [CORPUS]" in done.stdout
+    for command in COMMANDS:
+        assert f"\n  {command} " in done.stdout, command
+    assert "xcb" not in done.stderr
+
+
+def test_a_window_without_a_display_is_refused_in_words():
+    done = run_viewer(str(REPO / "seeds"))
+    assert done.returncode == 1
+    assert "no display" in done.stderr and "DISPLAY" in done.stderr
+    assert "xcb-cursor0" not in done.stderr  # Qt never got to abort
+
+
+def test_a_bad_argument_is_reported_without_a_display():
+    done = run_viewer("--no-such-option")
+    assert done.returncode == 2
+    assert "unrecognized arguments: --no-such-option" in done.stderr
