@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.corpus import SUFFIXES
 from viewer.core.corrections import apply_corrections
-from viewer.core.model import ImportReport
+from viewer.core.model import Analysis, ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import default_db_path
 from viewer.core.store.analyses import load_analysis
@@ -39,6 +40,7 @@ from viewer.core.store.annotations import (
 from viewer.core.store.articles import StoredArticle, get_article
 from viewer.core.store.labels import Label, ensure_default_labels, list_labels
 from viewer.core.store.reviews import (
+    Review,
     all_tags,
     get_review,
     next_unreviewed,
@@ -505,11 +507,11 @@ class MainWindow(QMainWindow):
             return
         self._opening = None
         self._stop_job(wait=False)  # the old job ends after its batch, off the UI thread
+        # Nothing of the old corpus stays on screen while the new one is read.
+        self.clear_article(f"Reading {corpus.name}…")
         if self.db is not None:
             self.db.close()
         self.db, self.db_path, self.corpus = db, db_path, corpus
-        self.current_id = None
-        self.current_article = None
         self.editor.stack.clear()  # edits belong to the database they were made in
         ensure_default_labels(db)
         self._labels = list_labels(db)
@@ -580,9 +582,17 @@ class MainWindow(QMainWindow):
         self.report_action.setEnabled(True)
         self.articles.reload()
         self._select_first_if_none()
+        if self.current_id is None and self.articles.rowCount() == 0:
+            self.clear_article(self._nothing_read(report))
         self.statusBar().showMessage(report.summary())
         if report.messages:
             self.show_report()
+
+    def _nothing_read(self, report: ImportReport) -> str:
+        where = "this folder" if self.corpus is not None and self.corpus.is_dir() else "this file"
+        if report.files_read == 0:
+            return f"No articles in {where} (looked for {', '.join(SUFFIXES)})"
+        return f"No article could be read from {where}: see File → Import Report (Ctrl+R)"
 
     def _on_batch_saved(self) -> None:
         if not self._from_stale_job():
@@ -675,6 +685,20 @@ class MainWindow(QMainWindow):
             self.show_article(row.id)
 
     _shown_analysis: int | None = None
+
+    def clear_article(self, message: str = "") -> None:
+        """Show no article: the text, the side panel and the review empty, ``message``
+        in the view's place (e.g. why there is nothing to show)."""
+        self.review.flush_note()  # typed for the article going away: saved to it
+        self.current_id = None
+        self.current_article = None
+        self._shown_analysis = None
+        self.view.clear(message)
+        self.panel.show_analysis(Analysis())
+        self.annotation_panel.show_annotations([], {})
+        self.panel.setTabText(self.panel.indexOf(self.annotation_panel), "Annotations")
+        self.review.show_review(Review(), {}, [])
+        self.review.setEnabled(False)
 
     def show_article(self, article_id: int, keep_position: bool = False) -> None:
         """Show an article: model output with the analyst's corrections applied."""
