@@ -59,13 +59,26 @@ def build_parser() -> argparse.ArgumentParser:
 def create_window(
     argv: list[str] | argparse.Namespace, settings: QSettings | None = None
 ) -> MainWindow:
-    """The main window, shown, with the corpus of the command line (or the seeds) opening."""
+    """The main window, shown, with a corpus opening: the command line's, else the last
+    one opened (at the article last read), else the bundled seeds."""
     args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
     window = MainWindow(settings or QSettings(), model=args.model)
     window.show()
-    corpus = args.corpus or (SEEDS if SEEDS.is_dir() else None)
-    if corpus is not None:
-        window.open_corpus(corpus, args.db)
+    if args.corpus:
+        window.open_corpus(args.corpus, args.db)
+        return window
+    last = window.recent.last()
+    if last is not None and last.exists:
+        window.open_corpus(last.corpus, args.db or last.db)
+    elif SEEDS.is_dir():
+        if last is not None:
+            window.start_notice = (
+                f"the last corpus, {last.corpus}, is not there any more: showing the sample corpus"
+            )
+        window.open_corpus(SEEDS, args.db)
+        if window.start_notice:
+            notice = window.start_notice
+            window.statusBar().showMessage(notice[0].upper() + notice[1:])
     return window
 
 

@@ -66,6 +66,7 @@ from viewer.qt.jobs import CorpusJob, ImportAnnotationsJob, OpenJob, StatsJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
+from viewer.qt.recent import RecentCorpora, RecentCorpus, RecentMenu
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
@@ -90,6 +91,9 @@ class MainWindow(QMainWindow):
         # A QThread must outlive its run(); jobs wait here until truly finished.
         self._ending_jobs: set[CorpusJob | OpenJob] = set()
         self.report: ImportReport | None = None
+        self.recent = RecentCorpora(settings)
+        self._resume_article: str | None = None  # where the analyst left this corpus
+        self.start_notice = ""  # said with "Ready" once the first corpus is read
         self.current_id: int | None = None
         self.current_article: StoredArticle | None = None
         self._labels: list[Label] = []
@@ -235,6 +239,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Open Folder…", QKeySequence.StandardKey.Open, self._choose_folder)
         self._action(file_menu, "Open &File…", "Ctrl+Shift+O", self._choose_file)
+        self.recent_menu = RecentMenu(self.recent, self)
+        self.recent_menu.open_requested.connect(self.open_recent)
+        file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         self.report_action = self._action(file_menu, "Import &Report…", "Ctrl+R", self.show_report)
         self.report_action.setEnabled(False)
@@ -450,6 +457,13 @@ class MainWindow(QMainWindow):
 
     # -- opening a corpus ----------------------------------------------------
 
+    def open_recent(self, entry: RecentCorpus) -> bool:
+        """Open a corpus of File → Open Recent, with the database it was opened with."""
+        if not entry.exists:
+            self.show_error(f"{entry.corpus} is not there any more")
+            return False
+        return self.open_corpus(entry.corpus, entry.db)
+
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open corpus folder")
         if folder:
@@ -515,7 +529,11 @@ class MainWindow(QMainWindow):
         self.editor.stack.clear()  # edits belong to the database they were made in
         ensure_default_labels(db)
         self._labels = list_labels(db)
-        self.settings.setValue("last/corpus", str(corpus))
+        # Back where the analyst left this corpus (in this database), else the first article.
+        before = self.recent.find(corpus.resolve())
+        resume = before is not None and before.db == str(db_path.resolve())
+        self._resume_article = before.article if resume else None
+        self.recent.opened(corpus.resolve(), db_path.resolve())
         self.setWindowTitle(f"{corpus.name} — viewer")
         self.db_label.setText(str(db_path))
         self.db_label.setToolTip("Database file")
@@ -626,7 +644,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Ready: {self.articles.total} article{'' if self.articles.total == 1 else 's'}"
                 + (f" — {self.report.summary()}" if self.report else "")
+                + (f" — {self.start_notice}" if self.start_notice else "")
             )
+            self.start_notice = ""
         else:
             self.statusBar().showMessage("Stopped; finished work was saved")
 
@@ -655,6 +675,11 @@ class MainWindow(QMainWindow):
     # -- navigation ----------------------------------------------------------
 
     def _select_first_if_none(self) -> None:
+        if self.current_id is None and self._resume_article is not None:
+            found = find_article(self.db, self._resume_article)
+            self._resume_article = None
+            if found is not None:
+                self.show_span(found.id, 0, 0)
         if self.current_id is None and self.articles.rowCount() > 0:
             self._select_row(0)
 
@@ -709,6 +734,8 @@ class MainWindow(QMainWindow):
             return
         self.current_id = article_id
         self.current_article = article
+        if self.corpus is not None:
+            self.recent.article_shown(self.corpus.resolve(), article.ext_id)
         self._shown_analysis = article.analysis_id
         annotations = annotations_for_article(self.db, article_id)
         final = apply_corrections(load_analysis(self.db, article.analysis_id), annotations)
