@@ -1,50 +1,38 @@
 """Starting the GUI: arguments, the QApplication, the main window.
 
-Arguments are parsed before any QApplication exists, so ``viewer --help`` and
-argument errors need no display; then the xcb plugin's libraries are checked,
-so a missing one is named instead of Qt's abort.
+Arguments are parsed before any QApplication exists (and before the window's
+modules load), so ``viewer --help`` and argument errors need no display; then the
+xcb plugin's libraries are checked, so a missing one is named instead of Qt's abort.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-
-from viewer.qt.main_window import MainWindow
 from viewer.qt.platform_libraries import startup_problem
+
+if TYPE_CHECKING:  # the window's modules load only once arguments are parsed
+    from PySide6.QtCore import QSettings
+
+    from viewer.qt.main_window import MainWindow
 
 # The bundled sample corpus, opened when no corpus is given.
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def commands_help() -> str:
-    """The headless commands, one line each, from the command modules themselves."""
-    from viewer.cli import COMMAND_MODULES
-
-    width = max(map(len, COMMAND_MODULES))
-    lines = ["commands (no window; 'viewer COMMAND --help' for each one's options):"]
-    for name, module_name in COMMAND_MODULES.items():
-        lines.append(f"  {name:<{width}}  {importlib.import_module(module_name).HELP}")
-    return "\n".join(lines) + "\n"
-
-
-class _WindowParser(argparse.ArgumentParser):
-    def format_help(self) -> str:
-        # Built only when asked for: the command modules import spaCy's side of the core.
-        return super().format_help() + "\n" + commands_help()
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _WindowParser(
+def build_parser(epilog: str = "") -> argparse.ArgumentParser:
+    """The window's arguments; ``epilog``: the headless commands (the entry point
+    lists them: the GUI does not import the commands)."""
+    parser = argparse.ArgumentParser(
         prog="viewer",
         usage="viewer [CORPUS] [--db DB] [--model NAME]\n       viewer COMMAND ...",
-        description="Read a news corpus with entities and quotes highlighted. "
-        "With no CORPUS, the last corpus opened (the bundled sample corpus the first time).",
+        description="Read a news corpus with entities and quotes highlighted.\n"
+        "With no CORPUS: the last corpus opened (the first time, the bundled sample corpus).",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "corpus",
@@ -61,6 +49,10 @@ def create_window(
 ) -> MainWindow:
     """The main window, shown, with a corpus opening: the command line's, else the last
     one opened (at the article last read), else the bundled seeds."""
+    from PySide6.QtCore import QSettings
+
+    from viewer.qt.main_window import MainWindow
+
     args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
     window = MainWindow(settings or QSettings(), model=args.model)
     window.show()
@@ -82,12 +74,15 @@ def create_window(
     return window
 
 
-def run_gui(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)  # --help and errors exit here, with no display
+def run_gui(argv: list[str] | argparse.Namespace) -> int:
+    # Parsed before any QApplication: --help and errors need no display.
+    args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
     problem = startup_problem()
     if problem is not None:
         print(problem, file=sys.stderr)
         return 1
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("viewer")
     app.setApplicationName("viewer")
