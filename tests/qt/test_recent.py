@@ -45,6 +45,11 @@ def test_no_argument_reopens_the_last_corpus_at_the_last_article(qtbot, settings
     assert again.db_path.resolve() == db.resolve()  # the database it was opened with
     assert again.current_article.ext_id == "paris"
     assert again.view.text.text == "News from Paris today."
+    again.close()
+
+    # The same corpus into another database (e.g. a copy): the same article, once read.
+    other = started(qtbot, [str(news), "--db", str(tmp_path / "copy.sqlite")], settings)
+    assert other.current_article.ext_id == "paris"
 
 
 def test_a_first_run_opens_the_seeds(qtbot, settings):

@@ -529,10 +529,9 @@ class MainWindow(QMainWindow):
         self.editor.stack.clear()  # edits belong to the database they were made in
         ensure_default_labels(db)
         self._labels = list_labels(db)
-        # Back where the analyst left this corpus (in this database), else the first article.
+        # Back where the analyst left this corpus (if the database has it), else the first.
         before = self.recent.find(corpus.resolve())
-        resume = before is not None and before.db == str(db_path.resolve())
-        self._resume_article = before.article if resume else None
+        self._resume_article = before.article if before is not None else None
         self.recent.opened(corpus.resolve(), db_path.resolve())
         self.setWindowTitle(f"{corpus.name} — viewer")
         self.db_label.setText(str(db_path))
@@ -600,6 +599,7 @@ class MainWindow(QMainWindow):
         self.report_action.setEnabled(True)
         self.articles.reload()
         self._select_first_if_none()
+        self._resume_article = None
         if self.current_id is None and self.articles.rowCount() == 0:
             self.clear_article(self._nothing_read(report))
         self.statusBar().showMessage(report.summary())
@@ -677,8 +677,8 @@ class MainWindow(QMainWindow):
     def _select_first_if_none(self) -> None:
         if self.current_id is None and self._resume_article is not None:
             found = find_article(self.db, self._resume_article)
-            self._resume_article = None
-            if found is not None:
+            if found is not None:  # else perhaps once the corpus is read into a new database
+                self._resume_article = None
                 self.show_span(found.id, 0, 0)
         if self.current_id is None and self.articles.rowCount() > 0:
             self._select_row(0)

@@ -57,11 +57,10 @@ class RecentCorpora:
         return next((e for e in self.entries() if e.corpus == str(corpus)), None)
 
     def opened(self, corpus: str | Path, db: str | Path) -> None:
-        """A corpus was opened (with this database): it goes first; its last article kept
-        when the database is the same."""
+        """A corpus was opened (with this database): it goes first, its last article kept
+        (a corpus id: the same in any database of the corpus)."""
         before = self.find(corpus)
-        article = before.article if before is not None and before.db == str(db) else None
-        entry = RecentCorpus(str(corpus), str(db), article)
+        entry = RecentCorpus(str(corpus), str(db), before.article if before else None)
         self._save([entry, *(e for e in self.entries() if e.corpus != str(corpus))])
 
     def article_shown(self, corpus: str | Path, article: str) -> None:
