@@ -878,3 +878,31 @@ def test_csv_with_only_a_header_is_reported(tmp_path):
     assert [a.id for a in articles] == ["ok"]
     [msg] = report.skipped
     assert msg.path.endswith("h.csv") and "no rows" in msg.message
+
+
+def test_a_database_of_the_old_titles_keeps_its_text_analysis_and_offsets(tmp_path) -> None:
+    """The seed was stored titled by its file name: reading it again changes the title
+    only (no re-analysis, no re-anchoring: annotation offsets refer to the same text)."""
+    from dataclasses import replace
+
+    from viewer.core.model import Analysis
+    from viewer.core.store import open_db
+    from viewer.core.store.analyses import save_analyses
+    from viewer.core.store.articles import get_article, upsert_articles
+
+    (seed,) = load(SEED)[0]
+    db = open_db(tmp_path / "old.sqlite")
+    [aid] = upsert_articles(db, [replace(seed, title="000_0c52c29eb9c28650")])
+    save_analyses(db, "m@1", "p1", [(aid, seed.text_hash, seed.text, Analysis())])
+    analysed = get_article(db, aid)
+    changed: list[int] = []
+    assert upsert_articles(db, [seed], changed) == [aid]
+    again = get_article(db, aid)
+    assert changed == []
+    assert again.title == seed.title != "000_0c52c29eb9c28650"
+    assert (again.text, again.text_hash, again.analysis_id) == (
+        analysed.text,
+        analysed.text_hash,
+        analysed.analysis_id,
+    )
+    db.close()
