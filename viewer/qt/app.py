@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viewer.qt.platform_libraries import startup_problem
+from viewer.qt.platform_libraries import create_application, startup_problem
 
 if TYPE_CHECKING:  # the window's modules load only once arguments are parsed
     from PySide6.QtCore import QSettings
@@ -83,7 +83,7 @@ def run_gui(argv: list[str] | argparse.Namespace) -> int:
         return 1
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or create_application(lambda: QApplication(sys.argv[:1]))
     app.setOrganizationName("viewer")
     app.setApplicationName("viewer")
     window = create_window(args)  # noqa: F841 - kept alive while the app runs

@@ -13,8 +13,12 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 APT_PACKAGES_FILE = Path(__file__).with_name("apt-packages.txt")
 
@@ -100,3 +104,50 @@ def startup_problem(
         "On Debian or Ubuntu, install what the window needs (as root):\n"
         f"  {apt_line()}"
     )
+
+
+def platform_failure(qt_messages: list[str], environ: Mapping[str, str]) -> str:
+    """What to tell the analyst when Qt could not start its platform plugin after all
+    (the libraries looked complete): the display that does not answer, or what Qt
+    said without its xcb-cursor0 hint, and the apt line."""
+    display = environ.get("DISPLAY", "")
+    if any("could not connect to display" in m for m in qt_messages):
+        return (
+            f"viewer: the window cannot open: the display {display!r} does not answer "
+            "(no X server there, or no permission to use it: check DISPLAY, and xauth "
+            "over ssh).\nThe headless commands need no display: see 'viewer --help'."
+        )
+    said = [m for m in qt_messages if "xcb-cursor0" not in m]  # Qt's guess, often wrong
+    missing = missing_libraries(run_ldd(xcb_plugin()) or "") if xcb_plugin().is_file() else []
+    lines = ["viewer: the window cannot open: Qt could not start its platform plugin."]
+    if missing:
+        lines.append(f"Missing libraries: {', '.join(missing)}")
+    lines += [f"Qt said: {m}" for m in said]
+    lines.append(f"On Debian or Ubuntu, the window needs (as root):\n  {apt_line()}")
+    return "\n".join(lines)
+
+
+def create_application(create: Callable[[], T], environ: Mapping[str, str] | None = None) -> T:
+    """Run ``create`` (the QApplication) with Qt's messages held back; when the platform
+    plugin fails, where Qt would abort with its xcb-cursor0 hint, say why and exit 1."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    environ = os.environ if environ is None else environ
+    held: list[tuple[str, str]] = []
+
+    def hold(kind, context, message: str) -> None:
+        if kind == QtMsgType.QtFatalMsg:
+            print(platform_failure([m for _, m in held] + [message], environ), file=sys.stderr)
+            sys.stderr.flush()
+            os._exit(1)  # Qt aborts after a fatal message: leave first, with the reason
+        held.append((context.category or "", message))
+
+    previous = qInstallMessageHandler(hold)
+    try:
+        created = create()
+    finally:
+        qInstallMessageHandler(previous)
+    for category, message in held:  # started after all: Qt's messages as Qt prints them
+        print(f"{category}: {message}" if category not in ("", "default") else message,
+              file=sys.stderr)  # fmt: skip
+    return created
