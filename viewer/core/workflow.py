@@ -64,7 +64,7 @@ def import_corpus(
     and the re-anchoring of the annotations of those whose text changed are one
     transaction: a new text is never committed without its annotations' anchors.
     """
-    repaired: dict[int, Counter] = {}
+    repaired: dict[int, Counter[str]] = {}
     repair_stale_anchors(db, repaired)
     _report_reanchored(db, report, repaired, "annotations stored against an older text")
     total_files = len(corpus_files(corpus))
@@ -96,7 +96,7 @@ def _store_batch(db: Database, batch: list[Article], report: ImportReport) -> li
 def _report_reanchored(
     db: Database,
     report: ImportReport,
-    per_article: dict[int, Counter],
+    per_article: dict[int, Counter[str]],
     why: str,
     origins: dict[int, str] | None = None,
 ) -> None:
@@ -203,7 +203,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def uncached(db: Database, model: str, pipeline: str, state: RunState) -> Iterator[tuple]:
+def uncached(
+    db: Database, model: str, pipeline: str, state: RunState
+) -> Iterator[tuple[int, str, str]]:
     """Pending (id, hash, text) that need spaCy; links cached ones on the way."""
     for page in pending_articles(db, model, pipeline, batch=ANALYSIS_BATCH):
         rest = _link_cached(db, page, model, pipeline)

@@ -10,12 +10,12 @@ import importlib.util
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import astuple, dataclass, fields, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from viewer.core.model import Analysis, Entity, Quote
 from viewer.core.nlp.quotes import QUOTES_VERSION, detect_quotes
@@ -117,7 +117,8 @@ def split_glued_quote_marks(nlp: Language) -> Language:
     """Add _GLUED_MARK_INFIXES to the model's own infix rules (once)."""
     import re
 
-    tokenizer = nlp.tokenizer
+    # spaCy types nlp.tokenizer as any callable; a model's is a Tokenizer (Cython, untyped)
+    tokenizer: Any = nlp.tokenizer
     current = tokenizer.infix_finditer
     pattern = current.__self__.pattern if current is not None else ""
     if _GLUED_MARK_INFIXES[-1] in pattern:
@@ -179,7 +180,7 @@ class Analyzer:
         texts: Iterable[str],
         n_process: int = 1,
         should_stop: Callable[[], bool] | None = None,
-    ) -> Iterator[Analysis]:
+    ) -> Generator[Analysis, None, None]:
         """One Analysis per text, in order, streaming through nlp.pipe.
 
         In one process the pieces go to spaCy in batches of at most
@@ -204,7 +205,8 @@ class Analyzer:
         current: int | None = None
         entities: list[Entity] = []
         quotes: list[Quote] = []
-        with closing(docs):  # stops the workers if the caller stops early
+        # spaCy types pipe() as an Iterator; it returns a generator, which closing() closes
+        with closing(docs):  # type: ignore[type-var]  # stops the workers if the caller stops early
             for doc, (index, offset) in docs:
                 if current is not None and index != current:
                     yield Analysis(tuple(entities), tuple(quotes))
@@ -218,7 +220,9 @@ class Analyzer:
         if current is not None and not (should_stop and should_stop()):
             yield Analysis(tuple(entities), tuple(quotes))
 
-    def _bounded_pipe(self, pieces, should_stop: Callable[[], bool]) -> Iterator[tuple]:
+    def _bounded_pipe(
+        self, pieces: Iterable[tuple[str, tuple[int, int]]], should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[Doc, tuple[int, int]]]:
         """(doc, context) of each piece, spaCy given one bounded batch at a time."""
         batch: list[tuple[str, tuple[int, int]]] = []
         chars = 0
@@ -300,7 +304,7 @@ def split_into_chunks(text: str, limit: int | None = None) -> list[tuple[int, st
     return chunks
 
 
-def _entities(doc, offset: int) -> Iterator[Entity]:
+def _entities(doc: Doc, offset: int) -> Iterator[Entity]:
     for ent in doc.ents:
         # Trailing whitespace in an entity (rare, but seen) would make a
         # highlight spill over a line break.

@@ -74,7 +74,7 @@ def _headings(ctx: Context) -> list[Reported]:
         if colon == -1:
             continue
         a = heading_name(ctx, para.start, colon + 1)
-        if a is None or a.speaker is None:
+        if a is None or a.speaker is None or a.cue is None:
             continue
         rng = ctx.tok_range(colon + 1, para.end)
         if not rng or any(ctx.in_quote[i] >= 0 for i in rng):
@@ -276,8 +276,8 @@ def _head_clause(
         lo = max(lo, ctx.tok_range(0, source[0]).stop)
     own = range(lo, v.right_edge.i + 1)
     pieces = [(head.left_edge.i, own.start - 1), (own.stop, head.right_edge.i)]
-    spans = [_trim_tokens(ctx, lo, hi, 1) for lo, hi in pieces if lo <= hi]
-    spans = [s for s in spans if s is not None]
+    trimmed = [_trim_tokens(ctx, lo, hi, 1) for lo, hi in pieces if lo <= hi]
+    spans = [s for s in trimmed if s is not None]
     if sum(len(ctx.doc.char_span(s, e, alignment_mode="expand") or ()) for s, e in spans) < 3:
         return None
     return spans
