@@ -20,8 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
-from spacy.tokens import Span, Token
+from typing import TYPE_CHECKING
 
 from .quote_attrib import Context, speaker_of_cue
 from .quote_lexicon import (
@@ -33,6 +32,9 @@ from .quote_lexicon import (
     POST_NOMINALS,
     STRONG_FORMS,
 )
+
+if TYPE_CHECKING:  # spaCy is imported by whoever runs the analysis, not by importing this
+    from spacy.tokens import Span, Token
 
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART"})
 _HONORIFICS = frozenset(

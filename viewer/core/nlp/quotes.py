@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left
-
-from spacy.tokens import Doc, Token
+from typing import TYPE_CHECKING
 
 from ..model import Quote, QuoteKind
 from .quote_attrib import (
@@ -32,6 +31,9 @@ from .quote_coref import Resolver
 from .quote_lexicon import REPORTING_LEMMAS, TITLE_SMALL_WORDS
 from .quote_spans import MARKS, QuoteSpan, find_quote_spans, split_paragraphs
 from .reported import Reported, find_reported
+
+if TYPE_CHECKING:  # spaCy is imported by whoever runs the analysis, not by importing this
+    from spacy.tokens import Doc, Token
 
 QUOTES_VERSION = "4"  # 4: glued marks, cues of what follows, passages under a colon
 

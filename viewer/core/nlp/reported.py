@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-
-from spacy.tokens import Token
+from typing import TYPE_CHECKING
 
 from .quote_attrib import Context, heading_name, speaker_of_cue
 from .quote_lexicon import ADDRESSEE_LEMMAS, CLAUSE_ONLY_LEMMAS, RAISING_LEMMAS, REPORTING_LEMMAS
+
+if TYPE_CHECKING:  # spaCy is imported by whoever runs the analysis, not by importing this
+    from spacy.tokens import Token
 
 _CONTENT_DEPS = ("ccomp",)
 # complements that carry the content when there is no clause: "proposed a plan",
