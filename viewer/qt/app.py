@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from viewer.core.bundled import seeds
 from viewer.qt.main_window import MainWindow
 
 # The bundled sample corpus, opened when no corpus is given.
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = seeds()
 
 
 def build_parser() -> argparse.ArgumentParser:
