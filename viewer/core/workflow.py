@@ -38,6 +38,8 @@ from viewer.core.store.database import atomic
 # progress(done, total, what): total is 0 when unknown.
 Progress = Callable[[int, int, str], None]
 StopCheck = Callable[[], bool]
+# saves one batch of (article id, text hash, text) with their analyses
+StoreBatch = Callable[[list[tuple[int, str, str]], list[Analysis]], None]
 
 IMPORT_BATCH = 500
 ANALYSIS_BATCH = 64  # pending articles read (and cached ones linked) per query
@@ -174,7 +176,9 @@ def analyze_pending(
     return state.ran
 
 
-def _run_here(work: PendingWork, analyzer: Analyzer, store, should_stop: StopCheck) -> None:
+def _run_here(
+    work: PendingWork, analyzer: Analyzer, store: StoreBatch, should_stop: StopCheck
+) -> None:
     """Batch after batch in this process; the model loads with the first one."""
     for batch in work:
         work.state.start_clock()
@@ -188,14 +192,14 @@ def _run_here(work: PendingWork, analyzer: Analyzer, store, should_stop: StopChe
 
 
 def _run_in_processes(
-    work: PendingWork, model_name: str, processes: int, store, should_stop: StopCheck
+    work: PendingWork, model_name: str, processes: int, store: StoreBatch, should_stop: StopCheck
 ) -> None:
     """Batches in ``processes`` workers, a few queued beyond the running ones (they never
     wait, and a batch wanted first is not stuck behind many); saved as they come back."""
     from viewer.core.nlp.process_pool import AnalyzerProcesses, WorkerFailed
 
     limit = processes + 1
-    sent: dict[Future, list[tuple[int, str, str]]] = {}
+    sent: dict[Future[list[Analysis]], list[tuple[int, str, str]]] = {}
     pool: AnalyzerProcesses | None = None
     try:
         while True:
