@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viewer.core.bundled import seeds
 from viewer.qt.platform_libraries import create_application, startup_problem
 
 if TYPE_CHECKING:  # the window's modules load only once arguments are parsed
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the window's modules load only once arguments are parsed
     from viewer.qt.main_window import MainWindow
 
 # The bundled sample corpus, opened when no corpus is given.
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = seeds()
 
 
 def build_parser(epilog: str = "") -> argparse.ArgumentParser:

@@ -181,7 +181,8 @@ def _order(sorts: dict[str, str], sort: str, descending: bool, tie: str) -> str:
 
 
 def _entity_where(search: str, label: str | None) -> tuple[str, list[object]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if search:
         # instr() rather than LIKE: '%' and '_' typed by the user mean themselves.
         clauses.append("instr(lower(text), lower(?)) > 0")

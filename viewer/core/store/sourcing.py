@@ -20,6 +20,7 @@ bound parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -178,10 +179,14 @@ def _refresh(db: Database) -> None:
     refresh_stats(db)
 
 
-def _row(r: tuple) -> SourcingRow:
+def _row(r: tuple[Any, ...]) -> SourcingRow:
     key, label, article_id = r[0], r[1], r[2]
+    articles, attributions, direct, mixed, indirect, no_source, anonymous = (
+        int(v or 0) for v in r[3:10]
+    )
     return SourcingRow(
-        key, UNKNOWN if label is None else label, *(int(v or 0) for v in r[3:10]),
+        key, UNKNOWN if label is None else label,
+        articles, attributions, direct, mixed, indirect, no_source, anonymous,
         article_id=article_id,
     )  # fmt: skip
 
