@@ -1019,3 +1019,6 @@ class MainWindow(QMainWindow):
 
     def _apply_legend(self) -> None:
         self.view.text.set_visible_labels(self.legend.visible_labels(), self.legend.visible_kinds())
+        hidden = set(self.legend.label_actions) - self.legend.visible_labels()
+        for view in (self.entities_view, self.charts_view):  # hidden there: off here too
+            view.set_hidden_labels(hidden)
