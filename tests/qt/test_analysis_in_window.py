@@ -72,3 +72,33 @@ def test_closing_during_one_long_article_kills_its_worker(make_window, tmp_path,
     assert multiprocessing.active_children() == []
     with sqlite3.connect(tmp_path / "db.sqlite") as check:
         assert check.execute("SELECT count(*) FROM analyses").fetchone()[0] == 0
+
+
+def test_batches_arriving_fast_still_refresh_the_window_as_they_come(
+    make_window, open_and_wait, tmp_path, qtbot, monkeypatch
+):
+    """The refresh after a batch runs at most every 0.5 s, but runs: restarting its
+    timer on each batch put it off to the end of the analysis."""
+    from PySide6.QtCore import QObject, QTimer, Signal
+
+    from tests.conftest import SEEDS
+
+    class Batches(QObject):  # stands in for the job's signal, at a pace no test can rely on
+        batch_saved = Signal()
+
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
+    reloads = []
+    reload = window.articles.reload
+    monkeypatch.setattr(window.articles, "reload", lambda: (reloads.append(1), reload()))
+    job = Batches()
+    job.batch_saved.connect(window._on_batch_saved)
+    window.job = job
+    pulse = QTimer(interval=50)
+    pulse.timeout.connect(job.batch_saved.emit)  # 20 batches a second
+    pulse.start()
+    try:
+        qtbot.waitUntil(lambda: len(reloads) >= 3, timeout=10_000)
+    finally:
+        pulse.stop()
+        window.job = None

@@ -629,7 +629,9 @@ class MainWindow(QMainWindow):
         return f"No article could be read from {where}: see File → Import Report (Ctrl+R)"
 
     def _on_batch_saved(self) -> None:
-        if not self._from_stale_job():
+        # Started only when idle: restarting it on every batch would put the refresh
+        # off for as long as batches come faster than its interval (to the very end).
+        if not self._from_stale_job() and not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
     def _refresh_after_batch(self) -> None:
@@ -794,7 +796,8 @@ class MainWindow(QMainWindow):
         self._labels = list_labels(self.db) if self.db is not None else []
         if self.db is not None and article_id >= 0 and refresh_corrected(self.db, [article_id]):
             self._corpus_views_stale = True
-            self._refresh_timer.start()  # the list's counts and filters, the corpus tables
+            if not self._refresh_timer.isActive():  # the list's counts, filters, corpus tables
+                self._refresh_timer.start()
         if article_id >= 0 and article_id != self.current_id:
             row = self.articles.row_of(article_id)
             if row is not None:
