@@ -60,6 +60,7 @@ from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
+from viewer.qt.focus_panes import FocusPanes
 from viewer.qt.jobs import CorpusJob, ImportAnnotationsJob, OpenJob, StatsJob
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
@@ -67,6 +68,7 @@ from viewer.qt.moved_database import MovedDatabaseNotice
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
+from viewer.qt.shortcuts import ShortcutsDialog
 from viewer.qt.side_panel import SidePanel
 from viewer.qt.sourcing_view import SourcingView
 
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.verticalHeader().hide()
+        self.list_view.setTabKeyNavigation(False)  # Tab leaves the list (it walked cells)
         self.list_view.setWordWrap(False)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -239,7 +242,7 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(file_menu, "&Export…", "Ctrl+Shift+E", self.export)
         self._action(file_menu, "Import &Annotations…", "Ctrl+Shift+I", self.import_annotations)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)  # StandardKey: none offscreen
 
         edit_menu = self.menuBar().addMenu("&Edit")
         undo, redo = self.editor.undo_action, self.editor.redo_action
@@ -308,6 +311,28 @@ class MainWindow(QMainWindow):
         quotes = self.legend.attributions_action  # every attribution kind on/off
         quotes.setShortcut("Ctrl+Shift+Q")
         view_menu.addAction(quotes)
+        view_menu.addSeparator()
+        self.focus_panes = FocusPanes(self, self._panes())
+        for action in self.focus_panes.actions():
+            view_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", "F1", self.show_shortcuts)
+
+    def _panes(self) -> list:
+        """The panes F6 and Ctrl+1/2/3 put focus in: list (or search), text, side panel."""
+        list_target = lambda: (  # noqa: E731
+            self.list_view if self.left_tabs.currentIndex() == 0 else self.search_panel.box
+        )
+        right = self.review.parentWidget()
+        return [
+            (self.left_tabs, list_target),
+            (self.view, lambda: self.view.text),
+            (right, lambda: self.panel.currentWidget() or self.panel),
+        ]
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).show()
 
     def _choose_model(self) -> None:
         current = self.model_name or resolve_model_name()
