@@ -125,7 +125,7 @@ class DeleteAnnotation(Edit):
 
 
 class UpdateAnnotation(Edit):
-    def __init__(self, editor: Editor, ann: Annotation, text: str, **changes):
+    def __init__(self, editor: Editor, ann: Annotation, text: str, /, **changes):
         super().__init__(editor, text, ann.article_id)
         self.ann_id = ann.id
         changes.pop("annotator", None)  # stamped by each write, not part of the edit
@@ -329,7 +329,7 @@ class Editor(QObject):
     def delete_annotation(self, ann: Annotation) -> bool:
         return self.push(DeleteAnnotation(self, ann))
 
-    def update_annotation(self, ann: Annotation, text: str, **changes) -> bool:
+    def update_annotation(self, ann: Annotation, text: str, /, **changes) -> bool:
         return self.push(UpdateAnnotation(self, ann, text, annotator=self.annotator, **changes))
 
     def set_review_fields(self, article_id: int, changes: dict[str, str], text: str) -> bool:
