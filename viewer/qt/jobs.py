@@ -18,6 +18,7 @@ from viewer.core.annotation_io import AnnotationFileError, import_jsonl
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store import StoreError, open_db
+from viewer.core.store.analyses import count_pending
 from viewer.core.store.overview import refresh_stats
 from viewer.core.workflow import analyze_pending, import_corpus
 
@@ -65,6 +66,7 @@ class CorpusJob(QThread):
         self.db_path = Path(db_path)
         self.model = model
         self._stop = threading.Event()
+        self.left: int | None = None  # after a cancel: articles still to analyse
 
     def cancel(self) -> None:
         self._stop.set()
@@ -93,7 +95,10 @@ class CorpusJob(QThread):
             analyzer = Analyzer(self.model)
             self.progress.emit(0, 0, f"Loading model {analyzer.model_name}…")
             analyze_pending(db, analyzer, self._analysis_progress, self._stop.is_set)
-            return not self._stop.is_set()
+            if self._stop.is_set():
+                self.left = count_pending(db, analyzer.key.model, analyzer.key.pipeline)
+                return False
+            return True
         finally:
             db.close()
 
@@ -104,6 +109,21 @@ class CorpusJob(QThread):
         self.progress.emit(done, total, what)
         if done:
             self.batch_saved.emit()
+
+
+RESUME_ACTION = "&Resume Analysis"
+
+
+def stopped_message(job: object) -> str:
+    """What a cancelled corpus job left, and how to go on."""
+    left = getattr(job, "left", None)
+    how = f"Analysis → {RESUME_ACTION.replace('&', '')} goes on"
+    if left is None:
+        return f"Stopped reading the corpus; finished work was saved. {how}"
+    if left == 0:
+        return "Stopped; every article is analysed"
+    noun = "article is" if left == 1 else "articles are"
+    return f"Stopped; finished work was saved. {left:,} {noun} not analysed yet: {how}"
 
 
 class StatsJob(QThread):

@@ -61,7 +61,14 @@ from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
 from viewer.qt.focus_panes import FocusPanes
-from viewer.qt.jobs import CorpusJob, ImportAnnotationsJob, OpenJob, StatsJob
+from viewer.qt.jobs import (
+    RESUME_ACTION,
+    CorpusJob,
+    ImportAnnotationsJob,
+    OpenJob,
+    StatsJob,
+    stopped_message,
+)
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
@@ -296,6 +303,7 @@ class MainWindow(QMainWindow):
 
         analysis_menu = self.menuBar().addMenu("&Analysis")
         self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
+        self._action(analysis_menu, RESUME_ACTION, None, self.resume_analysis)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Search", QKeySequence.StandardKey.Find, self.focus_search)
@@ -568,6 +576,11 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(True)
         job.start()
 
+    def resume_analysis(self) -> None:
+        """Go on with what a cancel left: read and analyse what is not done yet."""
+        if self.job is None and self.corpus is not None and self.db_path is not None:
+            self._start_job(self.corpus, self.db_path)
+
     def cancel_job(self) -> None:
         if self.job is not None:
             self.job.cancel()
@@ -643,7 +656,7 @@ class MainWindow(QMainWindow):
                 + (f" — {self.report.summary()}" if self.report else "")
             )
         else:
-            self.statusBar().showMessage("Stopped; finished work was saved")
+            self.statusBar().showMessage(stopped_message(self.sender()))
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message)
