@@ -827,7 +827,9 @@ class MainWindow(QMainWindow):
     def _show_count(self, count: int) -> None:
         f = self.articles.filter
         noun = "article" if count == 1 else "articles"
-        if f is None or f.is_empty:
+        if self.articles.error is not None:  # refused, e.g. a date that is not a date
+            self.count_label.setText(f"Filter not applied: {self.articles.error}")
+        elif f is None or f.is_empty:
             self.count_label.setText(f"{count} {noun}")
         else:
             verb = "matches" if count == 1 else "match"
