@@ -51,7 +51,7 @@ from viewer.qt.adjudication_dialog import AdjudicationDialog
 from viewer.qt.agreement_dialog import AgreementDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
-from viewer.qt.article_list import ArticleListModel
+from viewer.qt.article_list import ArticleListModel, follow_empty_columns
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
 from viewer.qt.conflicts_dialog import ConflictsDialog
@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
 
     def _build_widgets(self) -> None:
         self.articles = ArticleListModel()
+        self.articles.annotator = lambda: self.editor.annotator  # the Status column's
+        self.editor.changed.connect(self.articles.refresh_marks)  # a status or tag edited
         self.list_view = QTableView()
         self.list_view.setObjectName("article_list")
         self.list_view.setModel(self.articles)
@@ -137,8 +139,9 @@ class MainWindow(QMainWindow):
         self.list_view.setWordWrap(False)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 5):
+        for col in range(1, self.articles.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        follow_empty_columns(self.list_view, self.articles)
         self.list_view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -982,6 +985,7 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             self.editor.annotator = name.strip()
             self.settings.setValue("annotator/name", name.strip())
+            self.articles.reload()  # the Status column shows the annotator's own
             if self.current_id is not None:  # the review shown is the annotator's own
                 self.show_article(self.current_id, keep_position=True)
 
