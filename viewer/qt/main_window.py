@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -72,6 +71,7 @@ from viewer.qt.jobs import (
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
+from viewer.qt.reading_splitter import ReadingSplitter
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
@@ -196,12 +196,11 @@ class MainWindow(QMainWindow):
             lambda i: self._with_annotation(i, self.editor.delete_annotation)
         )
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = ReadingSplitter()  # the text gives up width last
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([380, 820, 400])
         self.setCentralWidget(self.splitter)
 
