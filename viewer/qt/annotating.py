@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QWidget
 
 from viewer.core.model import Annotation, Entity, FinalEntity, FinalQuote, QuoteKind
 from viewer.core.speaker_names import SpeakerChoice, resolve_speaker, stored_choice
-from viewer.core.store.annotations import get_annotation, new_annotation
+from viewer.core.store.annotations import annotations_for_article, get_annotation, new_annotation
 from viewer.core.store.articles import StoredArticle
 from viewer.core.store.labels import Label
 from viewer.qt.article_view import HighlightedText, attribution_group
@@ -115,6 +115,16 @@ class Annotating(QObject):
     def label_selection(self, label: str, note: str | None = None) -> bool:
         span = self._selection()
         if span is None:
+            return False
+        art = self.article()
+        same = [
+            a
+            for a in annotations_for_article(self.editor.db(), art.id)
+            if a.kind == "span" and a.label == label and (a.start, a.end) == span
+            and a.annotator == self.editor.annotator  # another annotator's: their own work
+        ]  # fmt: skip
+        if same:  # the same label twice on one span means nothing more: say so instead
+            self.say(f"“{_short(art.text[span[0] : span[1]])}” is labelled {label} already")
             return False
         ann = self._new(*span, kind="span", action="added", label=label, note=note or None)
         ok = ann is not None and self.editor.add_annotation(ann, f"Label “{label}”")

@@ -29,6 +29,7 @@ from viewer.core.store.labels import (
     add_label,
     delete_label,
     list_labels,
+    order_labels,
     recolour_label,
     rename_label,
 )
@@ -363,6 +364,26 @@ class Editor(QObject):
                 f"Rename label “{old}” to “{new}”",
                 lambda: rename_label(db(), old, new),
                 lambda: rename_label(db(), new, old),
+            )
+        )
+
+    def move_label(self, name: str, step: int) -> bool:
+        """Move a label up (step < 0) or down the list: its key (1-9) changes with it."""
+        db = self.db
+        before = [lab.name for lab in list_labels(db())]
+        if name not in before:
+            return False
+        after = list(before)
+        j = max(0, min(len(after) - 1, after.index(name) + step))
+        after.insert(j, after.pop(after.index(name)))
+        if after == before:
+            return False
+        return self.push(
+            LabelEdit(
+                self,
+                f"Move label “{name}” {'up' if step < 0 else 'down'}",
+                lambda: order_labels(db(), after),
+                lambda: order_labels(db(), before),
             )
         )
 

@@ -60,6 +60,8 @@ KEYS: tuple[Key, ...] = (
     Key("Alt+1 / Alt+2 / Alt+3", "mark the article unreviewed / in progress / done"),
     Key("Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y", "undo / redo any edit (also after switching articles)"),
     Key("Ctrl+Shift+L", "edit the label set"),
+    Key("Ctrl+Up / Ctrl+Down", "in the label editor: move a label up / down (keys 1–9 follow)",
+        action=False),  # fmt: skip
     Key("Ctrl+Shift+R", "annotations to review after a text changed"),
     Key("Ctrl+Shift+G", "agreement between two annotators"),
     Key("Ctrl+Shift+C", "conflicts between annotators"),
