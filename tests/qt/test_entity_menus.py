@@ -4,10 +4,10 @@ an Accept; and the status bar says what each correction did."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMenu
 
-from tests.qt.test_annotating import opened
+from tests.qt.test_annotating import opened, press
 from viewer.core.store.annotations import annotations_for_article
 from viewer.qt.theme import known_labels, label_name
 
@@ -144,3 +144,19 @@ def test_a_decided_entity_can_be_decided_again_and_an_added_one_resized(
     assert annotating.decide_entity(entity(window, "budget"), "resized", span=(s - 4, s + 6))
     assert entity(window, "the budget").origin == "analyst"
     assert window.statusBar().currentMessage() == "Resized “budget” to “the budget”"
+
+
+def test_deleting_your_label_says_so_not_the_old_labelled_message(
+    make_window, open_and_wait, tmp_path, qtbot
+):
+    window = opened(make_window, open_and_wait, tmp_path)
+    text = window.view.text
+    s = text.text.index("budget")
+    text.select_span(s, s + 6)
+    label = window._labels[0].name
+    window.annotating.label_selection(label)
+    assert window.statusBar().currentMessage().startswith("Labelled")
+    text.select_span(s + 1, s + 1)  # the caret in the label
+    press(qtbot, window, Qt.Key.Key_Delete)
+    assert annotations_for_article(window.db, window.current_id) == []
+    assert window.statusBar().currentMessage() == f"Deleted your label {label} on “budget”"

@@ -492,22 +492,30 @@ class Annotating(QObject):
             self.window, "Note", f"Note on “{ann.text[:60]}”:", ann.note or ""
         )
         if ok and note != (ann.note or ""):
-            self.editor.update_annotation(ann, "Edit note", note=note or None)
+            if self.editor.update_annotation(ann, "Edit note", note=note or None):
+                self.say(f"Note on “{_short(ann.text)}” saved" if note else "Note removed")
 
     def relabel_span(self, ann: Annotation) -> None:
         picker = LabelPicker(self.labels(), self.window, "Change label")
         picker.note.setText(ann.note or "")
         if picker.exec() and picker.chosen():
-            self.editor.update_annotation(
+            if self.editor.update_annotation(
                 ann, "Change label", label=picker.chosen(), note=picker.note.text().strip() or None
-            )
+            ):
+                self.say(f"Relabelled “{_short(ann.text)}” as {picker.chosen()}")
+
+    def delete_label_of(self, ann: Annotation) -> bool:
+        ok = self.editor.delete_annotation(ann)
+        if ok:
+            self.say(f"Deleted your label {ann.label} on “{_short(ann.text)}”")
+        return ok
 
     def delete_at_cursor(self) -> None:
         cursor = self.text.textCursor()
         pos = self.text._map.from_qt(cursor.selectionStart())
         hit = self.text.hit_at(pos)
         if hit.annotation is not None:
-            self.editor.delete_annotation(hit.annotation)
+            self.delete_label_of(hit.annotation)
         elif isinstance(hit.entity, FinalEntity):
             self.decide_entity(hit.entity, "rejected")
         else:
@@ -532,7 +540,7 @@ class Annotating(QObject):
             menu.addSection(f"Your label: {ann.label}")
             menu.addAction("Edit note…", lambda: self.edit_note(ann))
             menu.addAction("Change label…", lambda: self.relabel_span(ann))
-            menu.addAction("Delete label", lambda: self.editor.delete_annotation(ann))
+            menu.addAction("Delete label", lambda: self.delete_label_of(ann))
         menu.addSeparator()
         copy = menu.addAction("Copy", self.text.copy)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
