@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self.list_view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setWordWrap(True)  # a long filter summary or refusal stays readable
         self.articles.count_changed.connect(self._show_count)
         self.articles.filter_failed.connect(self.statusBar().showMessage)
         self.filter_bar = FilterBar()
