@@ -203,20 +203,6 @@ def start_analyzers(client: Any, model: str | None) -> int:
     return workers
 
 
-def batches(items: Iterator[tuple[int, str, str]]) -> Iterator[list[tuple[int, str, str]]]:
-    """Pending (id, hash, text) in tasks of at most BATCH_TEXTS texts and about BATCH_CHARS."""
-    batch: list[tuple[int, str, str]] = []
-    chars = 0
-    for item in items:
-        if batch and (len(batch) >= BATCH_TEXTS or chars + len(item[2]) > BATCH_CHARS):
-            yield batch
-            batch, chars = [], 0
-        batch.append(item)
-        chars += len(item[2])
-    if batch:
-        yield batch
-
-
 def analyze_pending_dask(
     db: Database,
     client: Any,
@@ -232,14 +218,14 @@ def analyze_pending_dask(
     also written there as a shard file (see core.shards)."""
     from distributed import as_completed
 
-    from viewer.core.workflow import RunState, save_results, uncached
+    from viewer.core.workflow import RunState, batches, save_results, uncached
 
     key = Analyzer.key_for(model)
     workers = start_analyzers(client, model)
     total_pending = _pending_count(db, key)
     progress(0, total_pending, "Analysing on the Dask cluster")
     state = RunState(total_pending)
-    todo = batches(uncached(db, key.model, key.pipeline, state))
+    todo = batches(uncached(db, key.model, key.pipeline, state), BATCH_TEXTS, BATCH_CHARS)
     limit = max(1, workers * IN_FLIGHT_PER_WORKER)
     sent: dict[Any, list[tuple[int, str, str]]] = {}
     running = as_completed()

@@ -16,7 +16,8 @@ from PySide6.QtCore import QCoreApplication, QThread, Signal
 
 from viewer.core.annotation_io import AnnotationFileError, import_jsonl
 from viewer.core.model import ImportReport
-from viewer.core.nlp.pipeline import Analyzer
+from viewer.core.nlp.pipeline import Analyzer, ModelNotFound
+from viewer.core.nlp.process_pool import WorkerFailed, processes_for
 from viewer.core.store import StoreError, open_db
 from viewer.core.store.analyses import count_pending
 from viewer.core.store.overview import refresh_stats
@@ -60,16 +61,29 @@ class CorpusJob(QThread):
     failed = Signal(str)  # a message for the user
     done = Signal(bool)  # True: ran to the end; False: cancelled or failed
 
-    def __init__(self, corpus: str | Path, db_path: str | Path, model: str | None = None):
+    def __init__(
+        self,
+        corpus: str | Path,
+        db_path: str | Path,
+        model: str | None = None,
+        processes: int | None = None,
+    ):
         super().__init__()
         self.corpus = Path(corpus)
         self.db_path = Path(db_path)
         self.model = model
+        self.processes = processes  # None: one per core when the corpus is worth it
         self._stop = threading.Event()
+        self._wanted: tuple[int, ...] = ()
         self.left: int | None = None  # after a cancel: articles still to analyse
 
     def cancel(self) -> None:
         self._stop.set()
+
+    def want_first(self, article_ids: list[int]) -> None:
+        """Analyse these articles (the one on screen, the next few) before the rest.
+        Called on the UI thread; the job reads it before sending each batch."""
+        self._wanted = tuple(article_ids)  # one assignment: safe across threads
 
     @property
     def cancelled(self) -> bool:
@@ -78,6 +92,9 @@ class CorpusJob(QThread):
     def run(self) -> None:
         try:
             finished = self._work()
+        except (ModelNotFound, WorkerFailed) as exc:  # a message for the user as it is
+            self.failed.emit(str(exc))
+            finished = False
         except Exception as exc:  # shown to the user by the one error handler
             traceback.print_exc()
             self.failed.emit(f"{type(exc).__name__}: {exc}")
@@ -93,8 +110,20 @@ class CorpusJob(QThread):
             if self._stop.is_set():
                 return False
             analyzer = Analyzer(self.model)
-            self.progress.emit(0, 0, f"Loading model {analyzer.model_name}…")
-            analyze_pending(db, analyzer, self._analysis_progress, self._stop.is_set)
+            processes = self.processes or processes_for(
+                count_pending(db, analyzer.key.model, analyzer.key.pipeline)
+            )
+            where = f"{processes} processes" if processes > 1 else "a worker process"
+            self.progress.emit(0, 0, f"Loading model {analyzer.model_name} in {where}…")
+            analyze_pending(
+                db,
+                analyzer,
+                self._analysis_progress,
+                self._stop.is_set,
+                processes=processes,
+                wanted_first=lambda: self._wanted,
+                spawn=True,  # Cancel and closing the window kill the worker: never a wait
+            )
             if self._stop.is_set():
                 self.left = count_pending(db, analyzer.key.model, analyzer.key.pipeline)
                 return False

@@ -577,6 +577,7 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
+        self._analyse_first(self.current_id)
         job.start()
 
     def resume_analysis(self) -> None:
@@ -584,11 +585,25 @@ class MainWindow(QMainWindow):
         if self.job is None and self.corpus is not None and self.db_path is not None:
             self._start_job(self.corpus, self.db_path)
 
+    # The article on screen and the next few in the list are analysed before the rest.
+    ANALYSE_AHEAD = 3
+
+    def _analyse_first(self, article_id: int | None) -> None:
+        if self.job is None or article_id is None:
+            return
+        wanted = [article_id]
+        row = self.articles.row_of(article_id)
+        for ahead in range(1, self.ANALYSE_AHEAD + 1) if row is not None else ():
+            following = self.articles.row_at(row + ahead)
+            if following is not None:
+                wanted.append(following.id)
+        self.job.want_first(wanted)
+
     def cancel_job(self) -> None:
         if self.job is not None:
             self.job.cancel()
             self.cancel_button.setEnabled(False)
-            self.statusBar().showMessage("Cancelling after the current batch…")
+            self.statusBar().showMessage("Cancelling…")
 
     def _stop_job(self, wait: bool = True) -> None:
         if self.job is not None:
@@ -727,6 +742,7 @@ class MainWindow(QMainWindow):
         self.current_id = article_id
         self.current_article = article
         self._shown_analysis = article.analysis_id
+        self._analyse_first(article_id)
         annotations = annotations_for_article(self.db, article_id)
         final = apply_corrections(load_analysis(self.db, article.analysis_id), annotations)
         spans = [a for a in annotations if a.kind == "span"]

@@ -43,8 +43,7 @@ CHUNK_CHARS = 100_000
 BATCH_CHARS = 100_000
 
 # The last component of the analyzer's pipeline: it turns each Doc into plain
-# data in doc.user_data, so with n_process > 1 the work runs in the workers
-# and only that data matters once the Doc comes back.
+# data in doc.user_data inside nlp.pipe, and drops what nothing downstream reads.
 ANALYSIS_COMPONENT = "viewer_analysis"
 PARAGRAPH_COMPONENT = "viewer_paragraph_breaks"
 _QUOTE_FIELDS = tuple(f.name for f in fields(Quote))
@@ -175,36 +174,26 @@ class Analyzer:
         return next(self.analyze_many([text]))
 
     def analyze_many(
-        self,
-        texts: Iterable[str],
-        n_process: int = 1,
-        should_stop: Callable[[], bool] | None = None,
+        self, texts: Iterable[str], should_stop: Callable[[], bool] | None = None
     ) -> Iterator[Analysis]:
         """One Analysis per text, in order, streaming through nlp.pipe.
 
-        In one process the pieces go to spaCy in batches of at most
-        ``batch_size`` pieces and BATCH_CHARS characters: memory stays bounded
-        on a very long article (32 pieces of 100,000 characters made 10 GB), and
-        ``should_stop`` is asked between batches, so a cancel returns within one
-        batch's time; an article cut short by it is not yielded. With
-        ``n_process`` > 1 spaCy forks worker processes for the whole stream;
-        close the iterator (or exhaust it) to stop them.
+        The pieces go to spaCy in batches of at most ``batch_size`` pieces and
+        BATCH_CHARS characters: memory stays bounded on a very long article (32
+        pieces of 100,000 characters made 10 GB), and ``should_stop`` is asked
+        between batches, so a cancel returns within one batch's time; an article
+        cut short by it is not yielded. Several processes: nlp.process_pool.
         """
         pieces = (
             (chunk, (index, offset))
             for index, text in enumerate(texts)
             for offset, chunk in split_into_chunks(text)
         )
-        if n_process > 1:
-            docs = self.nlp.pipe(
-                pieces, as_tuples=True, batch_size=self.batch_size, n_process=n_process
-            )
-        else:
-            docs = self._bounded_pipe(pieces, should_stop or _never)
+        docs = self._bounded_pipe(pieces, should_stop or _never)
         current: int | None = None
         entities: list[Entity] = []
         quotes: list[Quote] = []
-        with closing(docs):  # stops the workers if the caller stops early
+        with closing(docs):
             for doc, (index, offset) in docs:
                 if current is not None and index != current:
                     yield Analysis(tuple(entities), tuple(quotes))
@@ -254,9 +243,9 @@ def add_analysis_component(nlp: Language) -> Language:
 def analysis_component(doc: Doc) -> Doc:
     """Entities and quotes of one Doc as plain tuples in ``doc.user_data``.
 
-    Runs in spaCy's worker processes when n_process > 1 (module level, so it
-    can be pickled by name). Workers send each Doc back as bytes; the tensor
-    is most of them and nothing downstream reads it, so it is dropped.
+    Module level, so a pipeline can be rebuilt from its name. The tensor is
+    most of a Doc's memory and nothing downstream reads it, so it is dropped
+    while spaCy still holds the rest of the batch.
     """
     import numpy
 

@@ -37,6 +37,25 @@ def pending_articles(
         last = rows[-1][0]
 
 
+def pending_among(
+    db: Database, ids: Iterable[int], model: str, pipeline: str
+) -> list[tuple[int, str, str]]:
+    """(article id, text hash, text) of those of ``ids`` lacking this analyzer's analysis,
+    in the order asked (the analysis of the article on screen goes first)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    rows = db.execute(
+        f"""SELECT a.id, a.text_hash, a.text FROM articles a
+            LEFT JOIN analyses an ON an.id = a.analysis_id
+            WHERE a.id IN ({", ".join("?" * len(ids))})
+              AND (an.id IS NULL OR an.model != ? OR an.pipeline != ?)""",
+        [*ids, model, pipeline],
+    ).fetchall()
+    found = {int(r[0]): (int(r[0]), r[1], r[2]) for r in rows}
+    return [found[i] for i in ids if i in found]
+
+
 def count_pending(db: Database, model: str, pipeline: str) -> int:
     return int(
         db.execute(
