@@ -45,23 +45,24 @@ KEYS: tuple[Key, ...] = (
         "Tab / Shift+Tab",
         "next / previous field (also out of the list, the text and the note)",
         action=False,
-    ),  # fmt: skip
-    Key(
-        "Shift+arrows", "in the text (Ctrl+2): select from the caret, then label it", action=False
-    ),  # fmt: skip
+    ),
+    Key("Shift+arrows", "in the text (Ctrl+2): select from the caret, then label it", action=False),
     Key(
         "1 … 9",
         "label the selected text with label 1 … 9",
         bound=tuple(str(n) for n in range(1, 10)),
-    ),  # fmt: skip
+    ),
     Key("Ctrl+L", "label the selection with a searchable picker (and a note)"),
     Key("Ctrl+E", "add a missed entity over the selection"),
     Key("Delete", "delete your label under the cursor, or reject the entity there", ("Del",)),
     Key("Alt+1 / Alt+2 / Alt+3", "mark the article unreviewed / in progress / done"),
     Key("Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y", "undo / redo any edit (also after switching articles)"),
     Key("Ctrl+Shift+L", "edit the label set"),
-    Key("Ctrl+Up / Ctrl+Down", "in the label editor: move a label up / down (keys 1–9 follow)",
-        action=False),  # fmt: skip
+    Key(
+        "Ctrl+Up / Ctrl+Down",
+        "in the label editor: move a label up / down (keys 1–9 follow)",
+        action=False,
+    ),
     Key("Ctrl+Shift+R", "annotations to review after a text changed"),
     Key("Ctrl+Shift+G", "agreement between two annotators"),
     Key("Ctrl+Shift+C", "conflicts between annotators"),
