@@ -17,6 +17,7 @@ from viewer.core.store import open_db
 from viewer.core.store.annotations import insert_annotation
 from viewer.core.store.articles import upsert_articles
 from viewer.core.workflow import analyze_pending
+from viewer.qt.edits import Editor
 from viewer.qt.review_dialog import STATUS_HELP, UNTAKEN_HELP, AnchorReviewDialog
 
 
@@ -86,3 +87,18 @@ def test_moved_is_hidden_by_default_and_mark_checked_shrinks_the_list(tmp_path, 
     dialog.uncheck_button.click()
     dialog.show_checked.setChecked(False)
     assert len(listed(dialog)) == 2
+
+
+def test_mark_checked_in_the_window_is_undoable(tmp_path, qtbot):
+    db, _aid, _ids = changed_db(tmp_path)
+    editor = Editor(lambda: db, "ann")
+    dialog = AnchorReviewDialog(db, annotator="ann", editor=editor)
+    qtbot.addWidget(dialog)
+    dialog.tree.topLevelItem(0).setSelected(True)
+    dialog.check_button.click()
+    assert listed(dialog) == [("Emmanuel Macrom", "approximate")]
+    assert editor.undo_action.text().replace("&", "") == "Undo Mark 1 annotation checked"
+    editor.undo()
+    assert len(listed(dialog)) == 2  # the dialog follows the undo
+    editor.redo()
+    assert listed(dialog) == [("Emmanuel Macrom", "approximate")]

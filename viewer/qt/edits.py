@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from sqlite_utils import Database
 
 from viewer.core.model import Annotation
+from viewer.core.store.anchor_checks import mark_checked, unmark_checked
 from viewer.core.store.annotations import (
     delete_annotation,
     get_annotation,
@@ -216,7 +217,8 @@ def _adjudication_text(items, choice: str) -> str:
 
 
 class LabelEdit(Edit):
-    """Label set changes: add, rename, recolour, delete (with its annotations' fate)."""
+    """Label set changes: add, rename, recolour, delete (with its annotations' fate);
+    also any other edit that is a pair of store calls (marking anchors checked)."""
 
     def __init__(self, editor: Editor, text: str, do: Callable[[], None], undo: Callable[[], None]):
         super().__init__(editor, text, None)
@@ -366,6 +368,19 @@ class Editor(QObject):
                 lambda: rename_label(db(), new, old),
             )
         )
+
+    def mark_anchors_checked(self, annotation_ids: list[int], checked: bool = True) -> bool:
+        """Take re-attached annotations off the Annotations to Review list (or put them
+        back); undoable like every edit."""
+        db, who, ids = self.db, self.annotator, list(annotation_ids)
+        if not ids:
+            return False
+        mark = lambda: mark_checked(db(), ids, who)  # noqa: E731
+        unmark = lambda: unmark_checked(db(), ids)  # noqa: E731
+        n = f"{len(ids)} annotation{'' if len(ids) == 1 else 's'}"
+        if checked:
+            return self.push(LabelEdit(self, f"Mark {n} checked", mark, unmark))
+        return self.push(LabelEdit(self, f"List {n} again", unmark, mark))
 
     def move_label(self, name: str, step: int) -> bool:
         """Move a label up (step < 0) or down the list: its key (1-9) changes with it."""

@@ -912,7 +912,7 @@ class MainWindow(QMainWindow):
     def show_anchor_review(self) -> None:
         if self.db is None:
             return
-        dialog = AnchorReviewDialog(self.db, self, self.editor.annotator)
+        dialog = AnchorReviewDialog(self.db, self, self.editor.annotator, self.editor)
         dialog.annotation_requested.connect(self.show_span)
         dialog.show()
 

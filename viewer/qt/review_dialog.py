@@ -29,6 +29,7 @@ from viewer.core.store.anchor_checks import (
 from viewer.core.store.annotations import default_annotator
 from viewer.core.store.articles import get_article
 from viewer.qt.annotation_panel import describe
+from viewer.qt.edits import Editor
 from viewer.qt.safe_text import plain_tooltip
 
 STATUS_HELP = {
@@ -60,9 +61,16 @@ class AnchorReviewDialog(QDialog):
 
     annotation_requested = Signal(int, int, int)  # article id, start, end
 
-    def __init__(self, db: Database, parent: QWidget | None = None, annotator: str = ""):
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        annotator: str = "",
+        editor: Editor | None = None,
+    ):
         super().__init__(parent)
         self.db, self.annotator = db, annotator or default_annotator()
+        self.editor = editor  # given: marking checked is an undoable edit of the window
         self.setWindowTitle("Annotations to review")
         self.resize(860, 460)
         self.summary = QLabel()
@@ -100,6 +108,8 @@ class AnchorReviewDialog(QDialog):
         layout.addLayout(options)
         layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
+        if editor is not None:  # an undo or redo in the window shows here at once
+            editor.changed.connect(lambda _id: self.reload())
         self.reload()
 
     def reload(self) -> None:
@@ -147,13 +157,17 @@ class AnchorReviewDialog(QDialog):
 
     def mark_selected_checked(self) -> None:
         ids = self._selected(False)
-        if ids:
+        if ids and self.editor is not None:
+            self.editor.mark_anchors_checked(ids)  # reloads through editor.changed
+        elif ids:
             mark_checked(self.db, ids, self.annotator)
             self.reload()
 
     def unmark_selected(self) -> None:
         ids = self._selected(True)
-        if ids:
+        if ids and self.editor is not None:
+            self.editor.mark_anchors_checked(ids, checked=False)
+        elif ids:
             unmark_checked(self.db, ids)
             self.reload()
 
