@@ -541,15 +541,35 @@ def test_parallel_annotations_export_writes_the_same_bytes(tmp_path):
     from viewer.core.store.articles import get_article, upsert_articles
 
     db = open_db(tmp_path / "p.sqlite")
-    ids = upsert_articles(db, [
-        Article(id=f"a{i}", text=f"Text {i}, \"quoted\" =formula\nline two 😀 end.", title=f"T{i}",
-                origin="o") for i in range(9)])
+    ids = upsert_articles(
+        db,
+        [
+            Article(
+                id=f"a{i}",
+                text=f'Text {i}, "quoted" =formula\nline two 😀 end.',
+                title=f"T{i}",
+                origin="o",
+            )
+            for i in range(9)
+        ],
+    )
     for article_id in ids:
         art = get_article(db, article_id)
         for start in range(0, 30, 7):
-            insert_annotation(db, new_annotation(article_id, art.text, art.text_hash, start,
-                                                 start + 5, kind="span", action="added",
-                                                 label="Claim", note="a, \"b\"\nc"))
+            insert_annotation(
+                db,
+                new_annotation(
+                    article_id,
+                    art.text,
+                    art.text_hash,
+                    start,
+                    start + 5,
+                    kind="span",
+                    action="added",
+                    label="Claim",
+                    note='a, "b"\nc',
+                ),
+            )
     from viewer.core.store.reviews import add_tag
 
     extra = upsert_articles(db, [Article(id="z", text="Only tagged.", title="Z", origin="o")])

@@ -22,6 +22,7 @@ from viewer.core.annotation_upkeep import (
     repair_stale_anchors,
 )
 from viewer.core.corpus import corpus_files, iter_articles
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.model import Analysis, Article, ImportReport, LoadMessage
 from viewer.core.nlp.pipeline import Analyzer
 from viewer.core.store.analyses import (
@@ -38,6 +39,8 @@ from viewer.core.store.database import atomic
 # progress(done, total, what): total is 0 when unknown.
 Progress = Callable[[int, int, str], None]
 StopCheck = Callable[[], bool]
+# saves one batch of (article id, text hash, text) with their analyses
+StoreBatch = Callable[[list[tuple[int, str, str]], list[Analysis]], None]
 
 IMPORT_BATCH = 500
 ANALYSIS_BATCH = 64  # pending articles read (and cached ones linked) per query
@@ -77,7 +80,7 @@ def import_corpus(
     and the re-anchoring of the annotations of those whose text changed are one
     transaction: a new text is never committed without its annotations' anchors.
     """
-    repaired: dict[int, Counter] = {}
+    repaired: dict[int, Counter[str]] = {}
     repair_stale_anchors(db, repaired)
     _report_reanchored(db, report, repaired, "annotations stored against an older text")
     total_files = len(corpus_files(corpus))
@@ -109,7 +112,7 @@ def _store_batch(db: Database, batch: list[Article], report: ImportReport) -> li
 def _report_reanchored(
     db: Database,
     report: ImportReport,
-    per_article: dict[int, Counter],
+    per_article: dict[int, Counter[str]],
     why: str,
     origins: dict[int, str] | None = None,
 ) -> None:
@@ -174,7 +177,9 @@ def analyze_pending(
     return state.ran
 
 
-def _run_here(work: PendingWork, analyzer: Analyzer, store, should_stop: StopCheck) -> None:
+def _run_here(
+    work: PendingWork, analyzer: Analyzer, store: StoreBatch, should_stop: StopCheck
+) -> None:
     """Batch after batch in this process; the model loads with the first one."""
     for batch in work:
         work.state.start_clock()
@@ -188,14 +193,14 @@ def _run_here(work: PendingWork, analyzer: Analyzer, store, should_stop: StopChe
 
 
 def _run_in_processes(
-    work: PendingWork, model_name: str, processes: int, store, should_stop: StopCheck
+    work: PendingWork, model_name: str, processes: int, store: StoreBatch, should_stop: StopCheck
 ) -> None:
     """Batches in ``processes`` workers, a few queued beyond the running ones (they never
     wait, and a batch wanted first is not stuck behind many); saved as they come back."""
     from viewer.core.nlp.process_pool import AnalyzerProcesses, WorkerFailed
 
     limit = processes + 1
-    sent: dict[Future, list[tuple[int, str, str]]] = {}
+    sent: dict[Future[list[Analysis]], list[tuple[int, str, str]]] = {}
     pool: AnalyzerProcesses | None = None
     try:
         while True:
@@ -326,7 +331,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def uncached(db: Database, model: str, pipeline: str, state: RunState) -> Iterator[tuple]:
+def uncached(
+    db: Database, model: str, pipeline: str, state: RunState
+) -> Iterator[tuple[int, str, str]]:
     """Pending (id, hash, text) that need spaCy; links cached ones on the way."""
     for page in pending_articles(db, model, pipeline, batch=ANALYSIS_BATCH):
         rest = _link_cached(db, page, model, pipeline)
@@ -345,6 +352,7 @@ def save_results(
     with atomic(db):  # the analyses and the decisions re-attached to them: one commit
         linked = set(save_analyses(db, model, pipeline, results))
         reattach_decisions(db, [(a, analysis) for a, _, _, analysis in results if a in linked])
+    refresh_corrected(db, sorted(linked))  # corrected articles: their final view, re-applied
     state.done += len(results)
     state.ran += len(results)
     progress(state.done, state.total, state.message())
@@ -365,4 +373,5 @@ def _link_cached(
             elif link_if_current(db, article_id, digest, cached):
                 linked.append((article_id, cached))
         reattach_to_cached(db, linked)
+    refresh_corrected(db, [article_id for article_id, _ in linked])
     return rest

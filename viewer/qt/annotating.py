@@ -95,7 +95,10 @@ class Annotating(QObject):
     def _selection(self) -> tuple[int, int] | None:
         start, end = self.text.selected_span()
         art = self.article()
-        if art is None or start == end:
+        if art is None:
+            self.say("No article is shown: pick one in the list first")
+            return None
+        if start == end:
             self.say("Select some text first")
             return None
         # Trim spaces and line breaks a drag selection often catches.

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QThread, Signal
 
 from viewer.core.annotation_io import AnnotationFileError, import_jsonl
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import Analyzer, ModelNotFound
 from viewer.core.nlp.process_pool import WorkerFailed, processes_for
@@ -156,8 +157,8 @@ def stopped_message(job: object) -> str:
 
 
 class StatsJob(QThread):
-    """Counts the corpus-wide entity and speaker tables on its own connection,
-    so a big corpus never freezes the window while they are rebuilt."""
+    """Rebuilds the stale final views of corrected articles, then counts the corpus-wide
+    tables, on its own connection: a big corpus never freezes the window meanwhile."""
 
     done = Signal(bool)  # True: counted (or already fresh)
     failed = Signal(str)
@@ -170,6 +171,7 @@ class StatsJob(QThread):
         try:
             db = open_db(self.db_path)
             try:
+                refresh_corrected(db)  # the final views that edits and imports made stale
                 refresh_stats(db)
             finally:
                 db.close()

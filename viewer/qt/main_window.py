@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.corpus import SUFFIXES
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.corrections import apply_corrections
-from viewer.core.model import ImportReport
+from viewer.core.model import Analysis, ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import default_db_path
 from viewer.core.store.analyses import load_analysis
@@ -38,6 +40,7 @@ from viewer.core.store.annotations import (
 from viewer.core.store.articles import StoredArticle, get_article
 from viewer.core.store.labels import Label, ensure_default_labels, list_labels
 from viewer.core.store.reviews import (
+    Review,
     all_tags,
     get_review,
     next_unreviewed,
@@ -72,6 +75,7 @@ from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
 from viewer.qt.reading_splitter import ReadingSplitter
+from viewer.qt.recent import RecentCorpora, RecentCorpus, RecentMenu
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
@@ -97,6 +101,9 @@ class MainWindow(QMainWindow):
         # A QThread must outlive its run(); jobs wait here until truly finished.
         self._ending_jobs: set[CorpusJob | OpenJob] = set()
         self.report: ImportReport | None = None
+        self.recent = RecentCorpora(settings)
+        self._resume_article: str | None = None  # where the analyst left this corpus
+        self.start_notice = ""  # said with "Ready" once the first corpus is read
         self.current_id: int | None = None
         self.current_article: StoredArticle | None = None
         self._labels: list[Label] = []
@@ -246,6 +253,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Open Folder…", QKeySequence.StandardKey.Open, self._choose_folder)
         self._action(file_menu, "Open &File…", "Ctrl+Shift+O", self._choose_file)
+        self.recent_menu = RecentMenu(self.recent, self)
+        self.recent_menu.open_requested.connect(self.open_recent)
+        file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         self.report_action = self._action(file_menu, "Import &Report…", "Ctrl+R", self.show_report)
         self.report_action.setEnabled(False)
@@ -484,6 +494,13 @@ class MainWindow(QMainWindow):
 
     # -- opening a corpus ----------------------------------------------------
 
+    def open_recent(self, entry: RecentCorpus) -> bool:
+        """Open a corpus of File → Open Recent, with the database it was opened with."""
+        if not entry.exists:
+            self.show_error(f"{entry.corpus} is not there any more")
+            return False
+        return self.open_corpus(entry.corpus, entry.db)
+
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open corpus folder")
         if folder:
@@ -541,15 +558,18 @@ class MainWindow(QMainWindow):
             return
         self._opening = None
         self._stop_job(wait=False)  # the old job ends after its batch, off the UI thread
+        # Nothing of the old corpus stays on screen while the new one is read.
+        self.clear_article(f"Reading {corpus.name}…")
         if self.db is not None:
             self.db.close()
         self.db, self.db_path, self.corpus = db, db_path, corpus
-        self.current_id = None
-        self.current_article = None
         self.editor.stack.clear()  # edits belong to the database they were made in
         ensure_default_labels(db)
         self._labels = list_labels(db)
-        self.settings.setValue("last/corpus", str(corpus))
+        # Back where the analyst left this corpus (if the database has it), else the first.
+        before = self.recent.find(corpus.resolve())
+        self._resume_article = before.article if before is not None else None
+        self.recent.opened(corpus.resolve(), db_path.resolve())
         self.setWindowTitle(f"{corpus.name} — viewer")
         self.db_label.setText(str(db_path))
         self.db_label.setToolTip("Database file")
@@ -636,9 +656,18 @@ class MainWindow(QMainWindow):
         self.report_action.setEnabled(True)
         self.articles.reload()
         self._select_first_if_none()
+        self._resume_article = None
+        if self.current_id is None and self.articles.rowCount() == 0:
+            self.clear_article(self._nothing_read(report))
         self.statusBar().showMessage(report.summary())
         if report.messages:
             self.show_report()
+
+    def _nothing_read(self, report: ImportReport) -> str:
+        where = "this folder" if self.corpus is not None and self.corpus.is_dir() else "this file"
+        if report.files_read == 0:
+            return f"No articles in {where} (looked for {', '.join(SUFFIXES)})"
+        return f"No article could be read from {where}: see File → Import Report (Ctrl+R)"
 
     def _on_batch_saved(self) -> None:
         if not self._from_stale_job():
@@ -672,7 +701,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Ready: {self.articles.total} article{'' if self.articles.total == 1 else 's'}"
                 + (f" — {self.report.summary()}" if self.report else "")
+                + (f" — {self.start_notice}" if self.start_notice else "")
             )
+            self.start_notice = ""
         else:
             self.statusBar().showMessage(stopped_message(self.sender()))
 
@@ -701,6 +732,11 @@ class MainWindow(QMainWindow):
     # -- navigation ----------------------------------------------------------
 
     def _select_first_if_none(self) -> None:
+        if self.current_id is None and self._resume_article is not None:
+            found = find_article(self.db, self._resume_article)
+            if found is not None:  # else perhaps once the corpus is read into a new database
+                self._resume_article = None
+                self.show_span(found.id, 0, 0)
         if self.current_id is None and self.articles.rowCount() > 0:
             self._select_row(0)
 
@@ -732,6 +768,20 @@ class MainWindow(QMainWindow):
 
     _shown_analysis: int | None = None
 
+    def clear_article(self, message: str = "") -> None:
+        """Show no article: the text, the side panel and the review empty, ``message``
+        in the view's place (e.g. why there is nothing to show)."""
+        self.review.flush_note()  # typed for the article going away: saved to it
+        self.current_id = None
+        self.current_article = None
+        self._shown_analysis = None
+        self.view.clear(message)
+        self.panel.show_analysis(Analysis())
+        self.annotation_panel.show_annotations([], {})
+        self.panel.setTabText(self.panel.indexOf(self.annotation_panel), "Annotations")
+        self.review.show_review(Review(), {}, [])
+        self.review.setEnabled(False)
+
     def show_article(self, article_id: int, keep_position: bool = False) -> None:
         """Show an article: model output with the analyst's corrections applied."""
         if article_id != self.current_id:
@@ -741,6 +791,8 @@ class MainWindow(QMainWindow):
             return
         self.current_id = article_id
         self.current_article = article
+        if self.corpus is not None:
+            self.recent.article_shown(self.corpus.resolve(), article.ext_id)
         self._shown_analysis = article.analysis_id
         self._analyse_first(article_id)
         annotations = annotations_for_article(self.db, article_id)
@@ -778,8 +830,12 @@ class MainWindow(QMainWindow):
     # -- the analyst's edits ---------------------------------------------------
 
     def _on_edited(self, article_id: int) -> None:
-        """After an edit, undo or redo: show the article it touched, as it is now."""
+        """After an edit, undo or redo: show the article it touched, as it is now, and
+        count it corrected in the list, the filters and the corpus views."""
         self._labels = list_labels(self.db) if self.db is not None else []
+        if self.db is not None and article_id >= 0 and refresh_corrected(self.db, [article_id]):
+            self._corpus_views_stale = True
+            self._refresh_timer.start()  # the list's counts and filters, the corpus tables
         if article_id >= 0 and article_id != self.current_id:
             row = self.articles.row_of(article_id)
             if row is not None:

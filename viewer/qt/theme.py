@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextCharFormat
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from viewer.core.bundled import resources
+
+RESOURCES = resources()
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ import importlib.util
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import astuple, dataclass, fields, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from viewer.core.model import Analysis, Entity, Quote
 from viewer.core.nlp.quotes import QUOTES_VERSION, detect_quotes
@@ -116,7 +116,8 @@ def split_glued_quote_marks(nlp: Language) -> Language:
     """Add _GLUED_MARK_INFIXES to the model's own infix rules (once)."""
     import re
 
-    tokenizer = nlp.tokenizer
+    # spaCy types nlp.tokenizer as any callable; a model's is a Tokenizer (Cython, untyped)
+    tokenizer: Any = nlp.tokenizer
     current = tokenizer.infix_finditer
     pattern = current.__self__.pattern if current is not None else ""
     if _GLUED_MARK_INFIXES[-1] in pattern:
@@ -175,7 +176,7 @@ class Analyzer:
 
     def analyze_many(
         self, texts: Iterable[str], should_stop: Callable[[], bool] | None = None
-    ) -> Iterator[Analysis]:
+    ) -> Generator[Analysis, None, None]:
         """One Analysis per text, in order, streaming through nlp.pipe.
 
         The pieces go to spaCy in batches of at most ``batch_size`` pieces and
@@ -207,7 +208,9 @@ class Analyzer:
         if current is not None and not (should_stop and should_stop()):
             yield Analysis(tuple(entities), tuple(quotes))
 
-    def _bounded_pipe(self, pieces, should_stop: Callable[[], bool]) -> Iterator[tuple]:
+    def _bounded_pipe(
+        self, pieces: Iterable[tuple[str, tuple[int, int]]], should_stop: Callable[[], bool]
+    ) -> Generator[tuple[Doc, tuple[int, int]], None, None]:
         """(doc, context) of each piece, spaCy given one bounded batch at a time."""
         batch: list[tuple[str, tuple[int, int]]] = []
         chars = 0
@@ -289,7 +292,7 @@ def split_into_chunks(text: str, limit: int | None = None) -> list[tuple[int, st
     return chunks
 
 
-def _entities(doc, offset: int) -> Iterator[Entity]:
+def _entities(doc: Doc, offset: int) -> Iterator[Entity]:
     for ent in doc.ents:
         # Trailing whitespace in an entity (rare, but seen) would make a
         # highlight spill over a line break.

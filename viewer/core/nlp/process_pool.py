@@ -14,6 +14,7 @@ import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
+from types import TracebackType
 
 from viewer.core.model import Analysis
 from viewer.core.nlp.pipeline import Analyzer, resolve_model_name
@@ -67,7 +68,7 @@ class AnalyzerProcesses:
             initargs=(self.model_name,),
         )
 
-    def submit(self, texts: list[str]) -> Future:
+    def submit(self, texts: list[str]) -> Future[list[Analysis]]:
         """A future of the texts' analyses, in order."""
         return self._pool.submit(_analyze_batch, texts)
 
@@ -89,7 +90,12 @@ class AnalyzerProcesses:
     def __enter__(self) -> AnalyzerProcesses:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc_type is None:
             self.close()
         else:

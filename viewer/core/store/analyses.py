@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from viewer.core.model import Analysis, Entity, Quote
 from viewer.core.store.articles import current_text_hash, now
-from viewer.core.store.database import atomic
+from viewer.core.store.database import atomic, inserted_id
 
 _QUOTE_COLUMNS = [f.name for f in fields(Quote)]
 _QUOTED = ", ".join(f'"{c}"' for c in _QUOTE_COLUMNS)
@@ -125,7 +125,7 @@ def _insert_analysis(
         "created_at) VALUES (?, ?, ?, ?, ?, ?)",
         [digest, model, pipeline, len(analysis.entities), len(analysis.quotes), stamp],
     )
-    analysis_id = int(cur.lastrowid)
+    analysis_id = inserted_id(cur)
     db.conn.executemany(
         'INSERT INTO entities (analysis_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
         [(analysis_id, e.start, e.end, e.label, e.text) for e in analysis.entities],

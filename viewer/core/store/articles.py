@@ -11,7 +11,8 @@ from typing import Literal
 from sqlite_utils import Database
 
 from viewer.core.model import Article
-from viewer.core.store.database import atomic
+from viewer.core.store.corrected import final_count
+from viewer.core.store.database import atomic, inserted_id
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class StoredArticle:
     date: str | None
     url: str | None
     origin: str
-    meta: dict
+    meta: dict[str, object]
     warnings: list[str]
     analysis_id: int | None
 
@@ -84,7 +85,7 @@ def _upsert_one(db: Database, art: Article, stamp: str, changed: list[int] | Non
             + ")",
             [art.id, art.text, art.text_hash, stamp, *fields.values()],
         )
-        article_id = int(cur.lastrowid)
+        article_id = inserted_id(cur)
         _index_for_search(db, article_id, art.title, art.text)
         return article_id
     article_id, old_hash = row
@@ -121,8 +122,10 @@ def _unindex_for_search(db: Database, article_id: int) -> None:
     )
 
 
-_ROW_SQL = """
-    SELECT a.id, a.ext_id, a.title, a.source, a.date, an.entity_count, an.quote_count
+# The counts are the final view's (a corrected article's own, see store.corrected).
+_ROW_SQL = f"""
+    SELECT a.id, a.ext_id, a.title, a.source, a.date, {final_count("entity_count")},
+           {final_count("quote_count")}
     FROM articles a LEFT JOIN analyses an ON an.id = a.analysis_id
 """
 
@@ -150,7 +153,21 @@ def get_article(db: Database, article_id: int) -> StoredArticle | None:
     ).fetchone()
     if r is None:
         return None
-    return StoredArticle(*r[:9], json.loads(r[9]), json.loads(r[10]), r[11])
+    id_, ext_id, title, text, text_hash, source, date, url, origin, meta, warnings, analysis = r
+    return StoredArticle(
+        id_,
+        ext_id,
+        title,
+        text,
+        text_hash,
+        source,
+        date,
+        url,
+        origin,
+        json.loads(meta),
+        json.loads(warnings),
+        analysis,
+    )
 
 
 def current_text_hash(db: Database, article_id: int) -> str | None:

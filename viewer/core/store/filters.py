@@ -7,8 +7,10 @@ the SQL text depends only on which fields are set.
 
 Speakers are as in the speakers table (``overview``): a name is every speaker
 of that name, and ``speaker_article`` narrows it to one article's speaker (an
-anonymous speaker, "a spokesman", is a speaker of its article only). The
-attribution filters read the model's output as stored, like the corpus tables.
+anonymous speaker, "a spokesman", is a speaker of its article only). Entity
+and attribution filters read the final view, like the corpus tables: the
+model's output, or for a corrected article its stored final view
+(store.corrected).
 
 ``annotator`` keeps the articles that annotator worked on (an annotation, a
 review or a tag) and makes tag, status and annotation label theirs: "done"
@@ -26,11 +28,15 @@ from sqlite_utils import Database
 from viewer.core.label_names import entity_label_name
 from viewer.core.model import ReviewStatus
 from viewer.core.store.articles import ArticleRow
+from viewer.core.store.corrected import final_count, in_final
 from viewer.core.store.search import SearchError, SearchHit, fts_query, hits, run
 
 # Matches the article list's row query; ``an`` is the current analysis.
 _FROM = "FROM articles a LEFT JOIN analyses an ON an.id = a.analysis_id"
-_ROW_COLUMNS = "a.id, a.ext_id, a.title, a.source, a.date, an.entity_count, an.quote_count"
+_ROW_COLUMNS = (
+    "a.id, a.ext_id, a.title, a.source, a.date, "
+    f"{final_count('entity_count')}, {final_count('quote_count')}"
+)
 # Appended to an inclusive upper date bound so "2024-03" includes 2024-03-31.
 _DATE_PREFIX_END = "\uffff"
 
@@ -153,24 +159,13 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
         raise FilterError(problems[0])
     if with_query and (match := fts_query(f.query, f.raw_query)):
         add("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", match)
-    if f.entity_text and f.entity_label:
-        add(
-            "a.analysis_id IN (SELECT analysis_id FROM entities "
-            "WHERE text = ? COLLATE NOCASE AND label = ?)",
-            f.entity_text,
-            f.entity_label,
-        )
-    elif f.entity_text:
-        add(
-            "a.analysis_id IN (SELECT analysis_id FROM entities WHERE text = ? COLLATE NOCASE)",
-            f.entity_text,
-        )
-    elif f.entity_label:
-        add("a.analysis_id IN (SELECT analysis_id FROM entities WHERE label = ?)", f.entity_label)
+    entity, entity_params = _entity_condition(f)
+    if entity:
+        add(_final_rows("entities", entity), *entity_params, *entity_params)
     if f.speaker:
         add(
-            "a.analysis_id IN (SELECT analysis_id FROM quotes "
-            "WHERE coalesce(speaker_name, speaker_text) = ? COLLATE NOCASE)",
+            _final_rows("quotes", "coalesce(speaker_name, speaker_text) = ? COLLATE NOCASE"),
+            f.speaker,
             f.speaker,
         )
     if f.speaker_article is not None:
@@ -178,13 +173,14 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
     # Both: an attribution that is anonymous and of that kind, not one of each.
     if f.anonymous_quotes and f.attribution_kind:
         add(
-            "a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1 AND kind = ?)",
+            _final_rows("quotes", "anonymous = 1 AND kind = ?"),
+            f.attribution_kind,
             f.attribution_kind,
         )
     elif f.anonymous_quotes:
-        add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1)")
+        add(_final_rows("quotes", "anonymous = 1"))
     elif f.attribution_kind:
-        add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE kind = ?)", f.attribution_kind)
+        add(_final_rows("quotes", "kind = ?"), f.attribution_kind, f.attribution_kind)
     by, who = (" AND annotator = ?", [f.annotator]) if f.annotator else ("", [])
     if f.annotator:
         add(
@@ -215,9 +211,9 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
     if f.date_to:
         add("a.date <= ?", f.date_to + _DATE_PREFIX_END)
     if f.has_quotes is True:
-        add("an.quote_count > 0")
+        add(f"{final_count('quote_count')} > 0")
     elif f.has_quotes is False:
-        add("an.quote_count = 0")
+        add(f"{final_count('quote_count')} = 0")
     if f.annotation_label:
         add(
             "a.id IN (SELECT article_id FROM annotations "
@@ -226,6 +222,25 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
             *who,
         )
     return " AND ".join(clauses), params
+
+
+def _entity_condition(f: ArticleFilter) -> tuple[str, list[object]]:
+    if f.entity_text and f.entity_label:
+        return "text = ? COLLATE NOCASE AND label = ?", [f.entity_text, f.entity_label]
+    if f.entity_text:
+        return "text = ? COLLATE NOCASE", [f.entity_text]
+    if f.entity_label:
+        return "label = ?", [f.entity_label]
+    return "", []
+
+
+def _final_rows(what: str, condition: str) -> str:
+    """Articles whose final ``what`` (entities or quotes) has a row meeting ``condition``
+    (its parameters are passed twice: the model's rows, then the stored final ones)."""
+    return in_final(
+        f"SELECT analysis_id FROM {what} WHERE {condition}",
+        f"SELECT article_id FROM final_{what} WHERE {condition}",
+    )
 
 
 def filtered_count(db: Database, f: ArticleFilter) -> int:

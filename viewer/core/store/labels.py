@@ -13,9 +13,10 @@ from typing import Literal
 
 from sqlite_utils import Database
 
+from viewer.core.bundled import resources
 from viewer.core.store.database import atomic
 
-DEFAULT_LABELS = Path(__file__).resolve().parents[3] / "resources" / "annotation_labels.json"
+DEFAULT_LABELS = resources() / "annotation_labels.json"
 
 
 @dataclass(frozen=True)

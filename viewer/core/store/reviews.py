@@ -87,7 +87,10 @@ def set_review_fields(
                     f"the article's {' and '.join(changed)} changed meanwhile "
                     "(another window or analyst)"
                 )
-        merged = Review(changes.get("status", current.status), changes.get("note", current.note))
+        status = changes.get("status", current.status)
+        if status not in STATUSES:  # checked above; this narrows the type
+            raise ValueError(f"unknown status {status!r}")
+        merged = Review(status, changes.get("note", current.note))
         set_review(db, article_id, merged, annotator)
 
 
