@@ -57,7 +57,7 @@ def review_list(
     ]
 
 
-def review_counts(db: Database) -> Counter:
+def review_counts(db: Database) -> Counter[str]:
     """Unchecked re-attached annotations by anchor status, and "checked" for the rest."""
     rows = db.execute(
         f"SELECT CASE WHEN {_CHECKED} THEN 'checked' ELSE n.anchor_status END, count(*) "
