@@ -957,13 +957,18 @@ class MainWindow(QMainWindow):
             self.export_dialog.activateWindow()
             return
         self.review.flush_note()  # the export must include what was just typed
-        self.export_dialog = ExportDialog(self.db_path, self)
-        self.export_dialog.exported.connect(
-            lambda result: self.statusBar().showMessage(
-                f"Exported {result.rows} rows to {result.path}"
-            )
+        self.export_dialog = ExportDialog(
+            self.db_path,
+            self,
+            corpus=self.corpus,
+            folder=self.settings.value("export/folder", None, type=str) or None,
         )
+        self.export_dialog.exported.connect(self._exported)
         self.export_dialog.show()
+
+    def _exported(self, result) -> None:
+        self.settings.setValue("export/folder", str(Path(result.path).parent))  # offered next
+        self.statusBar().showMessage(f"Exported {result.rows} rows to {result.path}")
 
     def show_anchor_review(self) -> None:
         if self.db is None:
@@ -1063,3 +1068,6 @@ class MainWindow(QMainWindow):
 
     def _apply_legend(self) -> None:
         self.view.text.set_visible_labels(self.legend.visible_labels(), self.legend.visible_kinds())
+        hidden = set(self.legend.label_actions) - self.legend.visible_labels()
+        for view in (self.entities_view, self.charts_view):  # hidden there: off here too
+            view.set_hidden_labels(hidden)

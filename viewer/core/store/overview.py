@@ -17,6 +17,7 @@ corrections applied (store.corrected holds it for corrected articles).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -180,7 +181,9 @@ def _order(sorts: dict[str, str], sort: str, descending: bool, tie: str) -> str:
     return f"ORDER BY {sorts[sort]} {direction}, {tie}"
 
 
-def _entity_where(search: str, label: str | None) -> tuple[str, list[object]]:
+def _entity_where(
+    search: str, label: str | None, without: Collection[str] = ()
+) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if search:
@@ -190,19 +193,27 @@ def _entity_where(search: str, label: str | None) -> tuple[str, list[object]]:
     if label:
         clauses.append("label = ?")
         params.append(label)
+    elif without:  # e.g. the labels hidden in the legend
+        clauses.append(f"label NOT IN ({', '.join('?' * len(without))})")
+        params.extend(sorted(without))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def entity_count(
-    db: Database, search: str = "", label: str | None = None, refresh: bool = True
+    db: Database,
+    search: str = "",
+    label: str | None = None,
+    refresh: bool = True,
+    without: Collection[str] = (),
 ) -> int:
-    """How many distinct (entity text, label) rows the entities table has.
+    """How many distinct (entity text, label) rows the entities table has: of ``label``
+    only, else of every label but those ``without``.
 
     ``refresh=False`` reads the figures as last counted (the window counts
     in the background; see refresh_stats)."""
     if refresh:
         refresh_stats(db)
-    where, params = _entity_where(search, label)
+    where, params = _entity_where(search, label, without)
     return int(db.execute(f"SELECT count(*) FROM stats_entities{where}", params).fetchone()[0])
 
 
@@ -215,11 +226,12 @@ def entity_stats(
     offset: int = 0,
     limit: int = 100,
     refresh: bool = True,
+    without: Collection[str] = (),
 ) -> list[EntityStat]:
     """A page of the entities table: text, label, articles it is in, mentions."""
     if refresh:
         refresh_stats(db)
-    where, params = _entity_where(search, label)
+    where, params = _entity_where(search, label, without)
     order = _order(ENTITY_SORTS, sort, descending, "text, label")
     rows = db.execute(
         f"SELECT text, label, articles, mentions FROM stats_entities{where} {order} "
@@ -230,10 +242,14 @@ def entity_stats(
 
 
 def top_entities(
-    db: Database, n: int = 10, label: str | None = None, refresh: bool = True
+    db: Database,
+    n: int = 10,
+    label: str | None = None,
+    refresh: bool = True,
+    without: Collection[str] = (),
 ) -> list[EntityStat]:
     """The entities found in most articles, for a bar chart."""
-    return entity_stats(db, label=label, sort="articles", limit=n, refresh=refresh)
+    return entity_stats(db, label=label, sort="articles", limit=n, refresh=refresh, without=without)
 
 
 def _speaker_where(search: str) -> tuple[str, list[object]]:
