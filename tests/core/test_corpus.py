@@ -494,7 +494,7 @@ def test_bad_files_do_not_stop_the_rest_of_the_corpus(tmp_path: Path) -> None:
     assert [a.id for a in articles] == ["6"]
     assert {m.path for m in report.skipped} == {"1.txt", "2.txt", "3.csv", "4.jsonl", "5.csv"}
     assert report.files_read == 6
-    assert report.summary() == "1 article from 6 files; 0 warnings, 6 skipped"
+    assert report.summary() == "1 article from 6 files; 0 warnings, 2 files and 4 records skipped"
 
 
 # --- .jsonl --------------------------------------------------------------------------
@@ -726,6 +726,16 @@ def test_csv_unmatched_quote_skips_the_rest_with_line(tmp_path: Path) -> None:
     assert only(report, "skipped") == [
         ("q.csv", 3, "unmatched quote: lines 3-5 (the rest of the file) not loaded")
     ]
+
+
+def test_an_unmatched_quote_on_the_last_line_says_line_not_lines(tmp_path: Path) -> None:
+    """Regression: "lines 3-3" for a quote left open on the last line."""
+    write(tmp_path / "q.csv", 'text\nfine\n"never closed\n')
+    _, report = load(tmp_path)
+    assert only(report, "skipped") == [
+        ("q.csv", 3, "unmatched quote: line 3 (the rest of the file) not loaded")
+    ]
+    assert report.summary() == "1 article from 1 file; 0 warnings, 1 record skipped"
 
 
 def test_csv_stray_quote_skips_only_that_record(tmp_path: Path) -> None:

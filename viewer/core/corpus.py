@@ -626,7 +626,8 @@ def _lines(text: str) -> Iterator[str]:
 
 def _csv_error_reason(error: str, start: int, end: int) -> str:
     if "unexpected end of data" in error:
-        return f"unmatched quote: lines {start}-{end} (the rest of the file) not loaded"
+        where = f"line {start}" if start == end else f"lines {start}-{end}"
+        return f"unmatched quote: {where} (the rest of the file) not loaded"
     if "field larger than field limit" in error:
         return f"field too large (over {CSV_FIELD_LIMIT / MiB:.0f} MB)"
     return f"malformed CSV: {error}"

@@ -116,6 +116,9 @@ class HighlightedText(QPlainTextEdit):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.viewport().setMouseTracking(True)
+        # Focusable with a caret (Ctrl+2, F6): Shift+arrows select for labelling, Tab leaves.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setTabChangesFocus(True)
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 11.0))
         self.setFont(font)

@@ -55,6 +55,7 @@ from sqlite_utils import Database
 from viewer.core.store import overview
 from viewer.core.store.filters import distinct_values
 from viewer.core.store.overview import EntityStat, Mention, SpeakerStat
+from viewer.qt.elide import elide_left
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
 from viewer.qt.theme import label_style
@@ -478,6 +479,7 @@ class EntitiesView(_TableView):
         self.bar.insertWidget(1, self.label_box)
         self.mentions = MentionsModel(self)
         self.mentions_table = table_view(self.mentions, "mentions_table", sortable=False)
+        elide_left(self.mentions_table, 0)  # "Before" keeps the words next to the mention
         self.mentions_title = QLabel("Open an entity (double-click or Enter) to list its mentions")
         self.mentions_title.setTextFormat(Qt.TextFormat.PlainText)
         lower = QWidget()

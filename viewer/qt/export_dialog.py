@@ -89,7 +89,8 @@ class ExportJob(QThread):
         try:
             result = self._work()
         except Exception as exc:  # shown in the dialog
-            traceback.print_exc()
+            if not isinstance(exc, ExportError | StoreError):
+                traceback.print_exc()  # a bug, not a refusal: keep the trace for a report
             self.failed.emit(failure_message(exc))
             result = None
         self.done.emit(result)

@@ -76,6 +76,7 @@ class CorpusJob(QThread):
         self.processes = processes  # None: one per core when the corpus is worth it
         self._stop = threading.Event()
         self._wanted: tuple[int, ...] = ()
+        self.left: int | None = None  # after a cancel: articles still to analyse
 
     def cancel(self) -> None:
         self._stop.set()
@@ -124,7 +125,10 @@ class CorpusJob(QThread):
                 wanted_first=lambda: self._wanted,
                 spawn=True,  # Cancel and closing the window kill the worker: never a wait
             )
-            return not self._stop.is_set()
+            if self._stop.is_set():
+                self.left = count_pending(db, analyzer.key.model, analyzer.key.pipeline)
+                return False
+            return True
         finally:
             db.close()
 
@@ -135,6 +139,21 @@ class CorpusJob(QThread):
         self.progress.emit(done, total, what)
         if done:
             self.batch_saved.emit()
+
+
+RESUME_ACTION = "&Resume Analysis"
+
+
+def stopped_message(job: object) -> str:
+    """What a cancelled corpus job left, and how to go on."""
+    left = getattr(job, "left", None)
+    how = f"Analysis → {RESUME_ACTION.replace('&', '')} goes on"
+    if left is None:
+        return f"Stopped reading the corpus; finished work was saved. {how}"
+    if left == 0:
+        return "Stopped; every article is analysed"
+    noun = "article is" if left == 1 else "articles are"
+    return f"Stopped; finished work was saved. {left:,} {noun} not analysed yet: {how}"
 
 
 class StatsJob(QThread):

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -54,7 +53,7 @@ from viewer.qt.adjudication_dialog import AdjudicationDialog
 from viewer.qt.agreement_dialog import AgreementDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
-from viewer.qt.article_list import ArticleListModel
+from viewer.qt.article_list import ArticleListModel, follow_empty_columns
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
 from viewer.qt.conflicts_dialog import ConflictsDialog
@@ -63,14 +62,24 @@ from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
-from viewer.qt.jobs import CorpusJob, ImportAnnotationsJob, OpenJob, StatsJob
+from viewer.qt.focus_panes import FocusPanes
+from viewer.qt.jobs import (
+    RESUME_ACTION,
+    CorpusJob,
+    ImportAnnotationsJob,
+    OpenJob,
+    StatsJob,
+    stopped_message,
+)
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
+from viewer.qt.reading_splitter import ReadingSplitter
 from viewer.qt.recent import RecentCorpora, RecentCorpus, RecentMenu
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
+from viewer.qt.shortcuts import ShortcutsDialog
 from viewer.qt.side_panel import SidePanel
 from viewer.qt.sourcing_view import SourcingView
 
@@ -125,20 +134,25 @@ class MainWindow(QMainWindow):
 
     def _build_widgets(self) -> None:
         self.articles = ArticleListModel()
+        self.articles.annotator = lambda: self.editor.annotator  # the Status column's
+        self.editor.changed.connect(self.articles.refresh_marks)  # a status or tag edited
         self.list_view = QTableView()
         self.list_view.setObjectName("article_list")
         self.list_view.setModel(self.articles)
         self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.verticalHeader().hide()
+        self.list_view.setTabKeyNavigation(False)  # Tab leaves the list (it walked cells)
         self.list_view.setWordWrap(False)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 5):
+        for col in range(1, self.articles.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        follow_empty_columns(self.list_view, self.articles)
         self.list_view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setWordWrap(True)  # a long filter summary or refusal stays readable
         self.articles.count_changed.connect(self._show_count)
         self.articles.filter_failed.connect(self.statusBar().showMessage)
         self.filter_bar = FilterBar()
@@ -190,12 +204,11 @@ class MainWindow(QMainWindow):
             lambda i: self._with_annotation(i, self.editor.delete_annotation)
         )
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = ReadingSplitter()  # the text gives up width last
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([380, 820, 400])
         self.setCentralWidget(self.splitter)
 
@@ -249,7 +262,7 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(file_menu, "&Export…", "Ctrl+Shift+E", self.export)
         self._action(file_menu, "Import &Annotations…", "Ctrl+Shift+I", self.import_annotations)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)  # StandardKey: none offscreen
 
         edit_menu = self.menuBar().addMenu("&Edit")
         undo, redo = self.editor.undo_action, self.editor.redo_action
@@ -303,6 +316,7 @@ class MainWindow(QMainWindow):
 
         analysis_menu = self.menuBar().addMenu("&Analysis")
         self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
+        self._action(analysis_menu, RESUME_ACTION, None, self.resume_analysis)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Search", QKeySequence.StandardKey.Find, self.focus_search)
@@ -318,6 +332,28 @@ class MainWindow(QMainWindow):
         quotes = self.legend.attributions_action  # every attribution kind on/off
         quotes.setShortcut("Ctrl+Shift+Q")
         view_menu.addAction(quotes)
+        view_menu.addSeparator()
+        self.focus_panes = FocusPanes(self, self._panes())
+        for action in self.focus_panes.actions():
+            view_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", "F1", self.show_shortcuts)
+
+    def _panes(self) -> list:
+        """The panes F6 and Ctrl+1/2/3 put focus in: list (or search), text, side panel."""
+        list_target = lambda: (  # noqa: E731
+            self.list_view if self.left_tabs.currentIndex() == 0 else self.search_panel.box
+        )
+        right = self.review.parentWidget()
+        return [
+            (self.left_tabs, list_target),
+            (self.view, lambda: self.view.text),
+            (right, lambda: self.panel.currentWidget() or self.panel),
+        ]
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).show()
 
     def _choose_model(self) -> None:
         current = self.model_name or resolve_model_name()
@@ -564,6 +600,11 @@ class MainWindow(QMainWindow):
         self._analyse_first(self.current_id)
         job.start()
 
+    def resume_analysis(self) -> None:
+        """Go on with what a cancel left: read and analyse what is not done yet."""
+        if self.job is None and self.corpus is not None and self.db_path is not None:
+            self._start_job(self.corpus, self.db_path)
+
     # The article on screen and the next few in the list are analysed before the rest.
     ANALYSE_AHEAD = 3
 
@@ -666,7 +707,7 @@ class MainWindow(QMainWindow):
             )
             self.start_notice = ""
         else:
-            self.statusBar().showMessage("Stopped; finished work was saved")
+            self.statusBar().showMessage(stopped_message(self.sender()))
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message)
@@ -864,7 +905,9 @@ class MainWindow(QMainWindow):
     def _show_count(self, count: int) -> None:
         f = self.articles.filter
         noun = "article" if count == 1 else "articles"
-        if f is None or f.is_empty:
+        if self.articles.error is not None:  # refused, e.g. a date that is not a date
+            self.count_label.setText(f"Filter not applied: {self.articles.error}")
+        elif f is None or f.is_empty:
             self.count_label.setText(f"{count} {noun}")
         else:
             verb = "matches" if count == 1 else "match"
@@ -933,7 +976,7 @@ class MainWindow(QMainWindow):
     def show_anchor_review(self) -> None:
         if self.db is None:
             return
-        dialog = AnchorReviewDialog(self.db, self)
+        dialog = AnchorReviewDialog(self.db, self, self.editor.annotator, self.editor)
         dialog.annotation_requested.connect(self.show_span)
         dialog.show()
 
@@ -1022,6 +1065,7 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             self.editor.annotator = name.strip()
             self.settings.setValue("annotator/name", name.strip())
+            self.articles.reload()  # the Status column shows the annotator's own
             if self.current_id is not None:  # the review shown is the annotator's own
                 self.show_article(self.current_id, keep_position=True)
 

@@ -49,6 +49,11 @@ def label_style(label: str) -> LabelStyle:
     return LabelStyle(label, name, spec["visible"], QColor(spec[_variant()]))
 
 
+def label_name(label: str) -> str:
+    """An entity label as the legend names it ("Group" for NORP); unknown ones as they are."""
+    return label_style(label).name
+
+
 def known_labels() -> list[str]:
     return list(_label_file()["entities"])
 

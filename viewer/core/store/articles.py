@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlite_utils import Database
 
@@ -182,3 +183,13 @@ def ids_for_ext_ids(db: Database, ext_ids: list[str]) -> list[int]:
         if row:
             out.append(int(row[0]))
     return out
+
+
+def column_in_use(db: Database, column: Literal["source", "date"]) -> bool:
+    """Whether any article has a source (or date): the list hides an empty column.
+    One index lookup (articles_by_source / articles_by_date)."""
+    sql = {
+        "source": "SELECT 1 FROM articles WHERE source IS NOT NULL AND source != '' LIMIT 1",
+        "date": "SELECT 1 FROM articles WHERE date IS NOT NULL AND date != '' LIMIT 1",
+    }[column]
+    return db.execute(sql).fetchone() is not None

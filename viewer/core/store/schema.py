@@ -487,3 +487,22 @@ def _corrected_corpus_views(db: Database) -> None:
         DELETE FROM stats_state;
         """,
     )
+
+
+@migrations(name="0010_anchor_checks")
+def _anchor_checks(db: Database) -> None:
+    """An analyst checked a re-attached annotation (Review → Annotations to Review):
+    it leaves the list while it sits as it was checked (same anchor status, same text
+    hash); a later change of text or status lists it again."""
+    _script(
+        db,
+        """
+        CREATE TABLE anchor_checks (
+            annotation_id INTEGER PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            anchor_status TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            checked_by TEXT NOT NULL,
+            checked_at TEXT NOT NULL
+        );
+        """,
+    )
