@@ -1,7 +1,10 @@
 """The package list, beyond what pyproject.toml can say: the top-level resources/
 (label set and colours) and seeds/ (the sample corpus) are shipped inside the
 package, as viewer/_bundled/resources and viewer/_bundled/seeds
-(viewer.core.bundled finds them there, or at the top of a source checkout)."""
+(viewer.core.bundled finds them there, or at the top of a source checkout).
+
+All package data is listed here: a [tool.setuptools.package-data] table in
+pyproject.toml would replace this one, and the wheel would lose the bundle."""
 
 from setuptools import find_packages, setup
 
@@ -11,6 +14,8 @@ setup(
     packages=find_packages(include=["viewer", "viewer.*"]) + list(BUNDLED),
     package_dir=BUNDLED,
     package_data={
+        # the Debian packages the window needs, named at start-up when one is missing
+        "viewer.qt": ["apt-packages.txt"],
         "viewer._bundled.resources": ["*.json"],
         "viewer._bundled.seeds": ["*.txt", "*.jsonl", "*.csv"],  # the corpus formats
     },

@@ -41,6 +41,11 @@ def corpus_db(path, texts):
     return db
 
 
+def children() -> set:
+    """Live processes this one started (other tests' may still be ending)."""
+    return set(multiprocessing.active_children())
+
+
 def analysed(db) -> int:
     return db.execute("SELECT count(*) FROM articles WHERE analysis_id IS NOT NULL").fetchone()[0]
 
@@ -113,6 +118,7 @@ def test_processes_analyse_the_wanted_article_first(tmp_path, analyzer, monkeypa
     texts.append("A short note from Oslo.")  # article 12: done long before any other batch
     db = corpus_db(tmp_path / "p.sqlite", texts)
     first_saved = []
+    before = children()
 
     def progress(done, total, what):
         if done and not first_saved:
@@ -123,7 +129,7 @@ def test_processes_analyse_the_wanted_article_first(tmp_path, analyzer, monkeypa
     analyze_pending(db, analyzer, progress, processes=2, wanted_first=lambda: [12])
     assert first_saved == [12]  # sent first, alone
     assert analysed(db) == 12
-    assert multiprocessing.active_children() == []  # the workers are gone
+    assert children() <= before  # the workers are gone
 
 
 def _long_article_db(path):
@@ -134,6 +140,7 @@ def _long_article_db(path):
 
 def test_cancel_kills_the_workers_without_waiting_for_their_batch(tmp_path, analyzer):
     db = _long_article_db(tmp_path / "l.sqlite")
+    before = children()
     stop = threading.Event()
     saved = threading.Event()
 
@@ -150,20 +157,21 @@ def test_cancel_kills_the_workers_without_waiting_for_their_batch(tmp_path, anal
     stop.set()
     runner.join(timeout=20)  # one batch of the long article takes minutes
     assert not runner.is_alive()
-    assert multiprocessing.active_children() == []
+    assert children() <= before
     key = analyzer.key
     assert count_pending(db, key.model, key.pipeline) == 1  # the long one is left for later
 
 
 def test_a_worker_that_dies_is_a_clear_error_and_keeps_what_finished(tmp_path, analyzer):
     db = _long_article_db(tmp_path / "d.sqlite")
+    before = children()
 
     def kill_a_worker(done, total, what):
         if done:  # the short article is stored; the long one is in a worker
-            for child in multiprocessing.active_children():
+            for child in children() - before:
                 os.kill(child.pid, signal.SIGKILL)
 
     with pytest.raises(WorkerFailed, match="worker process died .* what finished is stored"):
         analyze_pending(db, analyzer, kill_a_worker, processes=2, wanted_first=lambda: [1])
     assert analysed(db) == 1
-    assert multiprocessing.active_children() == []
+    assert children() <= before

@@ -80,6 +80,7 @@ def test_wheel_carries_the_labels_and_the_seeds(wheel):
     for seed in SEEDS.iterdir():
         assert f"viewer/_bundled/seeds/{seed.name}" in names
     assert "viewer/_bundled/resources/screenshot.png" not in names  # the README's, not the app's
+    assert "viewer/qt/apt-packages.txt" in names  # named at start-up when a library is missing
 
 
 def test_installed_wheel_opens_the_bundled_seeds_and_labels(wheel, tmp_path):
