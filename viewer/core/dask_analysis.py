@@ -44,6 +44,7 @@ BATCH_TEXTS = 32  # texts per task: big enough to keep spaCy's batching efficien
 BATCH_CHARS = 400_000  # ... and no task holds much more text than this
 IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: it never waits, the client never piles up
 RETRIES = 3  # a batch whose worker died runs again on another
+WORKERS_JOIN_WITHIN = 60  # seconds a cluster's first worker may take to join
 
 
 class DaskUnavailable(Exception):
@@ -199,12 +200,17 @@ def _workers(address: str) -> int:
 
 def start_analyzers(client: Any, model: str | None) -> int:
     """Load the model on every worker (once); the number of workers."""
+    # Workers started with the scheduler may still be joining (seconds on a busy
+    # machine): wait for one; those joining later get the plugin as they join.
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_JOIN_WITHIN)
+    except TimeoutError as exc:
+        raise DaskUnavailable(
+            f"the Dask cluster has no workers (none joined within {WORKERS_JOIN_WITHIN} s)"
+        ) from exc
     # A worker that cannot load the model raises its ModelNotFound here, naming itself.
     client.register_plugin(AnalyzerPlugin(model), name=PLUGIN_NAME)
-    workers = len(client.scheduler_info().get("workers", {}))
-    if workers == 0:
-        raise DaskUnavailable("the Dask cluster has no workers")
-    return workers
+    return max(1, len(client.scheduler_info().get("workers", {})))
 
 
 def analyze_pending_dask(
