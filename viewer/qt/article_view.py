@@ -36,6 +36,7 @@ from viewer.core.model import (
 from viewer.core.team.conflicts import Conflict
 from viewer.qt.annotation_panel import describe
 from viewer.qt.offsets import Utf16Map
+from viewer.qt.span_index import SpanIndex
 from viewer.qt.theme import KindStyle, colour, kind_style, label_style
 
 
@@ -99,8 +100,21 @@ def merged_spans(spans: list[Annotation]) -> list[tuple[str | None, tuple[int, i
     return merged
 
 
+# Texts up to this long get every highlight at once (what a short article costs
+# is nothing); a longer one only those within MARGIN characters of what is on
+# screen, laid again as the reader scrolls, so a 5 MB article costs what a
+# screenful does.
+WHOLE = 60_000
+MARGIN = 4_000
+
+
 class HighlightedText(QPlainTextEdit):
-    """Plain text plus highlight overlays; maps Python offsets to Qt positions."""
+    """Plain text plus highlight overlays; maps Python offsets to Qt positions.
+
+    The overlays are extra selections for the stretch around the visible
+    text only (``highlighted_range``), looked up in ``SpanIndex``es over the
+    spans; a toggle, hover or edit re-lays only that stretch.
+    """
 
     quote_activated = Signal(int)  # a quote was clicked in the text
 
@@ -127,6 +141,9 @@ class HighlightedText(QPlainTextEdit):
         self._pinned: int | None = None
         self.conflicts: list[Conflict] = []  # annotators disagree here (marked, with tooltips)
         self.decisions: list[Annotation] = []  # who decided what about the model's output
+        self.highlighted_range: tuple[int, int] = (0, 0)  # Python offsets the overlays cover
+        self._index_view()
+        self._index_spans()
 
     # -- content -------------------------------------------------------
 
@@ -144,9 +161,12 @@ class HighlightedText(QPlainTextEdit):
                 tuple(FinalEntity(e.start, e.end, e.label, e.text, "model") for e in view.entities),
                 tuple(FinalQuote(q, "model") for q in view.quotes),
             )
-        self.view = view
-        self.analysis = Analysis(view.entities, tuple(fq.quote for fq in view.quotes))
+        if view is not self.view:  # the same view again (a label edit): indexes hold
+            self.view = view
+            self.analysis = Analysis(view.entities, tuple(fq.quote for fq in view.quotes))
+            self._index_view()
         self.spans = [a for a in spans or [] if a.anchor_status != "orphaned"]
+        self._index_spans()
         self.label_colours = {k: QColor(v) for k, v in (label_colours or {}).items()}
         if keep_position and text == self.text:
             # Same article re-rendered after an edit: keep the reader's place.
@@ -159,8 +179,40 @@ class HighlightedText(QPlainTextEdit):
         self.text = text
         self._map = Utf16Map(text)
         self._hover = self._pinned = None
+        self.setExtraSelections([])  # before the text goes: nothing to compare or repaint
+        self.highlighted_range = (0, 0)
         self.setPlainText(text)
         self.refresh()
+
+    def _index_view(self) -> None:
+        """Indexes over the shown entities and attributions, built once per view."""
+        quotes = self.analysis.quotes
+        self._quote_index = SpanIndex((q.start, q.end) for q in quotes)
+        self._entity_index = SpanIndex((e.start, e.end) for e in self.analysis.entities)
+        self._rejected_quote_index = SpanIndex((q.start, q.end) for q in self.view.rejected_quotes)
+        self._rejected_entity_index = SpanIndex(
+            (e.start, e.end) for e in self.view.rejected_entities
+        )
+        self._groups: dict[int, list[int]] = {}
+        # Speaker and cue mentions, each once, in order of first use: (role, start, end)
+        # and the quotes using it.
+        mentions: dict[tuple[str, int, int], list[int]] = {}
+        for i, q in enumerate(quotes):
+            if q.attribution_id is not None:
+                self._groups.setdefault(q.attribution_id, []).append(i)
+            for role, start, end in (
+                ("speaker", q.speaker_start, q.speaker_end),
+                ("cue", q.cue_start, q.cue_end),
+            ):
+                if start is not None and end is not None:
+                    mentions.setdefault((role, start, end), []).append(i)
+        self._mentions = list(mentions.items())
+        self._mention_index = SpanIndex((s, e) for (_, s, e), _ in self._mentions)
+
+    def _index_spans(self) -> None:
+        self._span_index = SpanIndex((a.start, a.end) for a in self.spans)
+        self._merged = merged_spans(self.spans) if self.spans else []
+        self._merged_index = SpanIndex(r for _, r in self._merged)
 
     def set_conflicts(self, conflicts: list[Conflict]) -> None:
         """Mark where annotators decided differently (the article's status aside)."""
@@ -213,24 +265,23 @@ class HighlightedText(QPlainTextEdit):
         Content wins over a speaker or cue mention (which several attributions
         may share); of nested contents, the innermost.
         """
-        content: list[tuple[int, int]] = []  # (length, index)
-        mention = None
-        for i, q in enumerate(self.analysis.quotes):
-            if not self._shown(q):
-                continue
-            if q.start <= pos < q.end:
-                content.append((q.end - q.start, i))
-            elif mention is None and any(
-                s is not None and e is not None and s <= pos < e
-                for s, e in ((q.speaker_start, q.speaker_end), (q.cue_start, q.cue_end))
-            ):
-                mention = i
-        quote = min(content)[1] if content else mention
-        entity = next(
-            (e for e in self.analysis.entities if e.start <= pos < e.end),
-            None,
-        )
-        annotation = next((a for a in self.spans if a.start <= pos < a.end), None)
+        quotes = self.analysis.quotes
+        content = [
+            (quotes[i].end - quotes[i].start, i)
+            for i in self._quote_index.at(pos)
+            if self._shown(quotes[i])
+        ]
+        if content:
+            quote: int | None = min(content)[1]
+        else:
+            users = [
+                i for m in self._mention_index.at(pos) for i in self._mentions[m][1]
+            ]
+            quote = min((i for i in users if self._shown(quotes[i])), default=None)
+        entities = self._entity_index.at(pos)
+        entity = self.analysis.entities[entities[0]] if entities else None
+        labelled = self._span_index.at(pos)
+        annotation = self.spans[labelled[0]] if labelled else None
         return Hit(
             quote, entity, annotation, tuple(self.conflicts_at(pos)), tuple(self.decisions_at(pos))
         )
@@ -248,6 +299,11 @@ class HighlightedText(QPlainTextEdit):
     @property
     def active_quote(self) -> int | None:
         return self._hover if self._hover is not None else self._pinned
+
+    def attribution_group(self, index: int) -> list[int]:
+        """Indices of the quote pieces that share quote ``index``'s attribution."""
+        aid = self.analysis.quotes[index].attribution_id
+        return [index] if aid is None else self._groups.get(aid, [index])
 
     def pin_quote(self, index: int | None) -> None:
         """Light up an attribution (all its pieces) until another is clicked; None: none."""
@@ -324,78 +380,117 @@ class HighlightedText(QPlainTextEdit):
 
     # -- painting ------------------------------------------------------
 
+    def visible_range(self) -> tuple[int, int]:
+        """The Python offsets of the text on screen (all of it for a short text)."""
+        if len(self.text) <= WHOLE:
+            return 0, len(self.text)
+        rect = self.viewport().rect()
+        first = self.cursorForPosition(rect.topLeft()).position()
+        last = self.cursorForPosition(rect.bottomRight()).position()
+        return self._map.from_qt(first), min(len(self.text), self._map.from_qt(last) + 1)
+
+    def paintEvent(self, event) -> None:
+        # Scrolled (or resized) past the highlighted stretch: lay the overlays
+        # for the new one before this paint draws it.
+        start, end = self.visible_range()
+        covered_start, covered_end = self.highlighted_range
+        if start < covered_start or end > covered_end:
+            self.refresh()
+        super().paintEvent(event)
+
     def refresh(self) -> None:
-        """Rebuild the highlight overlays from the analysis and toggles."""
+        """Lay the highlight overlays around the visible text from the analysis and toggles."""
+        start, end = self.visible_range()
+        if len(self.text) > WHOLE:
+            start, end = max(0, start - MARGIN), min(len(self.text), end + MARGIN)
+        self.highlighted_range = (start, end)
+        self.setExtraSelections(self._selections(start, end))
+
+    def _selections(self, start: int, end: int) -> list[QTextEdit.ExtraSelection]:
+        """The overlays of the marks in [start, end), in drawing order (later on top)."""
         palette = {role: colour(role) for role in ("quote_active", "speaker", "cue")}
         kinds = {kind: kind_style(kind) for kind in self.visible_kinds}
-        label_bg = {label: label_style(label).background for label in self.visible_labels}
+        formats: dict[tuple, QTextCharFormat] = {}  # one format per look, shared
         selections = []
         quotes = self.analysis.quotes
         active = (
-            set(attribution_group(quotes, self.active_quote))
+            set(self.attribution_group(self.active_quote))
             if (self.active_quote is not None and self.active_quote < len(quotes))
             else set()
         )
+        near = [i for i in self._quote_index.overlapping(start, end) if self._shown(quotes[i])]
         # Longest first, so a content nested in another is drawn over it.
-        for i, q in sorted(enumerate(quotes), key=lambda iq: iq[1].start - iq[1].end):
+        for i in sorted(near, key=lambda i: quotes[i].start - quotes[i].end):
+            q = quotes[i]
+            key = ("content", q.kind, i in active)
+            if key not in formats:
+                formats[key] = kinds[q.kind].content_format(
+                    palette["quote_active"] if i in active else None
+                )
+            selections.append(self._selection(q.start, q.end, formats[key]))
+        strike = QTextCharFormat()
+        strike.setFontStrikeOut(True)
+        for i in self._rejected_quote_index.overlapping(start, end):
+            q = self.view.rejected_quotes[i]
             if self._shown(q):
-                active_bg = palette["quote_active"] if i in active else None
-                fmt = kinds[q.kind].content_format(active_bg)
-                selections.append(self._selection(q.start, q.end, fmt))
-        for q in self.view.rejected_quotes:
-            if self._shown(q):
-                fmt = QTextCharFormat()
-                fmt.setFontStrikeOut(True)
-                selections.append(self._selection(q.start, q.end, fmt))
-        for e in self.analysis.entities:
+                selections.append(self._selection(q.start, q.end, strike))
+        for i in self._entity_index.overlapping(start, end):
+            e = self.analysis.entities[i]
             if e.label in self.visible_labels:
-                fmt = QTextCharFormat()
-                fmt.setBackground(label_bg[e.label])
-                if getattr(e, "decision", None) not in (None, "accepted"):
-                    self._analyst_mark(fmt, palette["speaker"])
-                else:
-                    # Inside a reported clause the kind's underline runs on under the entity.
-                    self._continue_underline(fmt, quotes, e.start, e.end, kinds)
-                selections.append(self._selection(e.start, e.end, fmt))
-        for e in self.view.rejected_entities:
+                key = self._entity_look(e, quotes, kinds)
+                if key not in formats:
+                    fmt = QTextCharFormat()
+                    fmt.setBackground(label_style(e.label).background)
+                    if key[2]:
+                        self._analyst_mark(fmt, palette["speaker"])
+                    elif key[3] is not None:
+                        fmt.setUnderlineStyle(kinds[key[3]].underline)
+                        fmt.setUnderlineColor(kinds[key[3]].line)
+                    formats[key] = fmt
+                selections.append(self._selection(e.start, e.end, formats[key]))
+        for i in self._rejected_entity_index.overlapping(start, end):
+            e = self.view.rejected_entities[i]
             if e.label in self.visible_labels:
-                fmt = QTextCharFormat()
-                fmt.setFontStrikeOut(True)
-                selections.append(self._selection(e.start, e.end, fmt))
-        selections.extend(self._attribution_marks(quotes, active, palette))
-        for label, (start, end) in merged_spans(self.spans):
+                selections.append(self._selection(e.start, e.end, strike))
+        selections.extend(self._attribution_marks(start, end, active, palette, formats))
+        for i in self._merged_index.overlapping(start, end):
+            label, (s, e) = self._merged[i]
             label_colour = self.label_colours.get(label or "", palette["speaker"])
             tint = QColor(label_colour)
             tint.setAlpha(70)
             fmt = QTextCharFormat()
             fmt.setBackground(tint)
             self._analyst_mark(fmt, label_colour)
-            selections.append(self._selection(start, end, fmt))
+            selections.append(self._selection(s, e, fmt))
         conflict = colour("conflict")
         for c in self.conflicts:  # last: drawn over every other mark
-            fmt = QTextCharFormat()
-            fmt.setForeground(conflict)
-            fmt.setFontUnderline(True)
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-            fmt.setUnderlineColor(conflict)
-            selections.append(self._selection(c.start, c.end, fmt))
-        self.setExtraSelections(selections)
+            if c.start < end and c.end > start:
+                fmt = QTextCharFormat()
+                fmt.setForeground(conflict)
+                fmt.setFontUnderline(True)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                fmt.setUnderlineColor(conflict)
+                selections.append(self._selection(c.start, c.end, fmt))
+        return selections
 
-    def _continue_underline(
-        self,
-        fmt: QTextCharFormat,
-        quotes: tuple[Quote, ...],
-        start: int,
-        end: int,
-        kinds: dict[str, KindStyle],
-    ) -> None:
-        """Give an entity the underline of the (innermost) shown content around it."""
-        around = [q for q in quotes if self._shown(q) and q.start <= start and end <= q.end]
+    def _entity_look(
+        self, e: Entity | FinalEntity, quotes: tuple[Quote, ...], kinds: dict[str, KindStyle]
+    ) -> tuple[str, str, bool, str | None]:
+        """("entity", label, marked as the analyst's, kind whose underline runs on under it)."""
+        if getattr(e, "decision", None) not in (None, "accepted"):
+            return ("entity", e.label, True, None)
+        # Inside a reported clause the kind's underline runs on under the entity
+        # (that of the innermost shown content around it).
+        around = [
+            quotes[i]
+            for i in self._quote_index.overlapping(e.start, e.end)
+            if self._shown(quotes[i]) and quotes[i].start <= e.start and e.end <= quotes[i].end
+        ]
         if around:
-            style = kinds[min(around, key=lambda q: q.end - q.start).kind]
-            if style.underline != QTextCharFormat.UnderlineStyle.NoUnderline:
-                fmt.setUnderlineStyle(style.underline)
-                fmt.setUnderlineColor(style.line)
+            kind = min(around, key=lambda q: q.end - q.start).kind
+            if kinds[kind].underline != QTextCharFormat.UnderlineStyle.NoUnderline:
+                return ("entity", e.label, False, kind)
+        return ("entity", e.label, False, None)
 
     @staticmethod
     def _analyst_mark(fmt: QTextCharFormat, color: QColor) -> None:
@@ -404,36 +499,39 @@ class HighlightedText(QPlainTextEdit):
         fmt.setUnderlineColor(color)
 
     def _attribution_marks(
-        self, quotes: tuple[Quote, ...], active: set[int], palette: dict[str, QColor]
+        self,
+        start: int,
+        end: int,
+        active: set[int],
+        palette: dict[str, QColor],
+        formats: dict[tuple, QTextCharFormat],
     ) -> list:
         """Speaker and cue mentions of the shown attributions, each drawn once.
 
         A mention several attributions share lights up when any of them is active.
         """
-        mentions: dict[tuple[str, int, int], bool] = {}  # (role, start, end) -> lit
-        for i, q in enumerate(quotes):
-            if not self._shown(q):
-                continue
-            for role, start, end in (
-                ("speaker", q.speaker_start, q.speaker_end),
-                ("cue", q.cue_start, q.cue_end),
-            ):
-                if start is not None and end is not None:
-                    key = (role, start, end)
-                    mentions[key] = mentions.get(key, False) or i in active
+        quotes = self.analysis.quotes
         marks = []
-        for (role, start, end), lit in mentions.items():
-            fmt = QTextCharFormat()
-            fmt.setForeground(palette[role])
-            fmt.setFontUnderline(True)
-            if role == "speaker":
-                fmt.setFontWeight(QFont.Weight.Bold)
-            else:
-                fmt.setFontItalic(True)
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
-            if lit:
-                fmt.setBackground(palette["quote_active"])
-            marks.append(self._selection(start, end, fmt))
+        for m in self._mention_index.overlapping(start, end):
+            (role, s, e), users = self._mentions[m]
+            shown = [i for i in users if self._shown(quotes[i])]
+            if not shown:
+                continue
+            lit = any(i in active for i in shown)
+            key = (role, lit)
+            if key not in formats:
+                fmt = QTextCharFormat()
+                fmt.setForeground(palette[role])
+                fmt.setFontUnderline(True)
+                if role == "speaker":
+                    fmt.setFontWeight(QFont.Weight.Bold)
+                else:
+                    fmt.setFontItalic(True)
+                    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+                if lit:
+                    fmt.setBackground(palette["quote_active"])
+                formats[key] = fmt
+            marks.append(self._selection(s, e, formats[key]))
         return marks
 
     def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:

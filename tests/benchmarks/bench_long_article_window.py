@@ -1,0 +1,204 @@
+"""One 5 MB article in the real window: switch, label edit, legend toggle, scroll (run by hand).
+
+    xvfb-run -a .venv/bin/python tests/benchmarks/bench_long_article_window.py [--mb 5]
+
+Builds a corpus of two articles, one of --mb megabytes (as bench_long_article
+builds it) and one of about 3 kB, analyses both with the real model once and
+keeps the database under /tmp/viewer-long-window/ (delete it to re-analyse).
+Then, in a real MainWindow, measures each operation on the long article and
+the same operation on the small one, in the same run, and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "benchmarks"))
+
+CACHE = Path("/tmp/viewer-long-window")
+
+
+def prepare(megabytes: float) -> Path:
+    """The analysed database (built once, then reused)."""
+    from bench_long_article import build
+
+    from viewer.core.model import ImportReport
+    from viewer.core.nlp.pipeline import Analyzer
+    from viewer.core.store import open_db
+    from viewer.core.synthetic import generate
+    from viewer.core.workflow import analyze_pending, import_corpus
+
+    folder = CACHE / f"{megabytes:g}mb"
+    db_path = folder / "db.sqlite"
+    if (folder / "done").exists() and (folder / "corpus" / "small2.txt").exists():
+        return db_path
+    corpus = folder / "corpus"
+    if not (folder / "done").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        corpus.mkdir(parents=True)
+        build(corpus, megabytes)
+    small = [a for a in generate(50, seed=7) if 2_500 <= len(a.text) <= 4_000][:2]
+    for name, art in zip(("small.txt", "small2.txt"), small, strict=True):
+        (corpus / name).write_text(art.text, encoding="utf-8")
+    store = open_db(str(db_path))
+    import_corpus(store, corpus, ImportReport())
+    t = time.monotonic()
+    analyze_pending(store, Analyzer())
+    print(f"analysed the corpus once in {time.monotonic() - t:.0f} s -> {db_path}")
+    store.close()
+    (folder / "done").write_text("ok")
+    return db_path
+
+
+class PaintCounter:
+    """Counts paint events of a widget: an operation is done when the user sees it."""
+
+    def __init__(self, widget):
+        from PySide6.QtCore import QEvent, QObject
+
+        class Filter(QObject):
+            def eventFilter(inner, obj, event):  # noqa: N805
+                if event.type() == QEvent.Type.Paint:
+                    self.count += 1
+                return False
+
+        self.count = 0
+        self._filter = Filter()
+        widget.installEventFilter(self._filter)
+
+
+def until_painted(app, paints: PaintCounter, action, timeout: float = 60.0) -> float:
+    """Seconds from calling ``action`` to the next paint of the text."""
+    before = paints.count
+    t = time.perf_counter()
+    action()
+    while paints.count == before and time.perf_counter() - t < timeout:
+        app.processEvents()
+    return time.perf_counter() - t
+
+
+def profiled(action, top: int = 25):
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    action()
+    prof.disable()
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+
+
+def measure(db_path: Path, profile: str | None) -> None:
+    import os
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.qt.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    tmp = Path(tempfile.mkdtemp(prefix="viewer-long-window-"))
+    db = tmp / "db.sqlite"
+    shutil.copyfile(db_path, db)  # edits land in a copy: the cached analysis stays clean
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.resize(1600, 1000)
+    window.show()
+    assert window.open_corpus(db_path.parent / "corpus", db)
+    while window.last_job_finished is None:
+        app.processEvents()
+        time.sleep(0.01)
+    text = window.view.text
+    paints = PaintCounter(text.viewport())
+    rows = {}
+    for r in range(window.articles.rowCount()):
+        row = window.articles.row_at(r)
+        rows[row.ext_id.split(".")[0]] = r
+
+    def switch(name: str) -> float:
+        return until_painted(app, paints, lambda: window._select_row(rows[name]))
+
+    for name in ("small", "long", "small2"):  # warm each up once
+        switch(name)
+    if profile:
+        ops = {
+            "switch": lambda: switch("long"),
+            "edit": lambda: label_edit(),
+            "legend": lambda: toggle(),
+            "back": lambda: switch("small"),
+        }
+
+    def label_edit() -> float:
+        block = text.firstVisibleBlock().next().next()
+        start = text._map.from_qt(block.position())
+        word_end = text.text.index(" ", start)
+        text.select_span(start, word_end)
+        text.setFocus()
+        return until_painted(app, paints, lambda: QTest.keyClick(text, Qt.Key.Key_1))
+
+    def toggle() -> float:
+        action = window.legend.label_actions["PERSON"]
+        return until_painted(app, paints, action.trigger)
+
+    def scroll() -> tuple[float, float, int]:
+        bar = text.verticalScrollBar()
+        bar.setValue(0)
+        app.processEvents()
+        frames = []
+        while bar.value() < bar.maximum():
+            frames.append(until_painted(app, paints, lambda: bar.setValue(bar.value() + bar.pageStep())))
+        frames.sort()
+        return frames[len(frames) * 95 // 100], frames[-1], len(frames)
+
+    if profile:
+        switch("small")
+        if profile != "switch":
+            switch("long")
+        if profile == "back":
+            pass
+        profiled(ops[profile])
+        return
+    results: dict[str, dict[str, float]] = {}
+    # The baseline: the same operations on a 3 kB article, switching from and
+    # back to another 3 kB article.
+    for name in ("small", "long"):
+        switch("small2")
+        got = results[name] = {}
+        got["switch to it"] = switch(name)
+        got["label edit"] = min(label_edit() for _ in range(3))
+        got["legend toggle"] = max(toggle(), toggle())
+        p95, worst, n = scroll()
+        got["scroll frame p95"], got["scroll frame max"] = p95, worst
+        text.verticalScrollBar().setValue(0)
+        got["switch back (to 3 kB)"] = switch("small2")
+        print(f"{name}: {len(window.current_article.text):,} characters, scrolled {n} pages")
+    print(f"{'':22}{'3 kB':>10}{'5 MB':>10}{'ratio':>8}")
+    for op in results["small"]:
+        s, big = results["small"][op] * 1000, results["long"][op] * 1000
+        print(f"{op:22}{s:8.1f}ms{big:8.1f}ms{big / s:8.1f}")
+    window.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=5.0)
+    ap.add_argument("--prepare-only", action="store_true")
+    ap.add_argument("--profile", choices=("switch", "edit", "legend", "back"))
+    args = ap.parse_args()
+    db_path = prepare(args.mb)
+    if not args.prepare_only:
+        measure(db_path, args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
