@@ -155,7 +155,9 @@ def measure(db_path: Path, profile: str | None) -> None:
         app.processEvents()
         frames = []
         while bar.value() < bar.maximum():
-            frames.append(until_painted(app, paints, lambda: bar.setValue(bar.value() + bar.pageStep())))
+            frames.append(
+                until_painted(app, paints, lambda: bar.setValue(bar.value() + bar.pageStep()))
+            )
         frames.sort()
         return frames[len(frames) * 95 // 100], frames[-1], len(frames)
 

@@ -274,9 +274,7 @@ class HighlightedText(QPlainTextEdit):
         if content:
             quote: int | None = min(content)[1]
         else:
-            users = [
-                i for m in self._mention_index.at(pos) for i in self._mentions[m][1]
-            ]
+            users = [i for m in self._mention_index.at(pos) for i in self._mentions[m][1]]
             quote = min((i for i in users if self._shown(quotes[i])), default=None)
         entities = self._entity_index.at(pos)
         entity = self.analysis.entities[entities[0]] if entities else None
