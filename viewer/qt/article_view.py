@@ -13,9 +13,17 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QLabel,
+    QPlainTextDocumentLayout,
     QPlainTextEdit,
     QTextEdit,
     QToolTip,
@@ -29,7 +37,6 @@ from viewer.core.model import (
     Annotation,
     Entity,
     FinalEntity,
-    FinalQuote,
     FinalView,
     Quote,
 )
@@ -38,6 +45,7 @@ from viewer.qt.annotation_panel import describe
 from viewer.qt.offsets import Utf16Map
 from viewer.qt.span_index import SpanIndex
 from viewer.qt.theme import KindStyle, colour, kind_style, label_style
+from viewer.qt.view_index import ViewIndex, index_view
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,19 @@ WHOLE = 60_000
 MARGIN = 4_000
 
 
+def plain_document(text: str, font: QFont) -> QTextDocument:
+    """A document of plain text laid out as QPlainTextEdit lays it (lazily, by block).
+
+    Made without a parent, so it may be built on another thread and moved to
+    the UI thread; the caller keeps it (the view does not own it)."""
+    document = QTextDocument()
+    document.setDocumentLayout(QPlainTextDocumentLayout(document))
+    document.setDefaultFont(font)
+    document.setUndoRedoEnabled(False)
+    document.setPlainText(text)
+    return document
+
+
 class HighlightedText(QPlainTextEdit):
     """Plain text plus highlight overlays; maps Python offsets to Qt positions.
 
@@ -142,7 +163,9 @@ class HighlightedText(QPlainTextEdit):
         self.conflicts: list[Conflict] = []  # annotators disagree here (marked, with tooltips)
         self.decisions: list[Annotation] = []  # who decided what about the model's output
         self.highlighted_range: tuple[int, int] = (0, 0)  # Python offsets the overlays cover
-        self._index_view()
+        self._index: ViewIndex | None = None
+        self._document: QTextDocument | None = None
+        self._set_index(index_view(self.view))
         self._index_spans()
 
     # -- content -------------------------------------------------------
@@ -150,25 +173,25 @@ class HighlightedText(QPlainTextEdit):
     def set_content(
         self,
         text: str,
-        view: FinalView | Analysis,
+        view: FinalView | Analysis | ViewIndex,
         spans: list[Annotation] | None = None,
         label_colours: dict[str, str] | None = None,
         keep_position: bool = False,
+        document: QTextDocument | None = None,
     ) -> None:
-        """Show a text with its entities and quotes (a FinalView, or plain model output)."""
-        if isinstance(view, Analysis):
-            view = FinalView(
-                tuple(FinalEntity(e.start, e.end, e.label, e.text, "model") for e in view.entities),
-                tuple(FinalQuote(q, "model") for q in view.quotes),
-            )
-        if view is not self.view:  # the same view again (a label edit): indexes hold
-            self.view = view
-            self.analysis = Analysis(view.entities, tuple(fq.quote for fq in view.quotes))
-            self._index_view()
+        """Show a text with its entities and quotes (a FinalView, or plain model output,
+        or either already indexed). ``document``: the text (or its head) made ready
+        elsewhere, with a QPlainTextDocumentLayout; else one is made here."""
+        index = view if isinstance(view, ViewIndex) else None
+        if index is None and view is not self.view:
+            index = index_view(view)  # type: ignore[arg-type]
+        if index is not None and index is not self._index:
+            self._set_index(index)
         self.spans = [a for a in spans or [] if a.anchor_status != "orphaned"]
         self._index_spans()
         self.label_colours = {k: QColor(v) for k, v in (label_colours or {}).items()}
-        if keep_position and text == self.text:
+        same_text = text == self.text
+        if keep_position and same_text and (document is None or document is self.document()):
             # Same article re-rendered after an edit: keep the reader's place.
             pinned = self._pinned
             self.refresh()
@@ -176,38 +199,41 @@ class HighlightedText(QPlainTextEdit):
                 pinned if pinned is not None and pinned < len(self.analysis.quotes) else None
             )
             return
+        if document is None:
+            document = plain_document(text, self.font())
+        scroll = self.verticalScrollBar().value()
+        selection = self.selected_span()
         self.text = text
         self._map = Utf16Map(text)
-        self._hover = self._pinned = None
+        if not (keep_position and same_text):
+            self._hover = self._pinned = None
         self.setExtraSelections([])  # before the text goes: nothing to compare or repaint
         self.highlighted_range = (0, 0)
-        self.setPlainText(text)
+        document.setDefaultFont(self.font())
+        self._document = document  # the view does not own it: someone must keep it
+        self.setDocument(document)
+        if keep_position and same_text:
+            # The whole text replacing its head: the reader stays where they were.
+            self.select_span(*selection)
+            self.verticalScrollBar().setValue(scroll)
         self.refresh()
 
-    def _index_view(self) -> None:
-        """Indexes over the shown entities and attributions, built once per view."""
-        quotes = self.analysis.quotes
-        self._quote_index = SpanIndex((q.start, q.end) for q in quotes)
-        self._entity_index = SpanIndex((e.start, e.end) for e in self.analysis.entities)
-        self._rejected_quote_index = SpanIndex((q.start, q.end) for q in self.view.rejected_quotes)
-        self._rejected_entity_index = SpanIndex(
-            (e.start, e.end) for e in self.view.rejected_entities
-        )
-        self._groups: dict[int, list[int]] = {}
-        # Speaker and cue mentions, each once, in order of first use: (role, start, end)
-        # and the quotes using it.
-        mentions: dict[tuple[str, int, int], list[int]] = {}
-        for i, q in enumerate(quotes):
-            if q.attribution_id is not None:
-                self._groups.setdefault(q.attribution_id, []).append(i)
-            for role, start, end in (
-                ("speaker", q.speaker_start, q.speaker_end),
-                ("cue", q.cue_start, q.cue_end),
-            ):
-                if start is not None and end is not None:
-                    mentions.setdefault((role, start, end), []).append(i)
-        self._mentions = list(mentions.items())
-        self._mention_index = SpanIndex((s, e) for (_, s, e), _ in self._mentions)
+    @property
+    def complete(self) -> bool:
+        """Whether the whole text and all its marks are shown (not only a long one's head)."""
+        return self._index.covers is None and self.document().characterCount() - 1 >= len(self.text)
+
+    def _set_index(self, index: ViewIndex) -> None:
+        self._index = index
+        self.view = index.view
+        self.analysis = index.analysis
+        self._quote_index = index.quotes
+        self._entity_index = index.entities
+        self._rejected_quote_index = index.rejected_quotes
+        self._rejected_entity_index = index.rejected_entities
+        self._groups = index.groups
+        self._mentions = index.mentions
+        self._mention_index = index.mention_index
 
     def _index_spans(self) -> None:
         self._span_index = SpanIndex((a.start, a.end) for a in self.spans)
@@ -244,9 +270,11 @@ class HighlightedText(QPlainTextEdit):
     # -- positions -----------------------------------------------------
 
     def qt_cursor(self, start: int, end: int) -> QTextCursor:
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self._map.to_qt(start))
-        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        document = self.document()
+        last = document.characterCount() - 1  # less than the text while only its head is shown
+        cursor = QTextCursor(document)
+        cursor.setPosition(min(self._map.to_qt(start), last))
+        cursor.setPosition(min(self._map.to_qt(end), last), QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
     def selected_span(self) -> tuple[int, int]:
@@ -568,15 +596,16 @@ class ArticleView(QWidget):
         title: str,
         meta_line: str,
         text: str,
-        view: FinalView | Analysis,
+        view: FinalView | Analysis | ViewIndex,
         spans: list[Annotation] | None = None,
         label_colours: dict[str, str] | None = None,
         keep_position: bool = False,
+        document: QTextDocument | None = None,
     ) -> None:
         self.title.setText(title)
         self.meta.setText(meta_line)
         self.meta.setVisible(bool(meta_line))
-        self.text.set_content(text, view, spans, label_colours, keep_position)
+        self.text.set_content(text, view, spans, label_colours, keep_position, document)
 
     def clear(self, message: str = "") -> None:
         self.title.setText(message)

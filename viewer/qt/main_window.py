@@ -26,11 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.core.corrections import apply_corrections
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import default_db_path
-from viewer.core.store.analyses import load_analysis
 from viewer.core.store.annotations import (
     annotations_for_article,
     default_annotator,
@@ -52,6 +50,7 @@ from viewer.qt.agreement_dialog import AgreementDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel
+from viewer.qt.article_loading import ArticleLoader
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
 from viewer.qt.conflicts_dialog import ConflictsDialog
@@ -148,6 +147,9 @@ class MainWindow(QMainWindow):
         self.left_tabs.addTab(self.search_panel, "Search")
 
         self.view = ArticleView()
+        self.loader = ArticleLoader(self.view.text.font, self)
+        self.loader.ready.connect(self._on_article_ready)
+        self.loader.failed.connect(self.statusBar().showMessage)
         self.panel = SidePanel()
         self.panel.span_requested.connect(self.view.text.select_span)
         self.panel.quote_requested.connect(self.view.text.pin_quote)
@@ -508,6 +510,7 @@ class MainWindow(QMainWindow):
         if self.db is not None:
             self.db.close()
         self.db, self.db_path, self.corpus = db, db_path, corpus
+        self.loader.clear(db_path)
         self.current_id = None
         self.current_article = None
         self.editor.stack.clear()  # edits belong to the database they were made in
@@ -687,7 +690,8 @@ class MainWindow(QMainWindow):
         self.current_article = article
         self._shown_analysis = article.analysis_id
         annotations = annotations_for_article(self.db, article_id)
-        final = apply_corrections(load_analysis(self.db, article.analysis_id), annotations)
+        # Ready at once, or (a long article) its head now and the whole soon after.
+        ready = self.loader.prepare(self.db, article, annotations)
         spans = [a for a in annotations if a.kind == "span"]
         meta = " · ".join(p for p in (article.source, article.date, article.url) if p)
         meta = f"{meta} · id {article.ext_id}" if meta else f"id {article.ext_id}"
@@ -695,9 +699,16 @@ class MainWindow(QMainWindow):
             meta += " · not analysed yet"
         colours = {lab.name: lab.color for lab in self._labels}
         self.view.show_article(
-            article.title, meta, article.text, final, spans, colours, keep_position
+            article.title,
+            meta,
+            article.text,
+            ready.index,
+            spans,
+            colours,
+            keep_position,
+            ready.document,
         )
-        self.panel.show_analysis(self.view.text.analysis)
+        self.panel.show_analysis(self.view.text.analysis, ready.complete)
         reviews = reviews_of(self.db, article_id)
         conflicts = article_conflicts(annotations, reviews)
         self.view.text.set_decisions(annotations)
@@ -717,6 +728,11 @@ class MainWindow(QMainWindow):
             reviews,
             me,
         )
+
+    def _on_article_ready(self, article_id: int) -> None:
+        """A long article's whole text and marks arrived: shown where the reader is."""
+        if article_id == self.current_id:
+            self.show_article(article_id, keep_position=True)
 
     # -- the analyst's edits ---------------------------------------------------
 

@@ -303,11 +303,13 @@ class SidePanel(QTabWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(100)  # rows measured: not all of a long article's
         self.entity_model = EntitiesModel(self)
         self.entities = self._tree(self.entity_model)
         self.addTab(self.quotes, "Quotes")
         self.addTab(self.entities, "Entities")
         self._analysis = Analysis()
+        self._complete = True
         self._entities_of: Analysis | None = None  # the analysis the Entities tab shows
         self.currentChanged.connect(lambda _index: self._fill_entities_if_shown())
 
@@ -325,16 +327,22 @@ class SidePanel(QTabWidget):
         shown = getattr(self, "_analysis", None)  # None while being built
         palette_events = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
         if shown is not None and event.type() in palette_events:
-            self.show_analysis(shown)
+            self._analysis = Analysis()  # shown again, in the new colours
+            self.show_analysis(shown, self._complete)
 
-    def show_analysis(self, analysis: Analysis) -> None:
-        self._analysis = analysis
+    def show_analysis(self, analysis: Analysis, complete: bool = True) -> None:
+        """The article's attributions and entities; ``complete`` False: only those of
+        a long article's head are known yet (the counts say so)."""
+        if analysis is self._analysis and complete == self._complete:
+            return  # the same article after a label edit: nothing here changed
+        self._analysis, self._complete = analysis, complete
         count = self._fill_quotes(analysis.quotes)
         self._entities_of = None
         self.entity_model.set_top([])
         self._fill_entities_if_shown()
-        self.setTabText(0, f"Quotes ({count})")
-        self.setTabText(1, f"Entities ({len(analysis.entities)})")
+        more = "" if complete else "+, reading…"
+        self.setTabText(0, f"Quotes ({count}{more})")
+        self.setTabText(1, f"Entities ({len(analysis.entities)}{more})")
 
     def _fill_quotes(self, quotes: tuple[Quote, ...]) -> int:
         """One row per attribution, grouped by speaker; returns how many attributions."""
