@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QFont, QTextDocument
 
 from viewer.core.corrections import apply_corrections
@@ -75,6 +75,7 @@ class ArticleLoader(QObject):
     def __init__(self, font: Callable[[], QFont], parent: QObject | None = None):
         super().__init__(parent)
         self._font = font
+        QCoreApplication.instance().aboutToQuit.connect(self.wait)
         self._db_path: Path | None = None
         self.clear()
 
@@ -88,6 +89,8 @@ class ArticleLoader(QObject):
         self._heads: Recent = Recent(KEEP)  # (article id, text hash) -> the head's document
         self._pending: set[Hashable] = set()
         self._jobs: dict[int, tuple[Hashable, Hashable]] = {}
+        self._running: set[BackgroundCall] = getattr(self, "_running", set())
+        self._queued: list[BackgroundCall] = getattr(self, "_queued", [])
         self._ticket = 0
 
     def prepare(self, db, article: StoredArticle, annotations: list[Annotation]) -> Ready:
@@ -178,7 +181,28 @@ class ArticleLoader(QObject):
         job = BackgroundCall(self._ticket, work)
         job.succeeded.connect(self._done)
         job.failed.connect(self._failed)
-        job.start()
+        job.finished.connect(self._forget)
+        self._running.add(job)
+        self._queued.append(job)
+        # Started after this switch is painted: its Python work shares the
+        # interpreter with the UI thread, and the first paint comes first.
+        QTimer.singleShot(0, self._launch)
+
+    def _launch(self) -> None:
+        while self._queued:
+            self._queued.pop(0).start()
+
+    def _forget(self) -> None:
+        self._running.discard(self.sender())
+
+    def wait(self) -> None:
+        """Until no background reading runs (quitting: a running QThread must not be destroyed)."""
+        self._launch()  # one not started yet runs and ends like the others
+        for job in list(self._running):
+            try:
+                job.wait()
+            except RuntimeError:  # already finished and deleted
+                pass
 
     def _done(self, ticket: int, result: tuple) -> None:
         keys = self._jobs.pop(ticket, None)

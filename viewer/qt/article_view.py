@@ -114,6 +114,7 @@ def merged_spans(spans: list[Annotation]) -> list[tuple[str | None, tuple[int, i
 # screenful does.
 WHOLE = 60_000
 MARGIN = 4_000
+MADE = 20_000  # overlays kept for reuse, at most (scrolling through a long article)
 
 
 def plain_document(text: str, font: QFont) -> QTextDocument:
@@ -165,6 +166,9 @@ class HighlightedText(QPlainTextEdit):
         self.highlighted_range: tuple[int, int] = (0, 0)  # Python offsets the overlays cover
         self._index: ViewIndex | None = None
         self._document: QTextDocument | None = None
+        self._stale = False  # the overlays are to be laid again before the next paint
+        self._formats: dict[tuple, QTextCharFormat] = {}  # per look, for this palette
+        self._made: dict[tuple, QTextEdit.ExtraSelection] = {}  # per mark and look, this document
         self._set_index(index_view(self.view))
         self._index_spans()
 
@@ -208,6 +212,7 @@ class HighlightedText(QPlainTextEdit):
         if not (keep_position and same_text):
             self._hover = self._pinned = None
         self.setExtraSelections([])  # before the text goes: nothing to compare or repaint
+        self._made.clear()  # their cursors belong to the old document
         self.highlighted_range = (0, 0)
         document.setDefaultFont(self.font())
         self._document = document  # the view does not own it: someone must keep it
@@ -361,6 +366,8 @@ class HighlightedText(QPlainTextEdit):
         super().changeEvent(event)
         # Light <-> dark switch: the highlight colours have a variant for each.
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._formats.clear()
+            self._made.clear()
             self.refresh()
 
     def viewportEvent(self, event: QEvent) -> bool:
@@ -410,33 +417,53 @@ class HighlightedText(QPlainTextEdit):
         """The Python offsets of the text on screen (all of it for a short text)."""
         if len(self.text) <= WHOLE:
             return 0, len(self.text)
-        rect = self.viewport().rect()
-        first = self.cursorForPosition(rect.topLeft()).position()
-        last = self.cursorForPosition(rect.bottomRight()).position()
-        return self._map.from_qt(first), min(len(self.text), self._map.from_qt(last) + 1)
+        block = self.firstVisibleBlock()
+        first = block.position()
+        bottom, height = self.contentOffset().y(), self.viewport().height()
+        last = first
+        while block.isValid() and bottom <= height:
+            bottom += self.blockBoundingRect(block).height()
+            last = block.position() + block.length()
+            block = block.next()
+        return self._map.from_qt(first), min(len(self.text), self._map.from_qt(last))
 
     def paintEvent(self, event) -> None:
-        # Scrolled (or resized) past the highlighted stretch: lay the overlays
-        # for the new one before this paint draws it.
+        # Marks changed since the last paint, or scrolled (or resized) past the
+        # highlighted stretch: lay the overlays before this paint draws them.
         start, end = self.visible_range()
         covered_start, covered_end = self.highlighted_range
-        if start < covered_start or end > covered_end:
-            self.refresh()
+        if self._stale or start < covered_start or end > covered_end:
+            self._lay()
         super().paintEvent(event)
 
     def refresh(self) -> None:
-        """Lay the highlight overlays around the visible text from the analysis and toggles."""
+        """The marks or toggles changed: lay the overlays again before the next paint.
+
+        Several changes in one go (an edit: content, then conflicts) are laid once."""
+        self._stale = True
+        self.viewport().update()
+
+    def extraSelections(self) -> list[QTextEdit.ExtraSelection]:  # type: ignore[override]
+        if self._stale:
+            self._lay()  # asked before the next paint: as it will be painted
+        return super().extraSelections()
+
+    def _lay(self) -> None:
+        """The highlight overlays around the visible text, from the marks and toggles."""
+        self._stale = False
         start, end = self.visible_range()
         if len(self.text) > WHOLE:
             start, end = max(0, start - MARGIN), min(len(self.text), end + MARGIN)
         self.highlighted_range = (start, end)
+        if len(self._made) > MADE:
+            self._made.clear()
         self.setExtraSelections(self._selections(start, end))
 
     def _selections(self, start: int, end: int) -> list[QTextEdit.ExtraSelection]:
         """The overlays of the marks in [start, end), in drawing order (later on top)."""
         palette = {role: colour(role) for role in ("quote_active", "speaker", "cue")}
         kinds = {kind: kind_style(kind) for kind in self.visible_kinds}
-        formats: dict[tuple, QTextCharFormat] = {}  # one format per look, shared
+        formats = self._formats  # one format per look, shared
         selections = []
         quotes = self.analysis.quotes
         active = (
@@ -453,13 +480,16 @@ class HighlightedText(QPlainTextEdit):
                 formats[key] = kinds[q.kind].content_format(
                     palette["quote_active"] if i in active else None
                 )
-            selections.append(self._selection(q.start, q.end, formats[key]))
-        strike = QTextCharFormat()
-        strike.setFontStrikeOut(True)
+            selections.append(self._selection(q.start, q.end, formats[key], key))
+        strike_key = ("strike",)
+        if strike_key not in formats:
+            formats[strike_key] = QTextCharFormat()
+            formats[strike_key].setFontStrikeOut(True)
+        strike = formats[strike_key]
         for i in self._rejected_quote_index.overlapping(start, end):
             q = self.view.rejected_quotes[i]
             if self._shown(q):
-                selections.append(self._selection(q.start, q.end, strike))
+                selections.append(self._selection(q.start, q.end, strike, strike_key))
         for i in self._entity_index.overlapping(start, end):
             e = self.analysis.entities[i]
             if e.label in self.visible_labels:
@@ -473,30 +503,34 @@ class HighlightedText(QPlainTextEdit):
                         fmt.setUnderlineStyle(kinds[key[3]].underline)
                         fmt.setUnderlineColor(kinds[key[3]].line)
                     formats[key] = fmt
-                selections.append(self._selection(e.start, e.end, formats[key]))
+                selections.append(self._selection(e.start, e.end, formats[key], key))
         for i in self._rejected_entity_index.overlapping(start, end):
             e = self.view.rejected_entities[i]
             if e.label in self.visible_labels:
-                selections.append(self._selection(e.start, e.end, strike))
+                selections.append(self._selection(e.start, e.end, strike, strike_key))
         selections.extend(self._attribution_marks(start, end, active, palette, formats))
         for i in self._merged_index.overlapping(start, end):
             label, (s, e) = self._merged[i]
             label_colour = self.label_colours.get(label or "", palette["speaker"])
-            tint = QColor(label_colour)
-            tint.setAlpha(70)
-            fmt = QTextCharFormat()
-            fmt.setBackground(tint)
-            self._analyst_mark(fmt, label_colour)
-            selections.append(self._selection(s, e, fmt))
-        conflict = colour("conflict")
+            key = ("label", label_colour.name())
+            if key not in formats:
+                tint = QColor(label_colour)
+                tint.setAlpha(70)
+                formats[key] = QTextCharFormat()
+                formats[key].setBackground(tint)
+                self._analyst_mark(formats[key], label_colour)
+            selections.append(self._selection(s, e, formats[key], key))
+        key = ("conflict",)
+        if key not in formats:
+            conflict = colour("conflict")
+            formats[key] = QTextCharFormat()
+            formats[key].setForeground(conflict)
+            formats[key].setFontUnderline(True)
+            formats[key].setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            formats[key].setUnderlineColor(conflict)
         for c in self.conflicts:  # last: drawn over every other mark
             if c.start < end and c.end > start:
-                fmt = QTextCharFormat()
-                fmt.setForeground(conflict)
-                fmt.setFontUnderline(True)
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-                fmt.setUnderlineColor(conflict)
-                selections.append(self._selection(c.start, c.end, fmt))
+                selections.append(self._selection(c.start, c.end, formats[key], key))
         return selections
 
     def _entity_look(
@@ -544,7 +578,7 @@ class HighlightedText(QPlainTextEdit):
             if not shown:
                 continue
             lit = any(i in active for i in shown)
-            key = (role, lit)
+            key = ("mention", role, lit)
             if key not in formats:
                 fmt = QTextCharFormat()
                 fmt.setForeground(palette[role])
@@ -557,13 +591,20 @@ class HighlightedText(QPlainTextEdit):
                 if lit:
                     fmt.setBackground(palette["quote_active"])
                 formats[key] = fmt
-            marks.append(self._selection(s, e, formats[key]))
+            marks.append(self._selection(s, e, formats[key], key))
         return marks
 
-    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
-        sel = QTextEdit.ExtraSelection()
-        sel.cursor = self.qt_cursor(start, end)
-        sel.format = fmt
+    def _selection(
+        self, start: int, end: int, fmt: QTextCharFormat, look: tuple
+    ) -> QTextEdit.ExtraSelection:
+        """The overlay of one mark; made once per document and look, then reused
+        (a re-lay after an edit or toggle makes only the marks that changed)."""
+        key = (start, end, look)
+        sel = self._made.get(key)
+        if sel is None:
+            sel = self._made[key] = QTextEdit.ExtraSelection()
+            sel.cursor = self.qt_cursor(start, end)
+            sel.format = fmt
         return sel
 
 

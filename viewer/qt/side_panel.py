@@ -24,14 +24,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHeaderView, QTabWidget, QTreeView, QWidget
 
-from viewer.core.attributions import attribution_key
+from viewer.core.attributions import ATTRIBUTION_KINDS, attribution_key
 from viewer.core.model import Analysis, Entity, FinalEntity, Quote
 from viewer.qt.legend import kind_swatch
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
-from viewer.qt.theme import kind_style, label_style
+from viewer.qt.theme import KindStyle, kind_style, label_style
 
 SPAN_ROLE = Qt.ItemDataRole.UserRole  # (start, end) of the text to select
 QUOTE_ROLE = Qt.ItemDataRole.UserRole + 1  # index of the quote (an attribution's first piece)
@@ -163,6 +164,7 @@ class AttributionsModel(LazyTree):
     def show(self, quotes: tuple[Quote, ...]) -> int:
         """Returns how many attributions."""
         self.quotes = quotes
+        self._styles: dict[str, tuple[KindStyle, QIcon]] = {}  # for this palette
         rows = attributions(quotes)
         groups: dict[str, list[list[int]]] = defaultdict(list)
         for pieces in rows:
@@ -212,7 +214,10 @@ class AttributionsModel(LazyTree):
     def _attribution_cell(self, pieces: list[int], column: int, role: int) -> Any:
         quotes = self.quotes
         q = quotes[pieces[0]]
-        style = kind_style(q.kind)
+        if q.kind not in self._styles:
+            style = kind_style(q.kind)
+            self._styles[q.kind] = (style, kind_swatch(style))
+        style, icon = self._styles[q.kind]
         if role == DISPLAY:
             if column == 1:
                 return style.name
@@ -224,7 +229,7 @@ class AttributionsModel(LazyTree):
             full = "\n…\n".join(quotes[i].text for i in pieces)
             return plain_tooltip(f"{style.words}:\n{full}")
         if role == Qt.ItemDataRole.DecorationRole and column == 1:
-            return kind_swatch(style)
+            return icon
         if column != 0:
             return None
         if role == SPAN_ROLE:
@@ -302,8 +307,12 @@ class SidePanel(QTabWidget):
         header = self.quotes.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(100)  # rows measured: not all of a long article's
+        # As wide as the widest kind or mark, measured once: sizing it to its
+        # contents would ask a long article's thousands of rows.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        words = [kind_style(kind).name for kind in ATTRIBUTION_KINDS] + [ANONYMOUS]
+        widest = max(self.quotes.fontMetrics().horizontalAdvance(w) for w in words)
+        header.resizeSection(1, widest + 44)  # the swatch, its gap and the margins
         self.entity_model = EntitiesModel(self)
         self.entities = self._tree(self.entity_model)
         self.addTab(self.quotes, "Quotes")
