@@ -28,6 +28,7 @@ from viewer.core.store.articles import StoredArticle
 from viewer.core.store.database import open_readonly
 from viewer.qt.article_view import WHOLE, plain_document
 from viewer.qt.jobs import BackgroundCall
+from viewer.qt.offsets import Utf16Map
 from viewer.qt.view_index import ViewIndex, index_view
 
 HEAD = 40_000  # characters of a long article shown while the whole is made ready
@@ -41,6 +42,7 @@ class Ready:
     document: QTextDocument
     index: ViewIndex
     complete: bool
+    offsets: Utf16Map | None  # the text's offsets map, if made already
 
 
 class Recent(OrderedDict):
@@ -96,7 +98,7 @@ class ArticleLoader(QObject):
     def prepare(self, db, article: StoredArticle, annotations: list[Annotation]) -> Ready:
         doc_key = (article.id, article.text_hash)
         view_key = (article.id, article.analysis_id, corrections_key(annotations))
-        document = self._documents.get_fresh(doc_key)
+        document, offsets = self._documents.get_fresh(doc_key) or (None, None)
         index = self._indexes.get_fresh(view_key)
         if len(article.text) <= WHOLE:
             if index is None:
@@ -104,17 +106,20 @@ class ArticleLoader(QObject):
                 self._indexes.put(view_key, index)
             if document is None:
                 document = plain_document(article.text, self._font())
-                self._documents.put(doc_key, document)
-            return Ready(document, index, True)
+                offsets = Utf16Map(article.text)
+                self._documents.put(doc_key, (document, offsets))
+            return Ready(document, index, True, offsets)
         if document is None or index is None:
             self._start(article, annotations, doc_key, view_key, document is None, index is None)
         complete = document is not None and index is not None
         head_end = self._head_end(article.text)
         if document is None:
-            document = self._heads.get_fresh(doc_key)
+            # The head's own map serves: nothing past the head is on screen yet.
+            document, offsets = self._heads.get_fresh(doc_key) or (None, None)
             if document is None:
-                document = plain_document(article.text[:head_end], self._font())
-                self._heads.put(doc_key, document)
+                head = article.text[:head_end]
+                document, offsets = plain_document(head, self._font()), Utf16Map(head)
+                self._heads.put(doc_key, (document, offsets))
         if index is None:
             # The last whole index of this article (an edit's new one is on its way),
             # else the marks of the head alone.
@@ -122,7 +127,7 @@ class ArticleLoader(QObject):
                 apply_corrections(load_analysis(db, article.analysis_id, head_end), annotations),
                 covers=(0, head_end),
             )
-        return Ready(document, index, complete)
+        return Ready(document, index, complete, offsets)
 
     def _final(self, db, analysis_id: int | None, annotations: list[Annotation]):
         analysis = self._analyses.get_fresh(analysis_id)
@@ -153,11 +158,12 @@ class ArticleLoader(QObject):
         cached = self._analyses.get_fresh(analysis_id)
         ui_thread = QCoreApplication.instance().thread()
 
-        def work() -> tuple[QTextDocument | None, Analysis | None, ViewIndex | None]:
+        def work() -> tuple[tuple | None, Analysis | None, ViewIndex | None]:
             document = index = analysis = None
             if need_document:
-                document = plain_document(text, font)
-                document.moveToThread(ui_thread)  # from this thread, to the one showing it
+                made = plain_document(text, font)
+                made.moveToThread(ui_thread)  # from this thread, to the one showing it
+                document = (made, Utf16Map(text))
             if need_index:
                 analysis = cached
                 if analysis is None:
@@ -209,11 +215,11 @@ class ArticleLoader(QObject):
         if keys is None:
             return  # from before the database changed
         doc_key, view_key = keys
-        document, analysis, index = result
+        document_and_offsets, analysis, index = result
         self._pending.difference_update(k for k in keys if k is not None)
         article_id = (doc_key or view_key)[0]
-        if document is not None:
-            self._documents.put(doc_key, document)
+        if document_and_offsets is not None:
+            self._documents.put(doc_key, document_and_offsets)
         if index is not None:
             self._indexes.put(view_key, index)
             self._analyses.put(view_key[1], analysis)

@@ -182,10 +182,12 @@ class HighlightedText(QPlainTextEdit):
         label_colours: dict[str, str] | None = None,
         keep_position: bool = False,
         document: QTextDocument | None = None,
+        offsets: Utf16Map | None = None,
     ) -> None:
         """Show a text with its entities and quotes (a FinalView, or plain model output,
         or either already indexed). ``document``: the text (or its head) made ready
-        elsewhere, with a QPlainTextDocumentLayout; else one is made here."""
+        elsewhere, with a QPlainTextDocumentLayout, and ``offsets`` the text's map;
+        else they are made here."""
         index = view if isinstance(view, ViewIndex) else None
         if index is None and view is not self.view:
             index = index_view(view)  # type: ignore[arg-type]
@@ -207,8 +209,9 @@ class HighlightedText(QPlainTextEdit):
             document = plain_document(text, self.font())
         scroll = self.verticalScrollBar().value()
         selection = self.selected_span()
+        if not same_text or offsets is not None:
+            self._map = offsets or Utf16Map(text)
         self.text = text
-        self._map = Utf16Map(text)
         if not (keep_position and same_text):
             self._hover = self._pinned = None
         self.setExtraSelections([])  # before the text goes: nothing to compare or repaint
@@ -642,11 +645,12 @@ class ArticleView(QWidget):
         label_colours: dict[str, str] | None = None,
         keep_position: bool = False,
         document: QTextDocument | None = None,
+        offsets: Utf16Map | None = None,
     ) -> None:
         self.title.setText(title)
         self.meta.setText(meta_line)
         self.meta.setVisible(bool(meta_line))
-        self.text.set_content(text, view, spans, label_colours, keep_position, document)
+        self.text.set_content(text, view, spans, label_colours, keep_position, document, offsets)
 
     def clear(self, message: str = "") -> None:
         self.title.setText(message)

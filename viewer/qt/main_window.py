@@ -707,8 +707,11 @@ class MainWindow(QMainWindow):
             colours,
             keep_position,
             ready.document,
+            ready.offsets,
         )
-        self.panel.show_analysis(self.view.text.analysis, ready.complete)
+        self.panel.show_analysis(
+            self.view.text.analysis, ready.complete, ready.index.speaker_groups
+        )
         reviews = reviews_of(self.db, article_id)
         conflicts = article_conflicts(annotations, reviews)
         self.view.text.set_decisions(annotations)

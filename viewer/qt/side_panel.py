@@ -27,19 +27,19 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHeaderView, QTabWidget, QTreeView, QWidget
 
-from viewer.core.attributions import ATTRIBUTION_KINDS, attribution_key
+from viewer.core.attributions import ATTRIBUTION_KINDS
 from viewer.core.model import Analysis, Entity, FinalEntity, Quote
 from viewer.qt.legend import kind_swatch
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
 from viewer.qt.theme import KindStyle, kind_style, label_style
+from viewer.qt.view_index import NO_SOURCE, speaker_groups
 
 SPAN_ROLE = Qt.ItemDataRole.UserRole  # (start, end) of the text to select
 QUOTE_ROLE = Qt.ItemDataRole.UserRole + 1  # index of the quote (an attribution's first piece)
 PIECES_ROLE = Qt.ItemDataRole.UserRole + 2  # indices of all the attribution's pieces
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3  # the attribution's kind
 
-NO_SOURCE = "No source"
 ANONYMOUS = "anonymous"
 # Speakers' groups are all opened up to this many rows in all; past it (a very
 # long article) only the first groups, the most attributed, are.
@@ -50,24 +50,9 @@ DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
-def speaker_key(q: Quote) -> str:
-    """How attributions are grouped: the resolved name, else the mention as written."""
-    if q.kind == "no-source":
-        return NO_SOURCE
-    return q.speaker_name or q.speaker_text or "(unknown speaker)"
-
-
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def attributions(quotes: tuple[Quote, ...]) -> list[list[int]]:
-    """The quote indices of each attribution (its pieces), in text order."""
-    groups: dict[tuple[str, object], list[int]] = {}
-    for i, q in enumerate(quotes):
-        groups.setdefault(attribution_key(q, i), []).append(i)
-    return sorted(groups.values(), key=lambda pieces: quotes[pieces[0]].start)
 
 
 class Node:
@@ -161,24 +146,16 @@ class AttributionsModel(LazyTree):
 
     columns = ("Speaker → attribution", "Kind")
 
-    def show(self, quotes: tuple[Quote, ...]) -> int:
-        """Returns how many attributions."""
+    def show(
+        self, quotes: tuple[Quote, ...], groups: list[tuple[str, list[list[int]]]] | None = None
+    ) -> int:
+        """Returns how many attributions. ``groups``: speaker_groups(quotes), if made already."""
         self.quotes = quotes
         self._styles: dict[str, tuple[KindStyle, QIcon]] = {}  # for this palette
-        rows = attributions(quotes)
-        groups: dict[str, list[list[int]]] = defaultdict(list)
-        for pieces in rows:
-            groups[speaker_key(quotes[pieces[0]])].append(pieces)
-
-        def order(item: tuple[str, list[list[int]]]) -> tuple[bool, int, int]:
-            # Most-attributed speakers first: that is what an analyst scans for.
-            name, members = item
-            return name == NO_SOURCE, -len(members), quotes[members[0][0]].start
-
-        self.set_top(
-            [("speaker", name, members) for name, members in sorted(groups.items(), key=order)]
-        )
-        return len(rows)
+        if groups is None:
+            groups = speaker_groups(quotes)
+        self.set_top([("speaker", name, members) for name, members in groups])
+        return sum(len(members) for _, members in groups)
 
     def children_of(self, payload: Any) -> list[Any]:
         return [("attribution", pieces) for pieces in payload[2]] if payload[0] == "speaker" else []
@@ -339,13 +316,19 @@ class SidePanel(QTabWidget):
             self._analysis = Analysis()  # shown again, in the new colours
             self.show_analysis(shown, self._complete)
 
-    def show_analysis(self, analysis: Analysis, complete: bool = True) -> None:
+    def show_analysis(
+        self,
+        analysis: Analysis,
+        complete: bool = True,
+        groups: list[tuple[str, list[list[int]]]] | None = None,
+    ) -> None:
         """The article's attributions and entities; ``complete`` False: only those of
-        a long article's head are known yet (the counts say so)."""
+        a long article's head are known yet (the counts say so); ``groups``: the
+        attributions by speaker, if made already (view_index.speaker_groups)."""
         if analysis is self._analysis and complete == self._complete:
             return  # the same article after a label edit: nothing here changed
         self._analysis, self._complete = analysis, complete
-        count = self._fill_quotes(analysis.quotes)
+        count = self._fill_quotes(analysis.quotes, groups)
         self._entities_of = None
         self.entity_model.set_top([])
         self._fill_entities_if_shown()
@@ -353,9 +336,9 @@ class SidePanel(QTabWidget):
         self.setTabText(0, f"Quotes ({count}{more})")
         self.setTabText(1, f"Entities ({len(analysis.entities)}{more})")
 
-    def _fill_quotes(self, quotes: tuple[Quote, ...]) -> int:
+    def _fill_quotes(self, quotes: tuple[Quote, ...], groups=None) -> int:
         """One row per attribution, grouped by speaker; returns how many attributions."""
-        count = self.quote_model.show(quotes)
+        count = self.quote_model.show(quotes, groups)
         if count <= EXPAND_ROWS:
             self.quotes.expandAll()
         else:

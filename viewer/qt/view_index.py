@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from viewer.core.model import Analysis, FinalEntity, FinalQuote, FinalView
+from viewer.core.attributions import attribution_key
+from viewer.core.model import Analysis, FinalEntity, FinalQuote, FinalView, Quote
 from viewer.qt.span_index import SpanIndex
 
 Mention = tuple[tuple[str, int, int], list[int]]  # (role, start, end), the quotes using it
@@ -38,7 +39,41 @@ class ViewIndex:
     mention_index: SpanIndex
     groups: dict[int, list[int]]  # attribution id -> its pieces' quote indices
     covers: tuple[int, int] | None = None  # None: the whole text
-    speaker_groups: list = field(default_factory=list)  # for the side panel, built alongside
+    # The side panel's groups: (speaker, the pieces of each of their attributions),
+    # most attributed first, "No source" last; built alongside, off the UI thread.
+    speaker_groups: list[tuple[str, list[list[int]]]] = field(default_factory=list)
+
+
+NO_SOURCE = "No source"
+
+
+def speaker_key(q: Quote) -> str:
+    """How attributions are grouped: the resolved name, else the mention as written."""
+    if q.kind == "no-source":
+        return NO_SOURCE
+    return q.speaker_name or q.speaker_text or "(unknown speaker)"
+
+
+def attributions(quotes: tuple[Quote, ...]) -> list[list[int]]:
+    """The quote indices of each attribution (its pieces), in text order."""
+    groups: dict[tuple[str, object], list[int]] = {}
+    for i, q in enumerate(quotes):
+        groups.setdefault(attribution_key(q, i), []).append(i)
+    return sorted(groups.values(), key=lambda pieces: quotes[pieces[0]].start)
+
+
+def speaker_groups(quotes: tuple[Quote, ...]) -> list[tuple[str, list[list[int]]]]:
+    """Each speaker's attributions (their pieces), most attributed first, "No source" last."""
+    groups: dict[str, list[list[int]]] = {}
+    for pieces in attributions(quotes):
+        groups.setdefault(speaker_key(quotes[pieces[0]]), []).append(pieces)
+
+    def order(item: tuple[str, list[list[int]]]) -> tuple[bool, int, int]:
+        # Most-attributed speakers first: that is what an analyst scans for.
+        name, members = item
+        return name == NO_SOURCE, -len(members), quotes[members[0][0]].start
+
+    return sorted(groups.items(), key=order)
 
 
 def index_view(view: FinalView | Analysis, covers: tuple[int, int] | None = None) -> ViewIndex:
@@ -67,4 +102,5 @@ def index_view(view: FinalView | Analysis, covers: tuple[int, int] | None = None
         mention_index=SpanIndex((s, e) for (_, s, e), _ in mention_list),
         groups=groups,
         covers=covers,
+        speaker_groups=speaker_groups(analysis.quotes),
     )
