@@ -66,21 +66,26 @@ class PaintCounter:
             def eventFilter(inner, obj, event):  # noqa: N805
                 if event.type() == QEvent.Type.Paint:
                     self.count += 1
+                    self.last = time.perf_counter()
                 return False
 
         self.count = 0
+        self.last = 0.0
         self._filter = Filter()
         widget.installEventFilter(self._filter)
 
 
 def until_painted(app, paints: PaintCounter, action, timeout: float = 60.0) -> float:
-    """Seconds from calling ``action`` to the next paint of the text."""
+    """Seconds from calling ``action`` to the start of the next paint of the text
+    (what runs after it in the same turn of the event loop is not counted)."""
     before = paints.count
     t = time.perf_counter()
     action()
-    while paints.count == before and time.perf_counter() - t < timeout:
+    while paints.count == before:
+        if time.perf_counter() - t > timeout:
+            raise TimeoutError("the text was never painted")
         app.processEvents()
-    return time.perf_counter() - t
+    return paints.last - t
 
 
 def profiled(action, top: int = 25):
@@ -166,8 +171,11 @@ def measure(db_path: Path, profile: str | None, scrolling: bool = True) -> None:
         if profile != "switch":
             switch(os.environ.get("BENCH_ARTICLE", "long"))
             until_complete()
+        if profile == "again":
+            switch("small")
         ops = {
             "switch": lambda: switch("long"),
+            "again": lambda: switch("long"),
             "edit": label_edit,
             "legend": toggle,
             "back": lambda: switch("small"),
@@ -206,7 +214,7 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=5.0)
     ap.add_argument("--prepare-only", action="store_true")
     ap.add_argument("--no-scroll", action="store_true", help="skip the (slow) scroll figures")
-    ap.add_argument("--profile", choices=("switch", "edit", "legend", "back"))
+    ap.add_argument("--profile", choices=("switch", "again", "edit", "legend", "back"))
     args = ap.parse_args()
     db_path = prepare(args.mb)
     if not args.prepare_only:

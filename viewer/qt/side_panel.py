@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QIcon
@@ -44,6 +45,9 @@ ANONYMOUS = "anonymous"
 # Speakers' groups are all opened up to this many rows in all; past it (a very
 # long article) only the first groups, the most attributed, are.
 EXPAND_ROWS = 2_000
+# Past this many quotes (in the article shown or the one before) the lists are
+# filled after the text's first paint.
+DEFER_QUOTES = 2_000
 
 Index = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -152,6 +156,7 @@ class AttributionsModel(LazyTree):
         """Returns how many attributions. ``groups``: speaker_groups(quotes), if made already."""
         self.quotes = quotes
         self._styles: dict[str, tuple[KindStyle, QIcon]] = {}  # for this palette
+        self._anonymous: dict[str, bool] = {}  # speaker -> any of theirs anonymous
         if groups is None:
             groups = speaker_groups(quotes)
         self.set_top([("speaker", name, members) for name, members in groups])
@@ -171,7 +176,9 @@ class AttributionsModel(LazyTree):
     def _speaker_cell(self, name: str, members: list[list[int]], column: int, role: int) -> Any:
         quotes = self.quotes
         first = quotes[members[0][0]]
-        anonymous = any(quotes[p[0]].anonymous for p in members)
+        anonymous = self._anonymous.get(name)
+        if anonymous is None:
+            anonymous = self._anonymous[name] = any(quotes[p[0]].anonymous for p in members)
         if role == DISPLAY:
             # The mark has a column of its own: a long name is elided, the mark stays.
             return f"{name} ({len(members)})" if column == 0 else (ANONYMOUS if anonymous else "")
@@ -296,6 +303,7 @@ class SidePanel(QTabWidget):
         self.addTab(self.entities, "Entities")
         self._analysis = Analysis()
         self._complete = True
+        self._filling = 0  # which show_analysis a deferred fill belongs to
         self._entities_of: Analysis | None = None  # the analysis the Entities tab shows
         self.currentChanged.connect(lambda _index: self._fill_entities_if_shown())
 
@@ -327,7 +335,20 @@ class SidePanel(QTabWidget):
         attributions by speaker, if made already (view_index.speaker_groups)."""
         if analysis is self._analysis and complete == self._complete:
             return  # the same article after a label edit: nothing here changed
+        big = max(len(analysis.quotes), len(self._analysis.quotes)) > DEFER_QUOTES
         self._analysis, self._complete = analysis, complete
+        self._filling += 1
+        if big:
+            # Filled (or a long article's lists emptied) right after the text is
+            # painted: the reader sees the article first.
+            filling = self._filling
+            QTimer.singleShot(
+                0, lambda: filling == self._filling and self._fill(analysis, complete, groups)
+            )
+        else:
+            self._fill(analysis, complete, groups)
+
+    def _fill(self, analysis: Analysis, complete: bool, groups) -> None:
         count = self._fill_quotes(analysis.quotes, groups)
         self._entities_of = None
         self.entity_model.set_top([])
