@@ -171,6 +171,9 @@ def measure(db_path: Path, profile: str | None, scrolling: bool = True) -> None:
         if profile != "switch":
             switch(os.environ.get("BENCH_ARTICLE", "long"))
             until_complete()
+        settle = time.perf_counter() + 1.0
+        while time.perf_counter() < settle:  # the deferred side panel, and so on
+            app.processEvents()
         if profile == "again":
             switch("small")
         ops = {

@@ -89,6 +89,7 @@ class ArticleLoader(QObject):
         self._indexes: Recent = Recent(KEEP)  # (article id, analysis id, corrections) -> index
         self._analyses: Recent = Recent(2)  # analysis id -> Analysis (model output)
         self._latest: Recent = Recent(KEEP)  # article id -> its last whole index
+        self._articles: Recent = Recent(KEEP)  # article id -> StoredArticle
         self._heads: Recent = Recent(KEEP)  # (article id, text hash) -> the head's document
         self._pending: set[Hashable] = set()
         self._jobs: dict[int, tuple[Hashable, Hashable]] = {}
@@ -96,7 +97,12 @@ class ArticleLoader(QObject):
         self._queued: list[BackgroundCall] = getattr(self, "_queued", [])
         self._ticket = 0
 
+    def known_article(self, article_id: int) -> StoredArticle | None:
+        """The article as last prepared (for get_article to reuse its text)."""
+        return self._articles.get_fresh(article_id)
+
     def prepare(self, db, article: StoredArticle, annotations: list[Annotation]) -> Ready:
+        self._articles.put(article.id, article)
         doc_key = (article.id, article.text_hash)
         view_key = (article.id, article.analysis_id, corrections_key(annotations))
         document, offsets = self._documents.get_fresh(doc_key) or (None, None)

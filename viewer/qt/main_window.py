@@ -683,7 +683,7 @@ class MainWindow(QMainWindow):
         """Show an article: model output with the analyst's corrections applied."""
         if article_id != self.current_id:
             self.review.flush_note()  # a note being typed belongs to the old article
-        article = get_article(self.db, article_id)
+        article = get_article(self.db, article_id, self.loader.known_article(article_id))
         if article is None:
             return
         self.current_id = article_id
