@@ -43,7 +43,7 @@ from viewer.core.model import (
 from viewer.core.team.conflicts import Conflict
 from viewer.qt.annotation_panel import describe
 from viewer.qt.offsets import Utf16Map
-from viewer.qt.span_index import SpanIndex
+from viewer.qt.span_index import LONG, SpanIndex
 from viewer.qt.theme import KindStyle, colour, kind_style, label_style
 from viewer.qt.view_index import ViewIndex, index_view
 
@@ -114,6 +114,7 @@ def merged_spans(spans: list[Annotation]) -> list[tuple[str | None, tuple[int, i
 # screenful does.
 WHOLE = 60_000
 MARGIN = 4_000
+CHUNK = 2_000  # characters whose model marks are laid (and kept) together
 MADE = 20_000  # overlays kept for reuse, at most (scrolling through a long article)
 
 
@@ -169,6 +170,10 @@ class HighlightedText(QPlainTextEdit):
         self._stale = False  # the overlays are to be laid again before the next paint
         self._formats: dict[tuple, QTextCharFormat] = {}  # per look, for this palette
         self._made: dict[tuple, QTextEdit.ExtraSelection] = {}  # per mark and look, this document
+        self._visible: tuple | None = None  # (scroll, size, text) -> visible_range()
+        self._chunks: dict[int, list[list]] = {}  # chunk -> its model marks' overlays, by layer
+        self._chunk_state: tuple | None = None  # the toggles and marks the chunks were laid for
+        self._chunk_active: set[int] = set()  # the lit attribution they were laid with
         self._set_index(index_view(self.view))
         self._index_spans()
 
@@ -216,6 +221,7 @@ class HighlightedText(QPlainTextEdit):
             self._hover = self._pinned = None
         self.setExtraSelections([])  # before the text goes: nothing to compare or repaint
         self._made.clear()  # their cursors belong to the old document
+        self._chunks.clear()
         self.highlighted_range = (0, 0)
         document.setDefaultFont(self.font())
         self._document = document  # the view does not own it: someone must keep it
@@ -371,6 +377,7 @@ class HighlightedText(QPlainTextEdit):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._formats.clear()
             self._made.clear()
+            self._chunks.clear()
             self.refresh()
 
     def viewportEvent(self, event: QEvent) -> bool:
@@ -420,6 +427,20 @@ class HighlightedText(QPlainTextEdit):
         """The Python offsets of the text on screen (all of it for a short text)."""
         if len(self.text) <= WHOLE:
             return 0, len(self.text)
+        # Asked at every paint: the same scroll position, size and text, the same answer.
+        key = (
+            self.verticalScrollBar().value(),
+            self.viewport().size(),
+            self.document(),
+            len(self.text),
+        )
+        if self._visible is not None and self._visible[0] == key:
+            return self._visible[1]
+        found = self._find_visible_range()
+        self._visible = (key, found)
+        return found
+
+    def _find_visible_range(self) -> tuple[int, int]:
         block = self.firstVisibleBlock()
         first = block.position()
         bottom, height = self.contentOffset().y(), self.viewport().height()
@@ -452,7 +473,12 @@ class HighlightedText(QPlainTextEdit):
         return super().extraSelections()
 
     def _lay(self) -> None:
-        """The highlight overlays around the visible text, from the marks and toggles."""
+        """The highlight overlays around the visible text, from the marks and toggles.
+
+        The model's marks are laid by chunks of the text (those starting in it),
+        each kept until a toggle, the active attribution or the marks change, so
+        scrolling makes only the chunks that come into view and an edit only the
+        analyst's own marks."""
         self._stale = False
         start, end = self.visible_range()
         if len(self.text) > WHOLE:
@@ -460,22 +486,64 @@ class HighlightedText(QPlainTextEdit):
         self.highlighted_range = (start, end)
         if len(self._made) > MADE:
             self._made.clear()
-        self.setExtraSelections(self._selections(start, end))
-
-    def _selections(self, start: int, end: int) -> list[QTextEdit.ExtraSelection]:
-        """The overlays of the marks in [start, end), in drawing order (later on top)."""
-        palette = {role: colour(role) for role in ("quote_active", "speaker", "cue")}
-        kinds = {kind: kind_style(kind) for kind in self.visible_kinds}
-        formats = self._formats  # one format per look, shared
-        selections = []
+            self._chunks.clear()
         quotes = self.analysis.quotes
         active = (
             set(self.attribution_group(self.active_quote))
             if (self.active_quote is not None and self.active_quote < len(quotes))
             else set()
         )
-        near = [i for i in self._quote_index.overlapping(start, end) if self._shown(quotes[i])]
-        # Longest first, so a content nested in another is drawn over it.
+        state = (frozenset(self.visible_labels), frozenset(self.visible_kinds), self._index)
+        if state != self._chunk_state:
+            self._chunks.clear()
+            self._chunk_state = state
+        for i in active ^ self._chunk_active:  # lit or unlit: their chunks again
+            q = quotes[i]
+            for pos in (q.start, q.speaker_start, q.cue_start):
+                if pos is not None:
+                    self._chunks.pop(pos // CHUNK, None)
+        self._chunk_active = active
+        context = self._context(active)
+        # Long marks (rare) are looked up each time: their chunk may be far above.
+        layers = self._model_marks(start, end, context, long=True)
+        reach = max(self._quote_index.reach, self._entity_index.reach, self._mention_index.reach)
+        for chunk in range(max(0, start - reach) // CHUNK, max(start, end - 1) // CHUNK + 1):
+            marks = self._chunks.get(chunk)
+            if marks is None:
+                lo = chunk * CHUNK
+                marks = self._chunks[chunk] = self._model_marks(lo, lo + CHUNK, context)
+            for layer, more in zip(layers, marks, strict=True):
+                layer.extend(more)
+        selections = [sel for layer in layers for sel in layer]
+        selections.extend(self._analyst_marks(start, end, context))
+        self.setExtraSelections(selections)
+
+    def _context(self, active: set[int]) -> dict:
+        return {
+            "active": active,
+            "palette": {role: colour(role) for role in ("quote_active", "speaker", "cue")},
+            "kinds": {kind: kind_style(kind) for kind in self.visible_kinds},
+        }
+
+    def _model_marks(self, start: int, end: int, context: dict, long: bool = False) -> list[list]:
+        """The overlays of the model's marks (content, rejected, entities, rejected,
+        mentions: the drawing order, later on top) starting in [start, end); with
+        ``long``, those longer than LONG overlapping it instead."""
+
+        def wanted(s: int, e: int) -> bool:
+            return e - s > LONG if long else (e - s <= LONG and start <= s < end)
+
+        active, palette, kinds = context["active"], context["palette"], context["kinds"]
+        formats = self._formats  # one format per look, shared
+        quotes = self.analysis.quotes
+        contents, rejected_quotes, entities, rejected_entities = [], [], [], []
+        near = [
+            i
+            for i in self._quote_index.overlapping(start, end)
+            if self._shown(quotes[i]) and wanted(quotes[i].start, quotes[i].end)
+        ]
+        # Longest first, so a content nested in another is drawn over it (one
+        # nested in a content of an earlier chunk starts later: drawn later too).
         for i in sorted(near, key=lambda i: quotes[i].start - quotes[i].end):
             q = quotes[i]
             key = ("content", q.kind, i in active)
@@ -483,7 +551,7 @@ class HighlightedText(QPlainTextEdit):
                 formats[key] = kinds[q.kind].content_format(
                     palette["quote_active"] if i in active else None
                 )
-            selections.append(self._selection(q.start, q.end, formats[key], key))
+            contents.append(self._selection(q.start, q.end, formats[key], key))
         strike_key = ("strike",)
         if strike_key not in formats:
             formats[strike_key] = QTextCharFormat()
@@ -491,11 +559,11 @@ class HighlightedText(QPlainTextEdit):
         strike = formats[strike_key]
         for i in self._rejected_quote_index.overlapping(start, end):
             q = self.view.rejected_quotes[i]
-            if self._shown(q):
-                selections.append(self._selection(q.start, q.end, strike, strike_key))
+            if self._shown(q) and wanted(q.start, q.end):
+                rejected_quotes.append(self._selection(q.start, q.end, strike, strike_key))
         for i in self._entity_index.overlapping(start, end):
             e = self.analysis.entities[i]
-            if e.label in self.visible_labels:
+            if e.label in self.visible_labels and wanted(e.start, e.end):
                 key = self._entity_look(e, quotes, kinds)
                 if key not in formats:
                     fmt = QTextCharFormat()
@@ -506,12 +574,18 @@ class HighlightedText(QPlainTextEdit):
                         fmt.setUnderlineStyle(kinds[key[3]].underline)
                         fmt.setUnderlineColor(kinds[key[3]].line)
                     formats[key] = fmt
-                selections.append(self._selection(e.start, e.end, formats[key], key))
+                entities.append(self._selection(e.start, e.end, formats[key], key))
         for i in self._rejected_entity_index.overlapping(start, end):
             e = self.view.rejected_entities[i]
-            if e.label in self.visible_labels:
-                selections.append(self._selection(e.start, e.end, strike, strike_key))
-        selections.extend(self._attribution_marks(start, end, active, palette, formats))
+            if e.label in self.visible_labels and wanted(e.start, e.end):
+                rejected_entities.append(self._selection(e.start, e.end, strike, strike_key))
+        mentions = self._attribution_marks(start, end, active, palette, formats, wanted)
+        return [contents, rejected_quotes, entities, rejected_entities, mentions]
+
+    def _analyst_marks(self, start: int, end: int, context: dict) -> list:
+        """The analyst's labels, then conflicts (drawn over every other mark)."""
+        formats, palette = self._formats, context["palette"]
+        marks = []
         for i in self._merged_index.overlapping(start, end):
             label, (s, e) = self._merged[i]
             label_colour = self.label_colours.get(label or "", palette["speaker"])
@@ -522,7 +596,7 @@ class HighlightedText(QPlainTextEdit):
                 formats[key] = QTextCharFormat()
                 formats[key].setBackground(tint)
                 self._analyst_mark(formats[key], label_colour)
-            selections.append(self._selection(s, e, formats[key], key))
+            marks.append(self._selection(s, e, formats[key], key))
         key = ("conflict",)
         if key not in formats:
             conflict = colour("conflict")
@@ -531,10 +605,10 @@ class HighlightedText(QPlainTextEdit):
             formats[key].setFontUnderline(True)
             formats[key].setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
             formats[key].setUnderlineColor(conflict)
-        for c in self.conflicts:  # last: drawn over every other mark
+        for c in self.conflicts:
             if c.start < end and c.end > start:
-                selections.append(self._selection(c.start, c.end, formats[key], key))
-        return selections
+                marks.append(self._selection(c.start, c.end, formats[key], key))
+        return marks
 
     def _entity_look(
         self, e: Entity | FinalEntity, quotes: tuple[Quote, ...], kinds: dict[str, KindStyle]
@@ -568,6 +642,7 @@ class HighlightedText(QPlainTextEdit):
         active: set[int],
         palette: dict[str, QColor],
         formats: dict[tuple, QTextCharFormat],
+        wanted,
     ) -> list:
         """Speaker and cue mentions of the shown attributions, each drawn once.
 
@@ -578,7 +653,7 @@ class HighlightedText(QPlainTextEdit):
         for m in self._mention_index.overlapping(start, end):
             (role, s, e), users = self._mentions[m]
             shown = [i for i in users if self._shown(quotes[i])]
-            if not shown:
+            if not shown or not wanted(s, e):
                 continue
             lit = any(i in active for i in shown)
             key = ("mention", role, lit)

@@ -29,7 +29,8 @@ class SpanIndex:
         self._starts = [pairs[i][0] for i in self._short]
         self._ends = [pairs[i][1] for i in self._short]
         self._pairs = pairs
-        self._reach = max((pairs[i][1] - pairs[i][0] for i in self._short), default=0)
+        # The longest ordinary span: who starts this far before a stretch may reach into it.
+        self.reach = max((pairs[i][1] - pairs[i][0] for i in self._short), default=0)
 
     def __len__(self) -> int:
         return len(self._pairs)
@@ -38,7 +39,7 @@ class SpanIndex:
         """Positions (ascending) of the spans that share a character with [start, end),
         or, for an empty span, that contain ``start``."""
         end = max(end, start + 1)
-        lo = bisect_left(self._starts, start - self._reach)
+        lo = bisect_left(self._starts, start - self.reach)
         hi = bisect_left(self._starts, end)
         ends, short = self._ends, self._short
         found = [short[k] for k in range(lo, hi) if ends[k] > start]
