@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -115,6 +115,8 @@ def merged_spans(spans: list[Annotation]) -> list[tuple[str | None, tuple[int, i
 WHOLE = 60_000
 MARGIN = 4_000
 CHUNK = 2_000  # characters whose model marks are laid (and kept) together
+AHEAD = 8_000  # characters laid ahead, below and above, while idle
+STEP = 2_000  # at most this much more per idle step (some 80 overlays: 2-4 ms)
 MADE = 20_000  # overlays kept for reuse, at most (scrolling through a long article)
 
 
@@ -170,6 +172,9 @@ class HighlightedText(QPlainTextEdit):
         self._stale = False  # the overlays are to be laid again before the next paint
         self._formats: dict[tuple, QTextCharFormat] = {}  # per look, for this palette
         self._made: dict[tuple, QTextEdit.ExtraSelection] = {}  # per mark and look, this document
+        self._mark_cursor = QTextCursor(self.document())
+        self._last_position = 0
+        self._ahead_scheduled = False
         self._visible: tuple | None = None  # (scroll, size, text) -> visible_range()
         self._chunks: dict[int, list[list]] = {}  # chunk -> its model marks' overlays, by layer
         self._chunk_state: tuple | None = None  # the toggles and marks the chunks were laid for
@@ -222,6 +227,8 @@ class HighlightedText(QPlainTextEdit):
         self.setExtraSelections([])  # before the text goes: nothing to compare or repaint
         self._made.clear()  # their cursors belong to the old document
         self._chunks.clear()
+        self._mark_cursor = QTextCursor(document)
+        self._last_position = document.characterCount() - 1
         self.highlighted_range = (0, 0)
         document.setDefaultFont(self.font())
         self._document = document  # the view does not own it: someone must keep it
@@ -459,6 +466,33 @@ class HighlightedText(QPlainTextEdit):
         if self._stale or start < covered_start or end > covered_end:
             self._lay()
         super().paintEvent(event)
+        if len(self.text) > WHOLE and not self._ahead_scheduled:
+            self._ahead_scheduled = True
+            QTimer.singleShot(0, self._lay_ahead)
+
+    def _lay_ahead(self) -> None:
+        """While the reader reads, widen the highlighted stretch toward the text a
+        scroll would show next and narrow it far behind, a step at a time (a few
+        milliseconds each, back to the event loop in between): a scroll then
+        finds its overlays laid, and its frame only paints."""
+        self._ahead_scheduled = False
+        if self._stale or self._chunk_state is None:
+            return
+        start, end = self.visible_range()
+        want_start, want_end = max(0, start - AHEAD), min(len(self.text), end + AHEAD)
+        keep_start, keep_end = start - 2 * AHEAD, end + 2 * AHEAD
+        laid_start, laid_end = self.highlighted_range
+        if (
+            laid_start <= want_start
+            and want_end <= laid_end
+            and (laid_start >= keep_start and laid_end <= keep_end)
+        ):
+            return
+        new_start = max(want_start, laid_start - STEP) if laid_start > want_start else laid_start
+        new_end = min(want_end, laid_end + STEP) if laid_end < want_end else laid_end
+        self._lay(max(new_start, keep_start), min(new_end, keep_end))
+        self._ahead_scheduled = True
+        QTimer.singleShot(0, self._lay_ahead)
 
     def refresh(self) -> None:
         """The marks or toggles changed: lay the overlays again before the next paint.
@@ -472,17 +506,19 @@ class HighlightedText(QPlainTextEdit):
             self._lay()  # asked before the next paint: as it will be painted
         return super().extraSelections()
 
-    def _lay(self) -> None:
-        """The highlight overlays around the visible text, from the marks and toggles.
+    def _lay(self, start: int | None = None, end: int | None = None) -> None:
+        """The highlight overlays of [start, end) (by default around the visible
+        text), from the marks and toggles.
 
         The model's marks are laid by chunks of the text (those starting in it),
         each kept until a toggle, the active attribution or the marks change, so
         scrolling makes only the chunks that come into view and an edit only the
         analyst's own marks."""
         self._stale = False
-        start, end = self.visible_range()
-        if len(self.text) > WHOLE:
-            start, end = max(0, start - MARGIN), min(len(self.text), end + MARGIN)
+        if start is None or end is None:
+            start, end = self.visible_range()
+            if len(self.text) > WHOLE:
+                start, end = max(0, start - MARGIN), min(len(self.text), end + MARGIN)
         self.highlighted_range = (start, end)
         if len(self._made) > MADE:
             self._made.clear()
@@ -680,8 +716,13 @@ class HighlightedText(QPlainTextEdit):
         key = (start, end, look)
         sel = self._made.get(key)
         if sel is None:
+            # One cursor moved and copied (copy on write): a new QTextCursor per
+            # mark costs three times as much.
+            cursor, last = self._mark_cursor, self._last_position
+            cursor.setPosition(min(self._map.to_qt(start), last))
+            cursor.setPosition(min(self._map.to_qt(end), last), QTextCursor.MoveMode.KeepAnchor)
             sel = self._made[key] = QTextEdit.ExtraSelection()
-            sel.cursor = self.qt_cursor(start, end)
+            sel.cursor = cursor
             sel.format = fmt
         return sel
 
