@@ -13,6 +13,7 @@ them instead of building them again.
 from __future__ import annotations
 
 import gc
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ from viewer.qt.view_index import ViewIndex, index_view
 
 HEAD = 40_000  # characters of a long article shown while the whole is made ready
 KEEP = 3  # documents and indexes kept (the article shown and the last few)
+LAUNCH_DELAY_MS = 50
+# A background thread running Python holds the interpreter 5 ms at a time by
+# default, and every paint or event the UI thread hands to Python waits for
+# it; at 1 ms the window stays smooth while a long article is read.
+SWITCH_INTERVAL = 0.001
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class ArticleLoader(QObject):
         super().__init__(parent)
         self._font = font
         QCoreApplication.instance().aboutToQuit.connect(self.wait)
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._db_path: Path | None = None
         self.clear()
 
@@ -197,9 +204,9 @@ class ArticleLoader(QObject):
         job.finished.connect(self._forget)
         self._running.add(job)
         self._queued.append(job)
-        # Started after this switch is painted: its Python work shares the
+        # Started once this switch is painted: its Python work shares the
         # interpreter with the UI thread, and the first paint comes first.
-        QTimer.singleShot(0, self._launch)
+        QTimer.singleShot(LAUNCH_DELAY_MS, self._launch)
 
     def _launch(self) -> None:
         while self._queued:
