@@ -95,7 +95,7 @@ class ArticleLoader(QObject):
         self._documents: Recent = Recent(KEEP)  # (article id, text hash) -> document
         self._indexes: Recent = Recent(KEEP)  # (article id, analysis id, corrections) -> index
         self._analyses: Recent = Recent(2)  # analysis id -> Analysis (model output)
-        self._latest: Recent = Recent(KEEP)  # article id -> its last whole index
+        self._latest: Recent = Recent(KEEP)  # (article, analysis) -> its last whole index
         self._articles: Recent = Recent(KEEP)  # article id -> StoredArticle
         self._heads: Recent = Recent(KEEP)  # (article id, text hash) -> the head's document
         self._pending: set[Hashable] = set()
@@ -137,7 +137,7 @@ class ArticleLoader(QObject):
         if index is None:
             # The last whole index of this article (an edit's new one is on its way),
             # else the marks of the head alone.
-            index = self._latest.get_fresh(article.id) or index_view(
+            index = self._latest.get_fresh((article.id, article.analysis_id)) or index_view(
                 apply_corrections(load_analysis(db, article.analysis_id, head_end), annotations),
                 covers=(0, head_end),
             )
@@ -237,7 +237,7 @@ class ArticleLoader(QObject):
         if index is not None:
             self._indexes.put(view_key, index)
             self._analyses.put(view_key[1], analysis)
-            self._latest.put(article_id, index)
+            self._latest.put(view_key[:2], index)  # the same text: its marks' offsets hold
             # Hundreds of thousands of plain objects that live on: out of the
             # cyclic collector's sight, or each full collection walks them all
             # (a pause of a quarter of a second, anywhere). Dropped from the

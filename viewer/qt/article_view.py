@@ -709,21 +709,24 @@ class HighlightedText(QPlainTextEdit):
         return marks
 
     def _selection(
-        self, start: int, end: int, fmt: QTextCharFormat, look: tuple
+        self, start: int, end: int, fmt: QTextCharFormat, look: tuple | None = None
     ) -> QTextEdit.ExtraSelection:
-        """The overlay of one mark; made once per document and look, then reused
-        (a re-lay after an edit or toggle makes only the marks that changed)."""
+        """The overlay of one mark; with a ``look``, made once per document and look,
+        then reused (a re-lay after an edit or toggle makes only the marks that
+        changed). Without one (another widget's own marks), made afresh."""
         key = (start, end, look)
-        sel = self._made.get(key)
+        sel = self._made.get(key) if look is not None else None
         if sel is None:
             # One cursor moved and copied (copy on write): a new QTextCursor per
             # mark costs three times as much.
             cursor, last = self._mark_cursor, self._last_position
             cursor.setPosition(min(self._map.to_qt(start), last))
             cursor.setPosition(min(self._map.to_qt(end), last), QTextCursor.MoveMode.KeepAnchor)
-            sel = self._made[key] = QTextEdit.ExtraSelection()
+            sel = QTextEdit.ExtraSelection()
             sel.cursor = cursor
             sel.format = fmt
+            if look is not None:
+                self._made[key] = sel
         return sel
 
 
