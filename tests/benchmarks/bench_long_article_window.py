@@ -205,6 +205,7 @@ def measure(db_path: Path, profile: str | None, scrolling: bool = True) -> None:
             "legend": toggle,
             "back": lambda: switch("small"),
             "scroll": scroll,
+            "wheel": wheel,
         }
         profiled(ops[profile])
         window.loader.wait()
@@ -242,7 +243,7 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=5.0)
     ap.add_argument("--prepare-only", action="store_true")
     ap.add_argument("--no-scroll", action="store_true", help="skip the (slow) scroll figures")
-    ap.add_argument("--profile", choices=("switch", "again", "edit", "legend", "back", "scroll"))
+    ap.add_argument("--profile", choices=("switch", "again", "edit", "legend", "back", "scroll", "wheel"))
     args = ap.parse_args()
     db_path = prepare(args.mb)
     if not args.prepare_only:

@@ -115,7 +115,7 @@ def merged_spans(spans: list[Annotation]) -> list[tuple[str | None, tuple[int, i
 WHOLE = 60_000
 MARGIN = 4_000
 CHUNK = 2_000  # characters whose model marks are laid (and kept) together
-AHEAD = 8_000  # characters laid ahead, below and above, while idle
+AHEAD = 6_000  # characters laid ahead, below and above, while idle
 STEP = 2_000  # at most this much more per idle step (some 80 overlays: 2-4 ms)
 MADE = 20_000  # overlays kept for reuse, at most (scrolling through a long article)
 
@@ -175,6 +175,7 @@ class HighlightedText(QPlainTextEdit):
         self._mark_cursor = QTextCursor(self.document())
         self._last_position = 0
         self._ahead_scheduled = False
+        self._growing = False  # widening toward AHEAD, step by step
         self._visible: tuple | None = None  # (scroll, size, text) -> visible_range()
         self._chunks: dict[int, list[list]] = {}  # chunk -> its model marks' overlays, by layer
         self._chunk_state: tuple | None = None  # the toggles and marks the chunks were laid for
@@ -479,15 +480,19 @@ class HighlightedText(QPlainTextEdit):
         if self._stale or self._chunk_state is None:
             return
         start, end = self.visible_range()
-        want_start, want_end = max(0, start - AHEAD), min(len(self.text), end + AHEAD)
+        size = len(self.text)
+        want_start, want_end = max(0, start - AHEAD), min(size, end + AHEAD)
         keep_start, keep_end = start - 2 * AHEAD, end + 2 * AHEAD
         laid_start, laid_end = self.highlighted_range
-        if (
-            laid_start <= want_start
-            and want_end <= laid_end
-            and (laid_start >= keep_start and laid_end <= keep_end)
-        ):
+        # Widened when less than half of AHEAD is left on a side (not at every
+        # line scrolled: each lay re-sets every overlay), narrowed past 2 × AHEAD.
+        short = laid_start > max(0, start - AHEAD // 2) or laid_end < min(size, end + AHEAD // 2)
+        wide = laid_start < keep_start or laid_end > keep_end
+        growing = (laid_start > want_start or laid_end < want_end) and self._growing
+        if not (short or wide or growing):
+            self._growing = False
             return
+        self._growing = True
         new_start = max(want_start, laid_start - STEP) if laid_start > want_start else laid_start
         new_end = min(want_end, laid_end + STEP) if laid_end < want_end else laid_end
         self._lay(max(new_start, keep_start), min(new_end, keep_end))
@@ -569,18 +574,21 @@ class HighlightedText(QPlainTextEdit):
         def wanted(s: int, e: int) -> bool:
             return e - s > LONG if long else (e - s <= LONG and start <= s < end)
 
+        def near(index: SpanIndex) -> list[int]:
+            return index.long_overlapping(start, end) if long else index.overlapping(start, end)
+
         active, palette, kinds = context["active"], context["palette"], context["kinds"]
         formats = self._formats  # one format per look, shared
         quotes = self.analysis.quotes
         contents, rejected_quotes, entities, rejected_entities = [], [], [], []
-        near = [
+        contents_near = [
             i
-            for i in self._quote_index.overlapping(start, end)
+            for i in near(self._quote_index)
             if self._shown(quotes[i]) and wanted(quotes[i].start, quotes[i].end)
         ]
         # Longest first, so a content nested in another is drawn over it (one
         # nested in a content of an earlier chunk starts later: drawn later too).
-        for i in sorted(near, key=lambda i: quotes[i].start - quotes[i].end):
+        for i in sorted(contents_near, key=lambda i: quotes[i].start - quotes[i].end):
             q = quotes[i]
             key = ("content", q.kind, i in active)
             if key not in formats:
@@ -593,11 +601,11 @@ class HighlightedText(QPlainTextEdit):
             formats[strike_key] = QTextCharFormat()
             formats[strike_key].setFontStrikeOut(True)
         strike = formats[strike_key]
-        for i in self._rejected_quote_index.overlapping(start, end):
+        for i in near(self._rejected_quote_index):
             q = self.view.rejected_quotes[i]
             if self._shown(q) and wanted(q.start, q.end):
                 rejected_quotes.append(self._selection(q.start, q.end, strike, strike_key))
-        for i in self._entity_index.overlapping(start, end):
+        for i in near(self._entity_index):
             e = self.analysis.entities[i]
             if e.label in self.visible_labels and wanted(e.start, e.end):
                 key = self._entity_look(e, quotes, kinds)
@@ -611,11 +619,13 @@ class HighlightedText(QPlainTextEdit):
                         fmt.setUnderlineColor(kinds[key[3]].line)
                     formats[key] = fmt
                 entities.append(self._selection(e.start, e.end, formats[key], key))
-        for i in self._rejected_entity_index.overlapping(start, end):
+        for i in near(self._rejected_entity_index):
             e = self.view.rejected_entities[i]
             if e.label in self.visible_labels and wanted(e.start, e.end):
                 rejected_entities.append(self._selection(e.start, e.end, strike, strike_key))
-        mentions = self._attribution_marks(start, end, active, palette, formats, wanted)
+        mentions = self._attribution_marks(
+            near(self._mention_index), active, palette, formats, wanted
+        )
         return [contents, rejected_quotes, entities, rejected_entities, mentions]
 
     def _analyst_marks(self, start: int, end: int, context: dict) -> list:
@@ -673,8 +683,7 @@ class HighlightedText(QPlainTextEdit):
 
     def _attribution_marks(
         self,
-        start: int,
-        end: int,
+        found: list[int],
         active: set[int],
         palette: dict[str, QColor],
         formats: dict[tuple, QTextCharFormat],
@@ -686,7 +695,7 @@ class HighlightedText(QPlainTextEdit):
         """
         quotes = self.analysis.quotes
         marks = []
-        for m in self._mention_index.overlapping(start, end):
+        for m in found:  # positions in the mention index
             (role, s, e), users = self._mentions[m]
             shown = [i for i in users if self._shown(quotes[i])]
             if not shown or not wanted(s, e):

@@ -47,6 +47,11 @@ class SpanIndex:
         found.sort()
         return found
 
+    def long_overlapping(self, start: int, end: int) -> list[int]:
+        """Positions of the spans longer than LONG that share a character with [start, end)."""
+        pairs = self._pairs
+        return [i for i in self._long if pairs[i][0] < end and pairs[i][1] > start]
+
     def at(self, pos: int) -> list[int]:
         """Positions (ascending) of the spans containing ``pos``."""
         return self.overlapping(pos, pos + 1)
