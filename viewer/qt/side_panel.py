@@ -45,8 +45,8 @@ ANONYMOUS = "anonymous"
 # Speakers' groups are all opened up to this many rows in all; past it (a very
 # long article) only the first groups, the most attributed, are.
 EXPAND_ROWS = 2_000
-# Past this many quotes (in the article shown or the one before) the lists are
-# filled after the text's first paint.
+# Past this many quotes (in the article shown or the one before), or while only a
+# long article's head is known, the lists are filled after the text's first paint.
 DEFER_QUOTES = 2_000
 
 Index = QModelIndex | QPersistentModelIndex
@@ -335,7 +335,7 @@ class SidePanel(QTabWidget):
         attributions by speaker, if made already (view_index.speaker_groups)."""
         if analysis is self._analysis and complete == self._complete:
             return  # the same article after a label edit: nothing here changed
-        big = max(len(analysis.quotes), len(self._analysis.quotes)) > DEFER_QUOTES
+        big = not complete or max(len(analysis.quotes), len(self._analysis.quotes)) > DEFER_QUOTES
         self._analysis, self._complete = analysis, complete
         self._filling += 1
         if big:
