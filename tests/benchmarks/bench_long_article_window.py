@@ -243,7 +243,9 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=5.0)
     ap.add_argument("--prepare-only", action="store_true")
     ap.add_argument("--no-scroll", action="store_true", help="skip the (slow) scroll figures")
-    ap.add_argument("--profile", choices=("switch", "again", "edit", "legend", "back", "scroll", "wheel"))
+    ap.add_argument(
+        "--profile", choices=("switch", "again", "edit", "legend", "back", "scroll", "wheel")
+    )
     args = ap.parse_args()
     db_path = prepare(args.mb)
     if not args.prepare_only:
