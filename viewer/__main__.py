@@ -16,9 +16,10 @@ def main(argv: list[str] | None = None) -> int:
         from viewer.cli import run
 
         return run(argv)
-    from viewer.qt.app import run_gui  # Qt only when a window is wanted
+    from viewer.cli import commands_help
+    from viewer.qt.app import build_parser, run_gui  # Qt only when a window is wanted
 
-    return run_gui(argv)
+    return run_gui(build_parser(epilog=commands_help()).parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -189,8 +189,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--check", action="store_true")
-    parser.add_argument("--processes", type=int, default=2,
-                        help="export processes (viewer export's default: up to 2)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="export processes (viewer export's default: up to 2)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

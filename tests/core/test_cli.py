@@ -67,7 +67,7 @@ def test_jsonl_and_csv_ids_and_metadata(tmp_path):
         encoding="utf-8",
     )
     records = run_analyze(tmp_path, corpus)
-    assert [(r["id"], r["title"]) for r in records] == [("x1", "First"), ("2", "2")]
+    assert [(r["id"], r["title"]) for r in records] == [("x1", "First"), ("2", "Rome is busy")]
 
 
 def test_missing_corpus_is_a_clear_error(tmp_path, capsys):

@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from viewer.core import corpus
-from viewer.core.corpus import canonical_text, corpus_files, decode_bytes, iter_articles
+from viewer.core.corpus import (
+    canonical_text,
+    corpus_files,
+    decode_bytes,
+    iter_articles,
+    title_in_text,
+    title_of_text,
+)
 from viewer.core.model import Article, ImportReport, LoadMessage
 
 # pyproject's norecursedirs replaces pytest's default ".*" ignore, so a .hypothesis folder in
@@ -121,11 +128,14 @@ def test_utf16_text_starting_with_nul_is_not_mistaken_for_utf32() -> None:
 # --- .txt ----------------------------------------------------------------------------
 
 
-def test_seed_article_loads_with_file_name_as_title() -> None:
+def test_seed_article_loads_with_its_opening_sentence_as_title() -> None:
     articles, report = load(SEED)
     assert [a.id for a in articles] == ["000_0c52c29eb9c28650"]
     (article,) = articles
-    assert article.title == "000_0c52c29eb9c28650"  # first line is a long sentence
+    # Regression: titled "000_0c52c29eb9c28650" (its first line is a long sentence).
+    assert article.title == (
+        "The United States is on track to announce next week the transition of the\u2026"
+    )
     assert article.origin == str(SEED)
     assert article.text == canonical_text(SEED.read_bytes().decode("utf-8"))
     assert article.warnings == ()
@@ -151,23 +161,55 @@ def test_txt_headline_becomes_title(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "first_line",
+    ("first_line", "title"),
     [
-        "The minister resigned on Tuesday.",  # sentence
-        "Why now?",
-        "He said:",
-        'He said "no."',  # quote mark after a period
-        "She left.\u201d",
-        "x" * 201,  # too long
-        " ".join(["word"] * 26),  # too many words
+        ("The minister resigned on Tuesday.", "The minister resigned on Tuesday"),  # sentence
+        ("Why now? Nobody knows.", "Why now?"),
+        ("He said:", "He said:"),
+        ('He said "no." She left.', 'He said "no."'),  # quote mark after a period
+        ("She left.\u201d", "She left.\u201d"),
+        ("x" * 201, "x" * 79 + "\u2026"),  # too long, and one word: cut inside it
+        (" ".join(["word"] * 26), " ".join(["word"] * 16) + "\u2026"),  # too many words
     ],
 )
-def test_txt_first_line_that_is_not_a_headline_gives_file_name(
-    tmp_path: Path, first_line: str
+def test_txt_first_line_that_is_not_a_headline_gives_its_first_sentence(
+    tmp_path: Path, first_line: str, title: str
 ) -> None:
     write(tmp_path / "story one.txt", first_line + "\n" + BODY)
     (article,) = load(tmp_path)[0]
-    assert article.title == "story one"
+    assert article.title == title
+    assert article.text == first_line + "\n" + BODY  # the text keeps its first line
+
+
+@pytest.mark.parametrize(
+    ("opening", "title"),
+    [
+        ("The U.S. Army left Kabul. Then", "The U.S. Army left Kabul"),
+        ("Mr. Blair spoke to Dr. Singh on Monday. Then", "Mr. Blair spoke to Dr. Singh on Monday"),
+        ("Prices rose 2.5 percent in May. Then", "Prices rose 2.5 percent in May"),
+        ("J. K. Rowling wrote again. Then", "J. K. Rowling wrote again"),
+        ("One, two, three, four, five, six, seven, eight, nine, ten, eleven, twelve, thirteen.",
+         "One, two, three, four, five, six, seven, eight, nine, ten, eleven, twelve\u2026"),
+    ],
+)  # fmt: skip
+def test_opening_sentence_title_skips_abbreviations_and_cuts_at_a_word(
+    opening: str, title: str
+) -> None:
+    assert title_of_text(opening + " more text.\nBody.") == title
+
+
+def test_title_in_text_finds_a_headline_or_the_opening_it_shortens() -> None:
+    text = "\n  Ceasefire talks resume in Cairo\nBody."
+    assert title_in_text("Ceasefire talks resume in Cairo", text) == (3, 34)
+    seed = SEED.read_text("utf-8")
+    title = title_of_text(seed)
+    start, end = title_in_text(title, seed)
+    assert (start, seed[start:end]) == (0, title.removesuffix("\u2026"))
+    sentence = "The minister resigned on Tuesday. Then more.\nBody."
+    assert title_in_text("The minister resigned on Tuesday", sentence) == (0, 32)
+    # A title of its own (a jsonl field) is not in the text, even if a word opens it.
+    assert title_in_text("The minister", sentence) is None
+    assert title_in_text("Cairo talks", text) is None
 
 
 def test_txt_headline_limits_are_inclusive(tmp_path: Path) -> None:
@@ -178,10 +220,10 @@ def test_txt_headline_limits_are_inclusive(tmp_path: Path) -> None:
     assert titles == {"words": words, "chars": "y" * 200}
 
 
-def test_txt_single_line_needs_more_text_to_have_a_headline(tmp_path: Path) -> None:
+def test_txt_single_line_is_its_own_title(tmp_path: Path) -> None:
     write(tmp_path / "lonely.txt", "Only a headline\n\n  \n")
     (article,) = load(tmp_path)[0]
-    assert article.title == "lonely"
+    assert article.title == "Only a headline"
     assert article.text == "Only a headline\n\n  \n"  # not stripped
 
 
@@ -452,7 +494,7 @@ def test_bad_files_do_not_stop_the_rest_of_the_corpus(tmp_path: Path) -> None:
     assert [a.id for a in articles] == ["6"]
     assert {m.path for m in report.skipped} == {"1.txt", "2.txt", "3.csv", "4.jsonl", "5.csv"}
     assert report.files_read == 6
-    assert report.summary() == "1 article from 6 files; 0 warnings, 6 skipped"
+    assert report.summary() == "1 article from 6 files; 0 warnings, 2 files and 4 records skipped"
 
 
 # --- .jsonl --------------------------------------------------------------------------
@@ -492,7 +534,11 @@ def test_jsonl_ids_and_titles_fall_back(tmp_path: Path) -> None:
     )
     path = write(tmp_path / "news" / "feed.jsonl", content)
     single = {a.id: a.title for a in load(path)[0]}
-    assert single == {"2": "Short headline", "3": "3", "4": "4"}
+    assert single == {
+        "2": "Short headline",
+        "3": "One long sentence that ends with a period",
+        "4": "no id",
+    }
     in_folder = {a.id: a.origin for a in load(tmp_path)[0]}
     assert in_folder == {
         "news/feed:2": "news/feed.jsonl:2",
@@ -682,6 +728,16 @@ def test_csv_unmatched_quote_skips_the_rest_with_line(tmp_path: Path) -> None:
     ]
 
 
+def test_an_unmatched_quote_on_the_last_line_says_line_not_lines(tmp_path: Path) -> None:
+    """Regression: "lines 3-3" for a quote left open on the last line."""
+    write(tmp_path / "q.csv", 'text\nfine\n"never closed\n')
+    _, report = load(tmp_path)
+    assert only(report, "skipped") == [
+        ("q.csv", 3, "unmatched quote: line 3 (the rest of the file) not loaded")
+    ]
+    assert report.summary() == "1 article from 1 file; 0 warnings, 1 record skipped"
+
+
 def test_csv_stray_quote_skips_only_that_record(tmp_path: Path) -> None:
     write(tmp_path / "q.csv", 'text,id\n"quoted"junk,1\nfine,2\n')
     articles, report = load(tmp_path)
@@ -832,3 +888,31 @@ def test_csv_with_only_a_header_is_reported(tmp_path):
     assert [a.id for a in articles] == ["ok"]
     [msg] = report.skipped
     assert msg.path.endswith("h.csv") and "no rows" in msg.message
+
+
+def test_a_database_of_the_old_titles_keeps_its_text_analysis_and_offsets(tmp_path) -> None:
+    """The seed was stored titled by its file name: reading it again changes the title
+    only (no re-analysis, no re-anchoring: annotation offsets refer to the same text)."""
+    from dataclasses import replace
+
+    from viewer.core.model import Analysis
+    from viewer.core.store import open_db
+    from viewer.core.store.analyses import save_analyses
+    from viewer.core.store.articles import get_article, upsert_articles
+
+    (seed,) = load(SEED)[0]
+    db = open_db(tmp_path / "old.sqlite")
+    [aid] = upsert_articles(db, [replace(seed, title="000_0c52c29eb9c28650")])
+    save_analyses(db, "m@1", "p1", [(aid, seed.text_hash, seed.text, Analysis())])
+    analysed = get_article(db, aid)
+    changed: list[int] = []
+    assert upsert_articles(db, [seed], changed) == [aid]
+    again = get_article(db, aid)
+    assert changed == []
+    assert again.title == seed.title != "000_0c52c29eb9c28650"
+    assert (again.text, again.text_hash, again.analysis_id) == (
+        analysed.text,
+        analysed.text_hash,
+        analysed.analysis_id,
+    )
+    db.close()

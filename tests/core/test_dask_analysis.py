@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core.dask_analysis import AnalyzerPlugin, batches, free_port, stop_process_group
+from viewer.core.dask_analysis import AnalyzerPlugin, free_port, stop_process_group
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import ModelNotFound
 from viewer.core.shards import write_shard
@@ -195,14 +195,6 @@ def test_a_worker_without_the_model_fails_fast_naming_itself():
 
     with pytest.raises(ModelNotFound, match=r"tcp://10\.0\.0\.7:40000: .*no_such_model"):
         AnalyzerPlugin("no_such_model").setup(Worker())
-
-
-def test_batches_bound_texts_and_characters():
-    items = [(i, "h", "x" * 150_000) for i in range(5)] + [(9, "h", "short")]
-    sizes = [[i for i, _, _ in b] for b in batches(iter(items))]
-    assert sizes == [[0, 1], [2, 3], [4, 9]]  # 400,000 characters at most (one text may be more)
-    many = [(i, "h", "t") for i in range(70)]
-    assert [len(b) for b in batches(iter(many))] == [32, 32, 6]
 
 
 def _jsonl_of(db_path: Path, folder: Path, out: Path) -> bytes:

@@ -541,15 +541,35 @@ def test_parallel_annotations_export_writes_the_same_bytes(tmp_path):
     from viewer.core.store.articles import get_article, upsert_articles
 
     db = open_db(tmp_path / "p.sqlite")
-    ids = upsert_articles(db, [
-        Article(id=f"a{i}", text=f"Text {i}, \"quoted\" =formula\nline two 😀 end.", title=f"T{i}",
-                origin="o") for i in range(9)])
+    ids = upsert_articles(
+        db,
+        [
+            Article(
+                id=f"a{i}",
+                text=f'Text {i}, "quoted" =formula\nline two 😀 end.',
+                title=f"T{i}",
+                origin="o",
+            )
+            for i in range(9)
+        ],
+    )
     for article_id in ids:
         art = get_article(db, article_id)
         for start in range(0, 30, 7):
-            insert_annotation(db, new_annotation(article_id, art.text, art.text_hash, start,
-                                                 start + 5, kind="span", action="added",
-                                                 label="Claim", note="a, \"b\"\nc"))
+            insert_annotation(
+                db,
+                new_annotation(
+                    article_id,
+                    art.text,
+                    art.text_hash,
+                    start,
+                    start + 5,
+                    kind="span",
+                    action="added",
+                    label="Claim",
+                    note='a, "b"\nc',
+                ),
+            )
     from viewer.core.store.reviews import add_tag
 
     extra = upsert_articles(db, [Article(id="z", text="Only tagged.", title="Z", origin="o")])
@@ -560,3 +580,25 @@ def test_parallel_annotations_export_writes_the_same_bytes(tmp_path):
     assert second.rows == first.rows == 46
     assert two.read_bytes() == one.read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]
+
+
+def test_command_takes_a_corpus_and_exports_the_window_s_database(tmp_path, capsys):
+    from viewer.core.store.database import default_db_path
+
+    corpus = tmp_path / "bbc"
+    corpus.mkdir()
+    assert main(["export", str(corpus), "--csv", str(tmp_path / "o.csv"),
+                 "--what", "articles"]) == 2  # fmt: skip
+    assert "no database for this corpus yet" in capsys.readouterr().err
+    build_sample_db(default_db_path(corpus)).close()
+    out, direct = tmp_path / "by-corpus.csv", tmp_path / "by-db.csv"
+    assert main(["export", str(corpus), "--csv", str(out), "--what", "articles"]) == 0
+    assert main(["export", "--db", str(default_db_path(corpus)), "--csv", str(direct),
+                 "--what", "articles"]) == 0  # fmt: skip
+    assert out.read_bytes() == direct.read_bytes()
+
+
+@pytest.mark.parametrize("where", [[], ["c", "--db", "x.sqlite"]])
+def test_command_needs_a_corpus_or_a_database(tmp_path, capsys, where):
+    assert main(["export", *where, "--csv", str(tmp_path / "o.csv"), "--what", "articles"]) == 2
+    assert "give a CORPUS or --db DB" in capsys.readouterr().err

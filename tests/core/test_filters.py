@@ -11,6 +11,8 @@ from viewer.core.store.analyses import save_analyses
 from viewer.core.store.articles import upsert_articles
 from viewer.core.store.filters import (
     ArticleFilter,
+    FilterError,
+    date_problem,
     distinct_values,
     filtered_count,
     filtered_rows,
@@ -211,10 +213,11 @@ def test_values_are_bound_not_spliced(db):
         ArticleFilter(entity_text=evil),
         ArticleFilter(tag=evil),
         ArticleFilter(speaker=evil),
-        ArticleFilter(date_from=evil + "9"),
     ):
         assert filtered_count(db, f) == 0
     assert filtered_count(db, ArticleFilter(query=evil)) == 0
+    with pytest.raises(FilterError):  # a date bound is refused before any SQL
+        filtered_count(db, ArticleFilter(date_from=evil + "9"))
 
 
 def test_malformed_raw_query_is_a_search_error(db):
@@ -234,4 +237,38 @@ def test_choices_for_the_filter_bar(db):
 def test_describe_and_empty():
     assert ArticleFilter().is_empty and ArticleFilter().describe() == "all articles"
     f = ArticleFilter(source="Wire", anonymous_quotes=True)
-    assert not f.is_empty and f.describe() == "anonymous attributions, source=Wire"
+    assert not f.is_empty and f.describe() == "anonymous attributions · source “Wire”"
+
+
+def test_describe_speaks_words_not_field_names():
+    f = ArticleFilter(entity_text="Fox", has_quotes=False)
+    assert f.describe() == "entity “Fox” · without quotes"
+    f = ArticleFilter(
+        query="budget", entity_text="Fox", entity_label="NORP", tag="check", status="in_progress",
+        date_from="2005-01", date_to="2005-06-30", has_quotes=True, annotation_label="Claim",
+        annotator="ann",
+    )  # fmt: skip
+    assert f.describe() == (
+        "text “budget” · entity “Fox” (Group) · tagged “check” · in progress · dated 2005-01"
+        " to 2005-06-30 · with quotes · annotated “Claim” · worked on by ann"
+    )
+    assert ArticleFilter(entity_label="WORK_OF_ART").describe() == "Work of art entities"
+    assert ArticleFilter(date_to="2005").describe() == "dated up to 2005"
+    assert "=" not in f.describe() and "_" not in f.describe()
+
+
+@pytest.mark.parametrize("bad", ["01/01/2005", "2005-13", "2005-02-30", "yesterday", "05"])
+def test_a_date_that_is_not_a_date_is_refused_not_matched_to_everything(db, bad):
+    """Regression: dates compare as text, so "01/01/2005" matched (nearly) every article."""
+    assert date_problem(bad) == f"“{bad}” is not a date: write YYYY-MM-DD (or YYYY-MM, or YYYY)"
+    for f in (ArticleFilter(date_from=bad), ArticleFilter(date_to=bad)):
+        assert f.problems()
+        with pytest.raises(FilterError, match="is not a date"):
+            filtered_count(db, f)
+        with pytest.raises(FilterError):
+            filtered_rows(db, f, 0, 10)
+
+
+@pytest.mark.parametrize("good", ["2005", "2005-03", "2005-03-31", "2024-02-29"])
+def test_iso_dates_and_prefixes_are_dates(good):
+    assert date_problem(good) is None and ArticleFilter(date_from=good).problems() == []

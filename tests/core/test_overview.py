@@ -152,3 +152,15 @@ def test_tables_follow_new_analyses(db):
     # An article whose text changed drops its old analysis from the counts.
     upsert_articles(db, [Article(id="a3", text="Changed.", title="T", origin="o")])
     assert "Paris" not in {s.text for s in overview.entity_stats(db)}
+
+
+def test_entities_without_some_labels(db):
+    """The window's tables and charts leave out the labels hidden in the legend."""
+    overview.refresh_stats(db)
+    shown = overview.entity_stats(db, without={"GPE"})
+    assert {s.label for s in shown} == {"PERSON"}
+    assert overview.entity_count(db, without={"GPE"}) == len(shown) == 2
+    assert overview.entity_count(db, without={"GPE", "PERSON"}) == 0
+    assert overview.top_entities(db, 5, without={"PERSON"})[0].text == "Berlin"
+    # One label asked for wins.
+    assert {s.label for s in overview.entity_stats(db, label="GPE", without={"GPE"})} == {"GPE"}

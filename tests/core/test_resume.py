@@ -23,7 +23,7 @@ def texts(n: int = N) -> list[str]:
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    monkeypatch.setattr(workflow, "ANALYSIS_BATCH", 4)  # several batches from a few texts
+    monkeypatch.setattr(workflow, "LOCAL_BATCH_TEXTS", 4)  # several batches from a few texts
     db = open_db(tmp_path / "r.sqlite")
     upsert_articles(
         db, [Article(id=f"a{i}", text=t, title=t, origin="r") for i, t in enumerate(texts())]
@@ -102,11 +102,6 @@ def test_two_processes_resume_after_cancel(db, analyzer):
     assert 0 < analysed(db) < N
     analyze_pending(db, analyzer, processes=2)
     assert analysed(db) == N
-
-
-def test_analyze_many_in_workers_matches_one_process(analyzer):
-    sample = texts(3) + ["", 'He said: "Fine."']
-    assert list(analyzer.analyze_many(sample, n_process=2)) == list(analyzer.analyze_many(sample))
 
 
 def test_cli_takes_a_process_count():

@@ -373,7 +373,7 @@ def test_speaker_filter_tells_anonymous_speakers_apart(corpus):
     assert exts(db, ArticleFilter(speaker="A SPOKESMAN")) == ["a1", "a2"]
     f = ArticleFilter(speaker="a spokesman", speaker_article=ids["a2"])
     assert exts(db, f) == ["a2"]
-    assert f.describe() == f"speaker=a spokesman (in article {ids['a2']})"
+    assert f.describe() == f"speaker “a spokesman” in article {ids['a2']}"
     # Each row of the speakers table filters to as many articles as it says.
     for s in overview.speaker_stats(db):
         row_filter = ArticleFilter(speaker=s.name, speaker_article=s.article_id)

@@ -61,8 +61,9 @@ def test_search_tab_opens_the_hit_selected(make_window, open_and_wait, tmp_path,
     assert ARTICLES["paris"][start:end].lower() == "reporters"
 
 
-def test_corpus_tables_fill_when_shown_and_filter_the_list(make_window, open_and_wait,
-                                                           tmp_path, qtbot):
+def test_corpus_tables_fill_when_shown_and_filter_the_list(
+    make_window, open_and_wait, tmp_path, qtbot
+):
     window = opened(make_window, open_and_wait, tmp_path)
     assert window.entities_view.model.rowCount() == 0  # nothing counted while hidden
     window.corpus_dock.show()
@@ -74,6 +75,9 @@ def test_corpus_tables_fill_when_shown_and_filter_the_list(make_window, open_and
     speakers = window.speakers_view.model
     names = {speakers.row_at(i).name for i in range(speakers.rowCount())}
     assert {"Merkel", "Macron"} <= {n.split()[-1] for n in names}
-    qtbot.keyClick(window, Qt.Key.Key_X,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_X,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert titles(window) == ["berlin", "paris", "rome"]

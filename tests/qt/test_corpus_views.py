@@ -200,12 +200,62 @@ def test_charts_show_top_entities_speakers_and_months(db, qtbot):
     qtbot.addWidget(charts)
     charts.set_db(db)
     bars = charts.entities_chart.chart().series()[0].barSets()[0]
-    assert bars.count() == ChartsView.TOP
-    assert charts.speakers_chart.chart().series()[0].barSets()[0].count() == ChartsView.TOP
+    assert bars.count() == charts.bars() >= 3
+    assert charts.speakers_chart.chart().series()[0].barSets()[0].count() == charts.bars()
     assert charts.time_chart.chart().series()[0].count() > 10
     assert not charts.time_chart.isHidden() and charts.no_dates.isHidden()
     charts.label_box.setCurrentIndex(charts.label_box.findData("MONEY"))
     assert charts.entities_chart.chart().series()[0].barSets()[0].count() > 0
+
+
+def bar_names(view) -> list[str]:
+    axis = view.chart().axes(Qt.Orientation.Vertical)[0]
+    return [name.rstrip("\u200b") for name in axis.categories()]
+
+
+def test_charts_leave_out_the_labels_hidden_in_the_legend(db, qtbot):
+    charts = ChartsView()
+    qtbot.addWidget(charts)
+    charts.set_db(db)
+    charts.set_hidden_labels({"DATE", "CARDINAL", "ORDINAL"})
+    names = bar_names(charts.entities_chart)
+    assert names and not any(n.endswith(("(Date)", "(Cardinal)", "(Ordinal)")) for n in names)
+    charts.label_box.setCurrentIndex(charts.label_box.findData(None))  # hidden ones too
+    assert any(n.endswith("(Date)") for n in bar_names(charts.entities_chart))
+
+
+def test_more_bars_in_a_taller_chart_each_name_whole(db, qtbot):
+    charts = ChartsView()
+    qtbot.addWidget(charts)
+    charts.resize(900, 300)
+    charts.show()
+    charts.set_db(db)
+    low = charts.bars()
+    charts.resize(900, 1000)
+    qtbot.waitUntil(lambda: charts.bars() > low and len(bar_names(charts.entities_chart)) > low)
+    axis = charts.entities_chart.chart().axes(Qt.Orientation.Vertical)[0]
+    assert not axis.truncateLabels()  # Qt would elide every name to "…" in a narrow dock
+    assert all(len(n) <= corpus_views.BAR_NAME_CHARS for n in bar_names(charts.entities_chart))
+
+
+def test_the_timeline_has_every_month_once_in_order():
+    months = [("2019-11", 3), ("2020-02", 1), ("2020-03", 4)]
+    assert corpus_views.every_month(months) == [
+        ("2019-11", 3), ("2019-12", 0), ("2020-01", 0), ("2020-02", 1), ("2020-03", 4)
+    ]  # fmt: skip
+    axis = corpus_views.month_axis([m for m, _ in corpus_views.every_month(months)])
+    assert [label for label in axis.categoriesLabels()] == [
+        "2019-11", "2019-12", "2020-01", "2020-02", "2020-03"
+    ]  # fmt: skip
+    many = [f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(60)]
+    shown = [x for x in corpus_views.month_axis(many).categoriesLabels() if x.strip("\u200b")]
+    assert shown == many[::5]  # at most 12 labels, every 5th month, one tick each
+
+
+def test_count_axes_step_by_whole_round_numbers():
+    for most, step in ((1, 1), (5, 2), (68, 20), (136, 50), (291, 100)):
+        axis = corpus_views.count_axis(most)
+        assert axis.tickInterval() == step and axis.min() == 0 and axis.max() >= most
 
 
 def test_charts_without_dates(tmp_path, qtbot):

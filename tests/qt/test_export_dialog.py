@@ -124,3 +124,49 @@ def test_export_button_needs_a_file_and_options_follow_the_choice(dialog):
     assert not dialog.bom_box.isEnabled() and not dialog.raw_box.isEnabled()
     dialog.set_choice("entities", "x.csv")
     assert dialog.export_button.isEnabled() and dialog.bom_box.isEnabled()
+
+
+def test_the_file_offered_is_named_after_the_corpus_and_the_kind(qtbot, db_path, tmp_path):
+    d = ExportDialog(db_path, corpus=tmp_path / "bbc-news", folder=tmp_path / "exports")
+    qtbot.addWidget(d)
+    d.what_box.setCurrentIndex(d.what_box.findData("entities"))
+    assert d.path_edit.text() == str(tmp_path / "exports" / "bbc-news-entities.csv")
+    d.what_box.setCurrentIndex(d.what_box.findData("jsonl"))
+    assert d.path_edit.text() == str(tmp_path / "exports" / "bbc-news-jsonl.jsonl")
+    d.path_edit.setText("mine.csv")  # the user's own name stays when the kind changes
+    d.what_box.setCurrentIndex(d.what_box.findData("articles"))
+    assert d.path_edit.text() == "mine.csv"
+
+
+def test_a_relative_name_goes_to_the_export_folder_not_the_working_one(
+    qtbot, db_path, tmp_path, monkeypatch
+):
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    d = ExportDialog(db_path, corpus=tmp_path / "bbc", folder=folder)
+    qtbot.addWidget(d)
+    result = run_export(qtbot, d, "articles", "mine.csv")
+    assert result.path == folder / "mine.csv" and (folder / "mine.csv").is_file()
+    assert not (elsewhere / "mine.csv").exists()
+
+
+def test_the_window_offers_the_folder_of_the_last_export(
+    make_window, open_and_wait, tmp_path, qtbot
+):
+    from tests.conftest import SEEDS
+
+    window = make_window()
+    open_and_wait(window, SEEDS, tmp_path / "seeds.sqlite")
+    window.export()
+    first = window.export_dialog
+    assert first.path_edit.text().endswith(f"seeds-{first.what}.csv")  # named after the corpus
+    out = tmp_path / "chosen" / "a.csv"
+    out.parent.mkdir()
+    run_export(qtbot, first, "articles", out)
+    first.close()
+    window.export()
+    assert window.export_dialog.folder == out.parent
+    assert window.export_dialog.path_edit.text().startswith(str(out.parent))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.core.test_anchor_checks import changed_db
 from tests.core.test_one_action_one_transaction import (
     SUMMIT,
     ScriptedAnalyzer,
@@ -16,6 +17,7 @@ from viewer.core.store import open_db
 from viewer.core.store.annotations import insert_annotation
 from viewer.core.store.articles import upsert_articles
 from viewer.core.workflow import analyze_pending
+from viewer.qt.edits import Editor
 from viewer.qt.review_dialog import STATUS_HELP, UNTAKEN_HELP, AnchorReviewDialog
 
 
@@ -44,3 +46,59 @@ def test_a_decision_the_new_model_does_not_take_says_so(tmp_path, qtbot):
         "Berlin": ("orphaned", UNTAKEN_HELP),
     }
     assert UNTAKEN_HELP != STATUS_HELP["orphaned"]
+
+
+def listed(dialog: AnchorReviewDialog) -> list[tuple[str, str]]:
+    tree = dialog.tree
+    return [
+        (tree.topLevelItem(i).text(3), tree.topLevelItem(i).text(2))
+        for i in range(tree.topLevelItemCount())
+    ]
+
+
+def test_moved_is_hidden_by_default_and_mark_checked_shrinks_the_list(tmp_path, qtbot):
+    db, _aid, _ids = changed_db(tmp_path)
+    dialog = AnchorReviewDialog(db, annotator="ann")
+    qtbot.addWidget(dialog)
+    assert listed(dialog) == [("talks went well", "orphaned"), ("Emmanuel Macrom", "approximate")]
+    assert dialog.summary.text() == (
+        "2 to check after their article's text or the model's output changed"
+        " (1 orphaned, 1 approximate); 1 moved (no action needed)."
+    )
+    dialog.show_moved.setChecked(True)
+    assert listed(dialog)[-1] == ("Paris", "moved")
+    dialog.show_moved.setChecked(False)
+    assert not dialog.check_button.isEnabled()  # nothing selected
+    dialog.tree.topLevelItem(1).setSelected(True)
+    dialog.check_button.click()
+    assert listed(dialog) == [("talks went well", "orphaned")]
+    assert "1 checked" in dialog.summary.text()
+    # Kept in the database: a new dialog (another session) lists it no more.
+    again = AnchorReviewDialog(open_db(tmp_path / "db.sqlite"))
+    qtbot.addWidget(again)
+    assert listed(again) == [("talks went well", "orphaned")]
+    checker = again.db.execute("SELECT checked_by FROM anchor_checks").fetchall()
+    assert checker == [("ann",)]
+    # Shown again on request, and listed again with List Again.
+    dialog.show_checked.setChecked(True)
+    assert [dialog.tree.topLevelItem(i).text(4) for i in range(2)] == ["", "\u2713"]
+    dialog.tree.topLevelItem(1).setSelected(True)
+    assert dialog.uncheck_button.isEnabled() and not dialog.check_button.isEnabled()
+    dialog.uncheck_button.click()
+    dialog.show_checked.setChecked(False)
+    assert len(listed(dialog)) == 2
+
+
+def test_mark_checked_in_the_window_is_undoable(tmp_path, qtbot):
+    db, _aid, _ids = changed_db(tmp_path)
+    editor = Editor(lambda: db, "ann")
+    dialog = AnchorReviewDialog(db, annotator="ann", editor=editor)
+    qtbot.addWidget(dialog)
+    dialog.tree.topLevelItem(0).setSelected(True)
+    dialog.check_button.click()
+    assert listed(dialog) == [("Emmanuel Macrom", "approximate")]
+    assert editor.undo_action.text().replace("&", "") == "Undo Mark 1 annotation checked"
+    editor.undo()
+    assert len(listed(dialog)) == 2  # the dialog follows the undo
+    editor.redo()
+    assert listed(dialog) == [("Emmanuel Macrom", "approximate")]

@@ -270,6 +270,6 @@ def test_in_the_window(make_window, open_and_wait, tmp_path, qtbot):
     window.speakers_view.table.clicked.emit(speakers.index(row, 0))
     assert window.filter_bar.filter().speaker_article == speakers.row_at(row).article_id
     assert [window.articles.row_at(i).ext_id for i in range(window.articles.rowCount())] == ["a2"]
-    assert "(in article" in window.count_label.text()
+    assert "” in article" in window.count_label.text()
     window.filter_bar.speaker_article.setChecked(False)
     assert window.articles.total == 2  # both articles' spokesmen

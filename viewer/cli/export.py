@@ -13,6 +13,7 @@ from viewer.core.annotation_io import export_jsonl
 from viewer.core.export import WHAT_CHOICES, WHATS, ExportError, ExportResult, export_csv
 from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import open_db
+from viewer.core.store.database import default_db_path
 from viewer.core.store.filters import distinct_values
 
 NAME = "export"
@@ -20,7 +21,13 @@ HELP = "export a CSV (--csv OUT --what ...) or the analyst's work as JSONL (--js
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", required=True, help="the database file to export from")
+    parser.add_argument(
+        "corpus",
+        nargs="?",
+        metavar="CORPUS",
+        help="the corpus (file or folder) whose database to export: the one the window uses",
+    )
+    parser.add_argument("--db", help="the database file to export from (instead of CORPUS)")
     out = parser.add_mutually_exclusive_group(required=True)
     out.add_argument("--csv", metavar="OUT", help="write a CSV file")
     out.add_argument("--jsonl", metavar="OUT", help="write every annotation, status, tag, note")
@@ -57,8 +64,12 @@ def run(args: argparse.Namespace) -> int:
     problem = _argument_problem(args)
     if problem:
         return _fail(problem)
-    db_path, out = Path(args.db), Path(args.csv or args.jsonl)
+    db_path = Path(args.db) if args.db else default_db_path(args.corpus)
+    out = Path(args.csv or args.jsonl)
     if not db_path.is_file():  # open_db would create an empty database
+        if not args.db:
+            return _fail(f"{args.corpus}: no database for this corpus yet ({db_path}); "
+                         "open it in the viewer or run viewer analyze first")  # fmt: skip
         return _fail(f"{db_path}: no such database file")
     try:
         check_export_target(db_path, out, overwrite=args.force)
@@ -79,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _argument_problem(args: argparse.Namespace) -> str | None:
+    if bool(args.corpus) == bool(args.db):
+        return "give a CORPUS or --db DB (one of them)"
     if args.csv and not args.what:
         return "--csv needs --what (" + "|".join(WHATS) + ")"
     if args.jsonl and (args.what or args.raw or args.bom):

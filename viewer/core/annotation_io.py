@@ -51,6 +51,7 @@ from typing import IO, Any, Literal, get_args
 from sqlite_utils import Database
 
 from viewer.core.anchoring import reanchor_annotation
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.decoding import sniff_bom
 from viewer.core.export import (
     ExportCancelled,
@@ -221,7 +222,11 @@ def _describe(value: Any) -> str:
         return _shorten(repr(value))
     if isinstance(value, str):
         return f"a string {_shorten(repr(value))}"
-    return {list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -275,6 +280,8 @@ def _color(value: Any) -> str:
 
 
 def _timestamp(value: Any) -> str:
+    if not isinstance(value, str):
+        raise RecordError(f"must be a string, not {_describe(value)}")
     _string(MAX_STAMP_CHARS, blank=False)(value)
     try:
         datetime.fromisoformat(value)
@@ -545,7 +552,7 @@ class AnnotationImportReport:
     annotations_added: int = 0
     annotations_present: int = 0  # the same content was already there
     annotations_reanchored: int = 0  # the article's text differs: offsets re-found
-    anchor_statuses: Counter = field(default_factory=Counter)  # of the re-anchored ones
+    anchor_statuses: Counter[str] = field(default_factory=Counter)  # of the re-anchored ones
     annotations_replaced: int = 0  # same text hash, but not at its offsets: re-anchored
     reviews_added: int = 0
     reviews_updated: int = 0  # a status or note taken from the file
@@ -555,7 +562,7 @@ class AnnotationImportReport:
     tags_present: int = 0
     labels_added: int = 0
     labels_present: int = 0
-    skipped_articles: Counter = field(default_factory=Counter)  # ext_id -> records skipped
+    skipped_articles: Counter[str] = field(default_factory=Counter)  # ext_id -> records skipped
     bad_records: int = 0  # unusable records (and annotations that could not be placed)
     problems: list[str] = field(default_factory=list)  # the first MAX_MESSAGES, "file:line: why"
     notices: list[str] = field(default_factory=list)  # the first re-placed annotations
@@ -643,13 +650,13 @@ def _later(a: str, b: str) -> bool:
     return first > second
 
 
-def _content_key(values: tuple) -> bytes:
+def _content_key(values: tuple[object, ...]) -> bytes:
     """A digest of an annotation's content: the duplicate check keeps 16 bytes per
     annotation in memory instead of its text. repr() of str/int/None is unambiguous."""
     return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _content_of(ann: Annotation) -> tuple:
+def _content_of(ann: Annotation) -> tuple[object, ...]:
     return tuple(getattr(ann, name) for name in ANNOTATION_FIELDS)
 
 
@@ -829,7 +836,8 @@ def import_jsonl(
        AnnotationFileError (nothing written);
     2. the database is backed up (``<db>.backups/…-pre-import.sqlite``), if there
        is anything to import and ``db`` is a file;
-    3. every good record is applied in one transaction: all or nothing.
+    3. every good record is applied in one transaction: all or nothing;
+    4. the final views of the articles it corrected are stored for the corpus views.
     """
     if prefer not in PREFERENCES:
         raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}")
@@ -841,6 +849,7 @@ def import_jsonl(
     if backup and db_path is not None:
         report.backup = backup_now(db, db_path, keep=BACKUPS_KEPT, reason="pre-import")
     _apply_file(db, Path(path), checked, _Merger(db, report, prefer, _source(path)), progress)
+    refresh_corrected(db)  # the corpus views and filters count the imported decisions
     return report
 
 

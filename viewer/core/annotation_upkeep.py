@@ -44,17 +44,18 @@ def _write_changes(
     db: Database, pairs: Iterable[tuple[Annotation, Annotation]], names: Sequence[str]
 ) -> int:
     """Write, of each (as read, as computed) pair that differs, only the changed columns."""
-    changes = [(old.id, _changed_columns(old, new, names)) for old, new in pairs]
+    # as read from the store, every annotation has its id
+    changes = [(old.id, _changed_columns(old, new, names)) for old, new in pairs if old.id]
     return update_annotation_columns(db, [(i, c) for i, c in changes if c])
 
 
 # -- the article text changed -----------------------------------------------------------
 
 
-def _reanchor_article(db: Database, article_id: int) -> tuple[list[Annotation], Counter]:
+def _reanchor_article(db: Database, article_id: int) -> tuple[list[Annotation], Counter[str]]:
     """The article's annotations, those stored against another text re-anchored to the
     stored one (and written); with the count of re-anchored ones by status."""
-    statuses: Counter = Counter()
+    statuses: Counter[str] = Counter()
     article = get_article(db, article_id)
     annotations = annotations_for_article(db, article_id)
     if article is None:
@@ -70,11 +71,11 @@ def _reanchor_article(db: Database, article_id: int) -> tuple[list[Annotation], 
     return [current.get(a.id, a) for a in annotations], statuses
 
 
-def reanchor_articles(db: Database, article_ids: Iterable[int]) -> dict[int, Counter]:
+def reanchor_articles(db: Database, article_ids: Iterable[int]) -> dict[int, Counter[str]]:
     """Re-attach to its stored text every annotation stored against another text, of
     these articles, in one transaction; the re-anchored ones by status, per article
     (articles with none left out)."""
-    out: dict[int, Counter] = {}
+    out: dict[int, Counter[str]] = {}
     with atomic(db):
         for article_id in article_ids:
             _, statuses = _reanchor_article(db, article_id)
@@ -83,12 +84,14 @@ def reanchor_articles(db: Database, article_ids: Iterable[int]) -> dict[int, Cou
     return out
 
 
-def reanchor_changed_articles(db: Database, article_ids: Iterable[int]) -> Counter:
+def reanchor_changed_articles(db: Database, article_ids: Iterable[int]) -> Counter[str]:
     """Re-attach the annotations of articles whose text changed; count by status."""
     return _total(reanchor_articles(db, article_ids))
 
 
-def repair_stale_anchors(db: Database, per_article: dict[int, Counter] | None = None) -> Counter:
+def repair_stale_anchors(
+    db: Database, per_article: dict[int, Counter[str]] | None = None
+) -> Counter[str]:
     """Re-anchor every annotation whose ``text_hash`` is not its article's current one.
 
     Such anchors were left by an import that committed a text without re-anchoring
@@ -108,8 +111,8 @@ def repair_stale_anchors(db: Database, per_article: dict[int, Counter] | None = 
     return _total(found)
 
 
-def _total(per_article: Mapping[int, Counter]) -> Counter:
-    total: Counter = Counter()
+def _total(per_article: Mapping[int, Counter[str]]) -> Counter[str]:
+    total: Counter[str] = Counter()
     for statuses in per_article.values():
         total.update(statuses)
     return total

@@ -49,6 +49,18 @@ _SENTENCE_END = ".!?:;"
 _CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
 _FIRST_LINE = re.compile(r"\s*+([^\n]*+)\n")  # first non-blank line, when a newline follows
 _NON_SPACE = re.compile(r"\S")
+# A title made from the opening sentence is cut to this, at a word, with "…".
+OPENING_TITLE_MAX_CHARS = 80
+# The first non-blank line (bounded: a text may be one many-megabyte line).
+_OPENING_LINE = re.compile(r"\s*+([^\n]{1,2000})")
+# A sentence ends at . ! or ? (and closing quotes) before a space or the line's end.
+_SENTENCE_STOP = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)]*(?=\s|$)")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+# "Mr. Blair", "the U.S. army", "Dr. No": a stop after these does not end the sentence.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st jr sr gen col lt sgt capt rep sen gov pres rev "
+    "inc ltd co corp vs etc jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # lone surrogates only come from escapes
 _CSV_DELIMITERS = (",", ";", "\t")
 
@@ -281,11 +293,61 @@ def _read_txt(source: _Source, loader: _Loader) -> Iterator[Article | None]:
     article = Article(
         id=source.id_stem,
         text=text,
-        title=_headline(text) or source.path.stem,
+        title=title_of_text(text) or source.path.stem,
         origin=source.label,
         warnings=tuple(warnings),
     )
     yield loader.claim(article, source.label, None)
+
+
+def title_of_text(text: str) -> str | None:
+    """A title from the text itself: its headline, else its opening sentence, shortened."""
+    return _headline(text) or _opening_sentence(text)
+
+
+def _opening_sentence(text: str) -> str | None:
+    """The first sentence of the first non-blank line, at most OPENING_TITLE_MAX_CHARS
+    (cut at a word, with "…"), without a final full stop."""
+    match = _OPENING_LINE.match(text)
+    if match is None or not match.group(1).strip():
+        return None
+    line = match.group(1).strip()
+    sentence = line
+    for stop in _SENTENCE_STOP.finditer(line):
+        word = _WORD_BEFORE.search(line, 0, stop.start())
+        before = word.group(1).lower() if word else ""
+        # Initials ("U.S", "J") and common abbreviations are not sentence ends.
+        if stop.group() == "." and (
+            before.strip("\"'(\u201c\u2018").rstrip(".") in _ABBREVIATIONS
+            or len(before.replace(".", "")) <= 1
+            or "." in before
+        ):
+            continue
+        sentence = line[: stop.end()]
+        break
+    if sentence.endswith("."):
+        sentence = sentence[:-1]
+    if len(sentence) <= OPENING_TITLE_MAX_CHARS:
+        return sentence
+    cut = sentence.rfind(" ", 0, OPENING_TITLE_MAX_CHARS)
+    short = sentence[: cut if cut > 0 else OPENING_TITLE_MAX_CHARS - 1]
+    return short.rstrip(" ,;:-\u2013\u2014") + "\u2026"
+
+
+def title_in_text(title: str, text: str) -> tuple[int, int] | None:
+    """Where the text itself opens with its title, as (start, end) offsets of the text:
+    the whole first line when it is the title (a headline), or the opening words a
+    shortened title was made from. None when the text does not open with the title,
+    so that a view shows the title once."""
+    match = _OPENING_LINE.match(text)
+    if match is None or not title.strip():
+        return None
+    start = match.start(1)
+    if match.group(1).rstrip() == title:
+        return start, start + len(title)
+    if title == _opening_sentence(text):
+        return start, start + len(title.removesuffix("\u2026"))
+    return None
 
 
 def _headline(text: str) -> str | None:
@@ -340,7 +402,7 @@ def _record_article(
     article = Article(
         id=article_id,
         text=text,
-        title=canonical_text(title).strip() if title else _headline(text) or article_id,
+        title=canonical_text(title).strip() if title else title_of_text(text) or article_id,
         origin=f"{source.label}:{line}",
         source=_field_text(record.get("source")),
         date=_field_text(record.get("date")),
@@ -564,7 +626,8 @@ def _lines(text: str) -> Iterator[str]:
 
 def _csv_error_reason(error: str, start: int, end: int) -> str:
     if "unexpected end of data" in error:
-        return f"unmatched quote: lines {start}-{end} (the rest of the file) not loaded"
+        where = f"line {start}" if start == end else f"lines {start}-{end}"
+        return f"unmatched quote: {where} (the rest of the file) not loaded"
     if "field larger than field limit" in error:
         return f"field too large (over {CSV_FIELD_LIMIT / MiB:.0f} MB)"
     return f"malformed CSV: {error}"

@@ -185,11 +185,11 @@ def _final_entities(
     final: list[FinalEntity] = list(standalone.values())
     rejected: list[Entity] = []
     for i, ent in enumerate(entities):
-        ann = latest.get(i)
-        if ann is not None and ann.action == "rejected":
+        decision = latest.get(i)
+        if decision is not None and decision.action == "rejected":
             rejected.append(ent)
         else:
-            final.append(_corrected_entity(ent, ann))
+            final.append(_corrected_entity(ent, decision))
     return final, rejected
 
 
@@ -289,7 +289,8 @@ def _corrected_quote(q: Quote, speaker: Annotation | None, kind: Annotation | No
     if speaker is None and kind is None:
         return FinalQuote(q, "model")
     new = _with_speaker(q, speaker) if speaker is not None else q
-    new_kind = kind.label if kind is not None else q.kind
+    # a kind decision's label is one of QUOTE_KINDS (imports check it); anything else is ignored
+    new_kind = kind.label if kind is not None and kind.label in QUOTE_KINDS else q.kind
     if new_kind == "no-source" and new.speaker_text is not None:
         if _later(kind, speaker):
             new = _without_speaker(new)  # the analyst said nobody is named
@@ -298,6 +299,7 @@ def _corrected_quote(q: Quote, speaker: Annotation | None, kind: Annotation | No
     elif new_kind == "indirect" and new.speaker_text is None:
         new_kind = "no-source"  # reported speech with nobody named
     latest = speaker if _later(speaker, kind) else kind
+    assert latest is not None  # one of the two is a decision (returned above otherwise)
     return FinalQuote(
         replace(new, kind=new_kind),
         "model",

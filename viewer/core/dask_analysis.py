@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from viewer.core.model import Analysis
-from viewer.core.nlp.pipeline import Analyzer, ModelNotFound, resolve_model_name
-from viewer.core.shards import record, write_shard
+from viewer.core.nlp.pipeline import Analyzer, AnalyzerKey, ModelNotFound, resolve_model_name
+from viewer.core.shards import ShardRecord, record, write_shard
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -50,10 +50,13 @@ class DaskUnavailable(Exception):
     """Dask is not installed, or the cluster cannot be reached or used; says which."""
 
 
-try:  # the plugin base: Dask is optional, and only a Dask run imports this module
+if TYPE_CHECKING:
     from distributed.diagnostics.plugin import WorkerPlugin as _PluginBase
-except ImportError:  # pragma: no cover - without Dask, dask_client() says how to install it
-    _PluginBase = object
+else:
+    try:  # the plugin base: Dask is optional, and only a Dask run imports this module
+        from distributed.diagnostics.plugin import WorkerPlugin as _PluginBase
+    except ImportError:  # pragma: no cover - without Dask, dask_client() says how to install it
+        _PluginBase = object
 
 
 class AnalyzerPlugin(_PluginBase):
@@ -82,7 +85,7 @@ def analyzer_on_worker() -> Analyzer:
     from distributed import get_worker
 
     plugin = get_worker().plugins.get(PLUGIN_NAME)
-    if plugin is None or plugin.analyzer is None:
+    if not isinstance(plugin, AnalyzerPlugin) or plugin.analyzer is None:
         raise RuntimeError("the viewer's analyzer plugin is not set up on this worker")
     return plugin.analyzer
 
@@ -134,7 +137,7 @@ def _local_processes(n: int) -> Iterator[str]:
         raise DaskUnavailable("the `dask` command is not installed (pip install 'viewer[dask]')")
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     procs = [
         subprocess.Popen(
             [
@@ -168,10 +171,11 @@ def free_port() -> int:
     """A TCP port free on localhost now (for a scheduler started here)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
-def stop_process_group(proc: subprocess.Popen) -> None:
+def stop_process_group(proc: subprocess.Popen[Any]) -> None:
     """SIGTERM the process and its group, SIGKILL after 30 s; waits for it."""
     if proc.poll() is not None:
         return
@@ -203,20 +207,6 @@ def start_analyzers(client: Any, model: str | None) -> int:
     return workers
 
 
-def batches(items: Iterator[tuple[int, str, str]]) -> Iterator[list[tuple[int, str, str]]]:
-    """Pending (id, hash, text) in tasks of at most BATCH_TEXTS texts and about BATCH_CHARS."""
-    batch: list[tuple[int, str, str]] = []
-    chars = 0
-    for item in items:
-        if batch and (len(batch) >= BATCH_TEXTS or chars + len(item[2]) > BATCH_CHARS):
-            yield batch
-            batch, chars = [], 0
-        batch.append(item)
-        chars += len(item[2])
-    if batch:
-        yield batch
-
-
 def analyze_pending_dask(
     db: Database,
     client: Any,
@@ -232,14 +222,14 @@ def analyze_pending_dask(
     also written there as a shard file (see core.shards)."""
     from distributed import as_completed
 
-    from viewer.core.workflow import RunState, save_results, uncached
+    from viewer.core.workflow import RunState, batches, save_results, uncached
 
     key = Analyzer.key_for(model)
     workers = start_analyzers(client, model)
     total_pending = _pending_count(db, key)
     progress(0, total_pending, "Analysing on the Dask cluster")
     state = RunState(total_pending)
-    todo = batches(uncached(db, key.model, key.pipeline, state))
+    todo = batches(uncached(db, key.model, key.pipeline, state), BATCH_TEXTS, BATCH_CHARS)
     limit = max(1, workers * IN_FLIGHT_PER_WORKER)
     sent: dict[Any, list[tuple[int, str, str]]] = {}
     running = as_completed()
@@ -280,7 +270,9 @@ def analyze_pending_dask(
     return state.ran
 
 
-def _shard_records(db: Database, key: Any, results: list[tuple]) -> list[dict]:
+def _shard_records(
+    db: Database, key: AnalyzerKey, results: list[tuple[int, str, str, Analysis]]
+) -> list[ShardRecord]:
     ids = [article_id for article_id, _, _, _ in results]
     heads = dict(
         (i, (ext, title))
@@ -289,13 +281,14 @@ def _shard_records(db: Database, key: Any, results: list[tuple]) -> list[dict]:
             ids,
         )
     )
-    return [
-        record(*heads[article_id], digest, key.model, key.pipeline, analysis)
-        for article_id, digest, _, analysis in results
-    ]
+    out = []
+    for article_id, digest, _, analysis in results:
+        ext_id, title = heads[article_id]
+        out.append(record(ext_id, title, digest, key.model, key.pipeline, analysis))
+    return out
 
 
-def _pending_count(db: Database, key: Any) -> int:
+def _pending_count(db: Database, key: AnalyzerKey) -> int:
     from viewer.core.store.analyses import count_pending
 
     return count_pending(db, key.model, key.pipeline)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import ctypes
+import functools
 import multiprocessing
 import os
 import shutil
@@ -281,7 +282,7 @@ def _ask_kernel_to_kill_us_with_parent() -> bool:
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        return int(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
 
@@ -308,6 +309,8 @@ def _export_in_parallel(
     The CSV text of a range does not depend on any other range, so the joined
     file is byte for byte the single-process one."""
     db_file = _db_file(db)
+    if db_file is None:  # the workers open the file by name
+        raise ExportError("a parallel export needs a database file, not an in-memory one")
     ranges = _split_points(db, what, workers)
     total = len(ranges)
     progress(0, total, f"Exporting {what} in {workers} processes")
@@ -593,7 +596,7 @@ def _rendered(head: _ArticleHead, rows: list[tuple[str, ...]]) -> tuple[str, int
 
 def _annotation_cells(raw: bool) -> tuple[list[str], list[str]]:
     """SQL for the cells before the contexts (kind .. text) and after them (origin ..)."""
-    t = lambda column: _sql_text(column, raw)  # noqa: E731 - keeps the lists readable
+    t = functools.partial(_sql_text, raw=raw)  # short: keeps the lists readable
     before = [t("n.kind"), t("n.label"), "CAST(n.start AS TEXT)", 'CAST(n."end" AS TEXT)',
               t("n.text")]  # fmt: skip
     after = ["CASE WHEN n.action = 'added' THEN 'analyst' ELSE 'model' END", t("n.action"),

@@ -204,7 +204,7 @@ def _last_change(path: Path) -> float:
     return max(times)
 
 
-def _remove(entry: os.DirEntry) -> bool:
+def _remove(entry: os.DirEntry[str]) -> bool:
     try:
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path)

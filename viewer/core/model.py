@@ -116,9 +116,16 @@ class ImportReport:
         return [m for m in self.messages if m.severity == "warning"]
 
     def summary(self) -> str:
+        """E.g. "5 articles from 7 files; 1 warning, 2 files and 7 records skipped":
+        a record is one line or row of a .jsonl or .csv file, a file a whole one."""
+        records = sum(1 for m in self.skipped if m.line is not None)
+        files = len(self.skipped) - records
+        skipped = " and ".join(
+            _count(n, noun) for n, noun in ((files, "file"), (records, "record")) if n
+        )
         return (
             f"{_count(self.articles_loaded, 'article')} from {_count(self.files_read, 'file')}; "
-            f"{_count(len(self.warnings), 'warning')}, {len(self.skipped)} skipped"
+            f"{_count(len(self.warnings), 'warning')}, {skipped or 'nothing'} skipped"
         )
 
 

@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -34,10 +35,14 @@ from viewer.core.store.transfer import find_article
 PATTERN = "shard-*.jsonl.gz"
 IMPORT_BATCH = 200  # articles per transaction when importing
 
+ShardRecord = dict[str, Any]  # one JSON line of a shard
+# (article row id, text hash, text, analysis, model, pipeline): one article to store
+StoredBatch = list[tuple[int, str, str, Analysis, str, str]]
+
 
 def record(
     ext_id: str, title: str, text_hash: str, model: str, pipeline: str, analysis: Analysis
-) -> dict:
+) -> ShardRecord:
     """An article's line: the --jsonl record plus the text hash and the analysis key."""
     return {
         "id": ext_id,
@@ -50,7 +55,7 @@ def record(
     }
 
 
-def write_shard(folder: str | Path, records: Sequence[dict]) -> Path:
+def write_shard(folder: str | Path, records: Sequence[ShardRecord]) -> Path:
     """Write one batch's records as a shard (atomically); its path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,7 +71,7 @@ def write_shard(folder: str | Path, records: Sequence[dict]) -> Path:
     return path
 
 
-def read_shards(folder: str | Path) -> Iterator[dict]:
+def read_shards(folder: str | Path) -> Iterator[ShardRecord]:
     """Every record of every complete shard in ``folder``, shard by shard (sorted)."""
     for path in sorted(Path(folder).glob(PATTERN)):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -75,7 +80,7 @@ def read_shards(folder: str | Path) -> Iterator[dict]:
                     yield json.loads(line)
 
 
-def analysis_of(rec: dict) -> Analysis:
+def analysis_of(rec: ShardRecord) -> Analysis:
     return Analysis(
         tuple(Entity(**e) for e in rec["entities"]), tuple(Quote(**q) for q in rec["quotes"])
     )
@@ -106,7 +111,7 @@ def import_shards(db: Database, folder: str | Path) -> ShardImport:
     """Store the shards' analyses for the database's articles of the same corpus id and
     text; importing twice changes nothing, and analyst decisions are re-attached."""
     report = ShardImport(shards=len(list(Path(folder).glob(PATTERN))))
-    batch: list[tuple[int, str, str, Analysis, str, str]] = []
+    batch: StoredBatch = []
     for rec in read_shards(folder):
         report.records += 1
         found = find_article(db, rec["id"])
@@ -127,9 +132,9 @@ def import_shards(db: Database, folder: str | Path) -> ShardImport:
     return report
 
 
-def _store(db: Database, batch: list[tuple]) -> int:
+def _store(db: Database, batch: StoredBatch) -> int:
     stored = 0
-    by_key: dict[tuple[str, str], list[tuple]] = {}
+    by_key: dict[tuple[str, str], list[tuple[int, str, str, Analysis]]] = {}
     for article_id, digest, text, analysis, model, pipeline in batch:
         by_key.setdefault((model, pipeline), []).append((article_id, digest, text, analysis))
     with atomic(db):  # the analyses and the decisions re-attached to them: one commit

@@ -188,7 +188,7 @@ def _people(entities: Iterable[Entity], quotes: Iterable[Quote]) -> list[_Person
             singles.append((words[0], (e.start, e.end)))
     for q in quotes:
         name = q.speaker_name
-        if not name or q.anonymous or q.speaker_start is None:
+        if not name or q.anonymous or q.speaker_start is None or q.speaker_end is None:
             continue
         words = _name_words(name)
         if len(words) >= 2 and _is_name(words):
@@ -417,8 +417,8 @@ def speaker_choices(
             choice = stored_choice(_clean(name), text, at)
             out.setdefault(choice.name.lower(), choice)
         elif _bare(name) not in PRONOUNS:
-            choice = choose_speaker(name, text, [], quotes, at)
-            if choice is not None:
-                out.setdefault(choice.name.lower(), choice)
+            chosen = choose_speaker(name, text, [], quotes, at)
+            if chosen is not None:
+                out.setdefault(chosen.name.lower(), chosen)
     named = [c for c in out.values() if not c.anonymous]
     return named + [c for c in out.values() if c.anonymous]

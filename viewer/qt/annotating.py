@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QMenu, QWidget
 
 from viewer.core.model import Annotation, Entity, FinalEntity, FinalQuote, QuoteKind
 from viewer.core.speaker_names import SpeakerChoice, resolve_speaker, stored_choice
-from viewer.core.store.annotations import get_annotation, new_annotation
+from viewer.core.store.annotations import annotations_for_article, get_annotation, new_annotation
 from viewer.core.store.articles import StoredArticle
 from viewer.core.store.labels import Label
 from viewer.qt.article_view import HighlightedText, attribution_group
@@ -36,7 +36,7 @@ from viewer.qt.attribution_dialog import (
 from viewer.qt.edits import Editor
 from viewer.qt.label_dialogs import LabelPicker
 from viewer.qt.legend import swatch
-from viewer.qt.theme import known_labels, label_style
+from viewer.qt.theme import kind_style, known_labels, label_name, label_style
 
 
 class Annotating(QObject):
@@ -71,6 +71,7 @@ class Annotating(QObject):
         self.not_attribution_action = self._shortcut(
             "Ctrl+Shift+N", self.not_attribution_here, "&Not an Attribution"
         )
+        self._last_entity_label: str | None = None  # Add entity offers it next time
         # Tests (and scripts) look at a dialog before it is run: called with each one.
         self.dialog_opened: Callable[[QWidget], None] | None = None
 
@@ -94,7 +95,10 @@ class Annotating(QObject):
     def _selection(self) -> tuple[int, int] | None:
         start, end = self.text.selected_span()
         art = self.article()
-        if art is None or start == end:
+        if art is None:
+            self.say("No article is shown: pick one in the list first")
+            return None
+        if start == end:
             self.say("Select some text first")
             return None
         # Trim spaces and line breaks a drag selection often catches.
@@ -115,6 +119,16 @@ class Annotating(QObject):
         span = self._selection()
         if span is None:
             return False
+        art = self.article()
+        same = [
+            a
+            for a in annotations_for_article(self.editor.db(), art.id)
+            if a.kind == "span" and a.label == label and (a.start, a.end) == span
+            and a.annotator == self.editor.annotator  # another annotator's: their own work
+        ]  # fmt: skip
+        if same:  # the same label twice on one span means nothing more: say so instead
+            self.say(f"“{_short(art.text[span[0] : span[1]])}” is labelled {label} already")
+            return False
         ann = self._new(*span, kind="span", action="added", label=label, note=note or None)
         ok = ann is not None and self.editor.add_annotation(ann, f"Label “{label}”")
         if ok:
@@ -134,19 +148,52 @@ class Annotating(QObject):
         if picker.exec() and picker.chosen():
             self.label_selection(picker.chosen(), picker.note.text().strip() or None)
 
+    def entity_label_for(self, span: tuple[int, int]) -> str:
+        """The label Add entity offers: of an entity the selection overlaps, else the
+        one added last, else Person."""
+        start, end = span
+        for e in self.text.analysis.entities:
+            if e.start < end and start < e.end:
+                return e.label
+        return self._last_entity_label or "PERSON"
+
     def pick_entity(self) -> None:
         span = self._selection()
         if span is None:
             return
-        label, ok = QInputDialog.getItem(
-            self.window, "Add entity", "Entity label:", known_labels(), 0, False
-        )
-        if ok:
-            self.add_entity(span, label)
+        labels = known_labels()
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle("Add entity")
+        dialog.setLabelText(f"Entity label for “{_short(self.article().text[span[0] : span[1]])}”:")
+        dialog.setComboBoxItems([label_name(label) for label in labels])
+        dialog.setComboBoxEditable(False)
+        dialog.setTextValue(label_name(self.entity_label_for(span)))
+        if self._run(dialog):
+            by_name = {label_name(label): label for label in labels}
+            self.add_entity(span, by_name[dialog.textValue()])
 
     def add_entity(self, span: tuple[int, int], label: str) -> bool:
+        """A missed entity; over a model entity of the same span it is a decision on that
+        one instead (accepted, or relabelled), never a duplicate."""
+        self._last_entity_label = label
+        same = next(
+            (e for e in self.text.analysis.entities if (e.start, e.end) == tuple(span)), None
+        )
+        if isinstance(same, FinalEntity) and same.origin != "analyst":
+            if same.label != label:
+                return self.decide_entity(same, "relabelled", label)
+            if same.decision == "accepted":
+                self.say(f"“{_short(same.text)}” is accepted as {label_name(label)} already")
+                return False
+            return self.decide_entity(same, "accepted")
+        if same is not None and same.label == label:
+            self.say(f"“{_short(same.text)}” is a {label_name(label)} entity already")
+            return False
         ann = self._new(*span, kind="entity", action="added", label=label)
-        return ann is not None and self.editor.add_annotation(ann, f"Add {label} entity")
+        ok = ann is not None and self.editor.add_annotation(ann, f"Add {label_name(label)} entity")
+        if ok:
+            self.say(f"Added “{_short(ann.text)}” as {label_name(label)}")
+        return ok
 
     # -- corrections of model entities -------------------------------------
 
@@ -165,7 +212,31 @@ class Annotating(QObject):
         label: str | None = None,
         span: tuple[int, int] | None = None,
     ) -> bool:
-        """Accept, reject, relabel or resize an entity; one decision per entity."""
+        """Accept, reject, relabel or resize an entity; one decision per entity.
+        The status bar says what was done (not the previous edit's message)."""
+        ok = self._decide_entity(entity, action, label, span)
+        if ok:
+            what = f"“{_short(entity.text)}”"
+            art = self.article()
+            self.say(
+                {
+                    "accepted": f"Accepted {what} as {label_name(entity.label)}",
+                    "rejected": f"Rejected {what} ({label_name(entity.label)})",
+                    "relabelled": f"Relabelled {what} as {label_name(label or entity.label)}",
+                    "resized": f"Resized {what} to “{_short(art.text[span[0] : span[1]])}”"
+                    if span and art is not None
+                    else f"Resized {what}",
+                }.get(action, f"{action.capitalize()} {what}")
+            )
+        return ok
+
+    def _decide_entity(
+        self,
+        entity: FinalEntity,
+        action: str,
+        label: str | None = None,
+        span: tuple[int, int] | None = None,
+    ) -> bool:
         db = self.editor.db()
         existing = (
             get_annotation(db, entity.annotation_id) if entity.annotation_id is not None else None
@@ -275,6 +346,13 @@ class Annotating(QObject):
 
     def not_an_attribution(self, index: int) -> bool:
         """Every piece of the attribution is not one (the analyst's own: removed)."""
+        what = _short(self.text.view.quotes[index].quote.text)
+        ok = self._not_an_attribution(index)
+        if ok:
+            self.say(f"Marked “{what}” as not an attribution")
+        return ok
+
+    def _not_an_attribution(self, index: int) -> bool:
         fq = self.text.view.quotes[index]
         existing = self._existing(fq.annotation_id)
         if fq.origin == "analyst" and existing is not None:
@@ -296,6 +374,13 @@ class Annotating(QObject):
             self.not_an_attribution(index)
 
     def change_kind(self, index: int, kind: QuoteKind) -> bool:
+        what = _short(self.text.view.quotes[index].quote.text)
+        ok = self._change_kind(index, kind)
+        if ok:
+            self.say(f"“{what}” is {kind_style(kind).words} now")
+        return ok
+
+    def _change_kind(self, index: int, kind: QuoteKind) -> bool:
         fq = self.text.view.quotes[index]
         if fq.quote.kind == kind:
             self.say(f"It is {kind} already")
@@ -342,6 +427,14 @@ class Annotating(QObject):
 
     def set_speaker_to(self, index: int, speaker: SpeakerChoice | None) -> bool:
         """The attribution's speaker (None: no source), as the dialog stores it."""
+        what = _short(self.text.view.quotes[index].quote.text)
+        ok = self._set_speaker_to(index, speaker)
+        if ok:
+            who = speaker.name if speaker is not None else "no source"
+            self.say(f"Speaker of “{what}”: {who}")
+        return ok
+
+    def _set_speaker_to(self, index: int, speaker: SpeakerChoice | None) -> bool:
         fq = self.text.view.quotes[index]
         fields = _speaker(speaker)
         text = f"Set speaker: {speaker.name}" if speaker else "Set no source"
@@ -402,22 +495,30 @@ class Annotating(QObject):
             self.window, "Note", f"Note on “{ann.text[:60]}”:", ann.note or ""
         )
         if ok and note != (ann.note or ""):
-            self.editor.update_annotation(ann, "Edit note", note=note or None)
+            if self.editor.update_annotation(ann, "Edit note", note=note or None):
+                self.say(f"Note on “{_short(ann.text)}” saved" if note else "Note removed")
 
     def relabel_span(self, ann: Annotation) -> None:
         picker = LabelPicker(self.labels(), self.window, "Change label")
         picker.note.setText(ann.note or "")
         if picker.exec() and picker.chosen():
-            self.editor.update_annotation(
+            if self.editor.update_annotation(
                 ann, "Change label", label=picker.chosen(), note=picker.note.text().strip() or None
-            )
+            ):
+                self.say(f"Relabelled “{_short(ann.text)}” as {picker.chosen()}")
+
+    def delete_label_of(self, ann: Annotation) -> bool:
+        ok = self.editor.delete_annotation(ann)
+        if ok:
+            self.say(f"Deleted your label {ann.label} on “{_short(ann.text)}”")
+        return ok
 
     def delete_at_cursor(self) -> None:
         cursor = self.text.textCursor()
         pos = self.text._map.from_qt(cursor.selectionStart())
         hit = self.text.hit_at(pos)
         if hit.annotation is not None:
-            self.editor.delete_annotation(hit.annotation)
+            self.delete_label_of(hit.annotation)
         elif isinstance(hit.entity, FinalEntity):
             self.decide_entity(hit.entity, "rejected")
         else:
@@ -442,7 +543,7 @@ class Annotating(QObject):
             menu.addSection(f"Your label: {ann.label}")
             menu.addAction("Edit note…", lambda: self.edit_note(ann))
             menu.addAction("Change label…", lambda: self.relabel_span(ann))
-            menu.addAction("Delete label", lambda: self.editor.delete_annotation(ann))
+            menu.addAction("Delete label", lambda: self.delete_label_of(ann))
         menu.addSeparator()
         copy = menu.addAction("Copy", self.text.copy)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
@@ -462,19 +563,25 @@ class Annotating(QObject):
         label_menu.addSeparator()
         label_menu.addAction(self.pick_action)
         entity_menu = menu.addMenu("Add entity")
-        for label in known_labels():
-            span = self._selection()
-            entity_menu.addAction(
-                swatch(label_style(label).background),
-                label,
-                lambda _checked=False, label=label, span=span: self.add_entity(span, label),
-            )
         span = self._selection()
+        if span is not None:
+            default = self.entity_label_for(span)
+            labels = known_labels()
+            for label in [default, *(lab for lab in labels if lab != default)]:
+                action = entity_menu.addAction(
+                    swatch(label_style(label).background),
+                    label_name(label),
+                    lambda _checked=False, label=label, span=span: self.add_entity(span, label),
+                )
+                if label == default:
+                    entity_menu.setDefaultAction(action)
+                    entity_menu.addSeparator()
         menu.addAction(self.attribution_action)
         pinned = self.text.active_quote
-        if pinned is not None and span is not None:
+        if pinned is not None and span is not None and pinned < len(self.text.view.quotes):
+            quote = self.text.view.quotes[pinned].quote.text
             menu.addAction(
-                "Set as speaker of the selected attribution",
+                f"Set as speaker of “{_short(quote, 32)}”",
                 lambda: self.set_speaker(pinned, span),
             )
 
@@ -488,7 +595,7 @@ class Annotating(QObject):
         menu.addAction("Not an attribution", lambda: self.not_an_attribution(index))
 
     def _entity_entries(self, menu: QMenu, entity: FinalEntity, has_selection: bool) -> None:
-        menu.addSection(f"Entity: {entity.text[:30]} ({entity.label})")
+        menu.addSection(f"Entity: {entity.text[:30]} ({label_name(entity.label)})")
         menu.addAction("Accept", lambda: self.decide_entity(entity, "accepted"))
         menu.addAction("Reject", lambda: self.decide_entity(entity, "rejected"))
         relabel = menu.addMenu("Relabel as")
@@ -496,7 +603,7 @@ class Annotating(QObject):
             if label != entity.label:
                 relabel.addAction(
                     swatch(label_style(label).background),
-                    label,
+                    label_name(label),
                     lambda _checked=False, label=label: self.decide_entity(
                         entity, "relabelled", label
                     ),
@@ -506,6 +613,12 @@ class Annotating(QObject):
             menu.addAction(
                 "Resize to the selection", lambda: self.decide_entity(entity, "resized", span=span)
             )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """The first words of a text, on one line, for a status message or a menu."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _speaker(speaker: SpeakerChoice | None) -> dict:

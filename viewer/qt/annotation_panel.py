@@ -19,6 +19,7 @@ from viewer.core.speaker_names import is_anonymous
 from viewer.qt.legend import swatch
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
+from viewer.qt.theme import label_name
 
 ACTION_NAMES = {
     ("span", "added"): "label",
@@ -48,7 +49,7 @@ def describe(ann: Annotation) -> str:
     if ann.kind == "quote":
         return _describe_attribution(ann, what)
     if ann.action in ("relabelled", "added") and ann.label:
-        return f"{what}: {ann.label}"
+        return f"{what}: {label_name(ann.label)}"  # the legend's name, not spaCy's code
     return what
 
 

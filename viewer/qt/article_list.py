@@ -1,24 +1,33 @@
 """The article list: a table model that fetches rows from the store on demand.
 
 It shows the articles passing an ArticleFilter (all of them by default), a
-page at a time, and says how many match.
+page at a time, and says how many match; with each article the analyst's review
+status and its tags. Source and Date are hidden while no article has one
+(``follow_empty_columns``).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QTableView
 from sqlite_utils import Database
 
-from viewer.core.store.articles import ArticleRow, article_count
+from viewer.core.store.articles import ArticleRow, article_count, column_in_use
 from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_rows
+from viewer.core.store.reviews import ArticleMarks, article_marks
 from viewer.core.store.search import SearchError
+from viewer.qt.review_panel import STATUS_NAMES
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
 
-COLUMNS = ("Title", "Source", "Date", "Entities", "Quotes")
+COLUMNS = ("Title", "Status", "Source", "Date", "Entities", "Quotes")
+STATUS_COLUMN, SOURCE_COLUMN, DATE_COLUMN, FIRST_COUNT = 1, 2, 3, 4
+# Short enough for a narrow column; the tooltip says it in full.
+STATUS_WORDS = {"unreviewed": "", "in_progress": "In progress", "done": "Done"}
 PAGE = 256
 
 Index = QModelIndex | QPersistentModelIndex
@@ -46,6 +55,9 @@ class ArticleListModel(QAbstractTableModel):
         self.error: str | None = None  # set while the filter cannot be applied
         self._rows: list[ArticleRow] = []
         self._total = 0
+        self._marks: dict[int, ArticleMarks] = {}  # status and tags of the loaded rows
+        self.annotator: Callable[[], str] = lambda: ""  # whose status the column shows
+        self.empty_columns: set[int] = set()  # Source, Date when no article has one
         self.reload()
 
     def reload(self) -> None:
@@ -58,6 +70,8 @@ class ArticleListModel(QAbstractTableModel):
         except SearchError as exc:
             self._total, self._rows = 0, []
             self.error = str(exc)
+        self._marks = self._read_marks(self._rows)
+        self.empty_columns = self._read_empty_columns()
         self.endResetModel()
         if self.error is not None:
             self.filter_failed.emit(self.error)
@@ -71,6 +85,27 @@ class ArticleListModel(QAbstractTableModel):
         else:
             total = filtered_count(self.db, self.filter)
         return total, filtered_rows(self.db, self.filter, 0, limit)
+
+    def _read_marks(self, rows: list[ArticleRow]) -> dict[int, ArticleMarks]:
+        if self.db is None or _closed(self.db) or not rows:
+            return {}
+        return article_marks(self.db, [r.id for r in rows], self.annotator())
+
+    def _read_empty_columns(self) -> set[int]:
+        if self.db is None or _closed(self.db):
+            return set()
+        columns = ((SOURCE_COLUMN, "source"), (DATE_COLUMN, "date"))
+        return {col for col, name in columns if not column_in_use(self.db, name)}
+
+    def refresh_marks(self, article_id: int) -> None:
+        """After an edit: the row's status and tags as stored now (no reload)."""
+        row = self.row_of(article_id) if article_id >= 0 else None
+        if row is None or self.db is None or _closed(self.db):
+            return
+        self._marks.pop(article_id, None)
+        self._marks.update(self._read_marks([self._rows[row]]))
+        index = self.index(row, STATUS_COLUMN)
+        self.dataChanged.emit(index, index)
 
     def set_db(self, db: Database | None) -> None:
         self.db = db
@@ -128,7 +163,17 @@ class ArticleListModel(QAbstractTableModel):
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
+        self._marks.update(self._read_marks(more))
         self.endInsertRows()
+
+    def _status_text(self, article_id: int) -> str:
+        marks = self._marks.get(article_id)
+        if marks is None:
+            return ""
+        parts = [STATUS_WORDS[marks.status]] if STATUS_WORDS[marks.status] else []
+        if marks.tags:
+            parts.append("#" + " #".join(marks.tags))
+        return " · ".join(parts)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         return column_header(COLUMNS, section, orientation, role)
@@ -139,19 +184,37 @@ class ArticleListModel(QAbstractTableModel):
         row = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            if col == STATUS_COLUMN:
+                return self._status_text(row.id)
             values = (
                 row.title,
+                "",
                 row.source or "",
                 row.date or "",
                 row.entity_count,
                 row.quote_count,
             )
             value = values[col]
-            if col >= 3:
+            if col >= FIRST_COUNT:
                 return "…" if value is None else value  # … = not analysed yet
             return value
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             return plain_tooltip(f"{row.title}\nid: {row.ext_id}")
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
+        if role == Qt.ItemDataRole.ToolTipRole and col == STATUS_COLUMN:
+            marks = self._marks.get(row.id, ArticleMarks())
+            tags = ", ".join(marks.tags) or "none"
+            return plain_tooltip(f"Your status: {STATUS_NAMES[marks.status]}\nTags: {tags}")
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= FIRST_COUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def follow_empty_columns(view: QTableView, model: ArticleListModel) -> None:
+    """Hide the Source and Date columns while no article has one (after each reload)."""
+
+    def update() -> None:
+        for col in (SOURCE_COLUMN, DATE_COLUMN):
+            view.setColumnHidden(col, col in model.empty_columns)
+
+    model.modelReset.connect(update)
+    update()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.attributions import ATTRIBUTION_KINDS
+from viewer.core.corpus import title_in_text
 from viewer.core.model import (
     Analysis,
     Annotation,
@@ -133,6 +134,9 @@ def plain_document(text: str, font: QFont) -> QTextDocument:
     return document
 
 
+HEADING_SCALE = 1.35  # the title above the text, and a headline in it, this much larger
+
+
 class HighlightedText(QPlainTextEdit):
     """Plain text plus highlight overlays; maps Python offsets to Qt positions.
 
@@ -151,6 +155,9 @@ class HighlightedText(QPlainTextEdit):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.viewport().setMouseTracking(True)
+        # Focusable with a caret (Ctrl+2, F6): Shift+arrows select for labelling, Tab leaves.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setTabChangesFocus(True)
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 11.0))
         self.setFont(font)
@@ -261,6 +268,14 @@ class HighlightedText(QPlainTextEdit):
         self._span_index = SpanIndex((a.start, a.end) for a in self.spans)
         self._merged = merged_spans(self.spans) if self.spans else []
         self._merged_index = SpanIndex(r for _, r in self._merged)
+
+    def set_heading(self, start: int, end: int) -> None:
+        """Draw the text's own headline as a heading (a format only: the text and its
+        offsets stay as they are)."""
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Weight.Bold)
+        fmt.setFontPointSize(self.font().pointSizeF() * HEADING_SCALE)
+        self.qt_cursor(start, end).mergeCharFormat(fmt)
 
     def set_conflicts(self, conflicts: list[Conflict]) -> None:
         """Mark where annotators decided differently (the article's status aside)."""
@@ -748,7 +763,7 @@ class ArticleView(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # never guess rich text
         self.title.setWordWrap(True)
         font = QFont(self.title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setPointSizeF(font.pointSizeF() * HEADING_SCALE)
         font.setBold(True)
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -775,12 +790,19 @@ class ArticleView(QWidget):
         document: QTextDocument | None = None,
         offsets: Utf16Map | None = None,
     ) -> None:
+        # A title the text opens with is shown once: in the text (a headline drawn as
+        # a heading there), not again above it.
+        in_text = title_in_text(title, text)
         self.title.setText(title)
+        self.title.setVisible(in_text is None)
         self.meta.setText(meta_line)
         self.meta.setVisible(bool(meta_line))
         self.text.set_content(text, view, spans, label_colours, keep_position, document, offsets)
+        if in_text is not None and text[in_text[0] : in_text[1]] == title:
+            self.text.set_heading(*in_text)
 
     def clear(self, message: str = "") -> None:
         self.title.setText(message)
+        self.title.setVisible(True)
         self.meta.setText("")
         self.text.set_content("", Analysis())

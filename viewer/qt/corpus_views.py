@@ -19,16 +19,15 @@ from typing import Any
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
-    QDateTimeAxis,
     QHorizontalBarSeries,
     QLineSeries,
     QValueAxis,
 )
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDateTime,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -56,8 +55,10 @@ from sqlite_utils import Database
 from viewer.core.store import overview
 from viewer.core.store.filters import distinct_values
 from viewer.core.store.overview import EntityStat, Mention, SpeakerStat
+from viewer.qt.elide import elide_left
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
+from viewer.qt.theme import label_style
 
 PAGE = 200
 ROW_ROLE = Qt.ItemDataRole.UserRole  # the row object (EntityStat, SpeakerStat, Mention)
@@ -236,18 +237,21 @@ class EntityTableModel(PagedTableModel):
         self.sort_key = "articles"
         self.search = ""
         self.label: str | None = None
+        self.without: frozenset[str] = frozenset()  # labels left out
 
-    def set_search(self, search: str, label: str | None = None) -> None:
-        self.search, self.label = search, label or None
+    def set_search(
+        self, search: str, label: str | None = None, without: Iterable[str] = ()
+    ) -> None:
+        self.search, self.label, self.without = search, label or None, frozenset(without)
         self.reload()
 
     def _count(self, db: Database) -> int:
-        return overview.entity_count(db, self.search, self.label, refresh=False)
+        return overview.entity_count(db, self.search, self.label, False, self.without)
 
     def _page(self, db: Database, offset: int, limit: int) -> list[EntityStat]:
         return overview.entity_stats(
             db, self.search, self.label, self.sort_key or "articles", self.descending, offset,
-            limit, refresh=False,
+            limit, refresh=False, without=self.without,
         )  # fmt: skip
 
     def cells(self, row: EntityStat) -> tuple:
@@ -427,6 +431,41 @@ def ask_export_csv(parent: QWidget, export: Callable[[str], object]) -> None:
             QMessageBox.warning(parent, "viewer", f"Could not write {path}: {exc}")
 
 
+SHOWN_IN_LEGEND = "shown"  # the label box's default: what the legend shows
+
+
+class LabelChoice(QComboBox):
+    """Which labels a table or chart counts: by default all but those hidden in the
+    legend (numbers and dates are, and would otherwise fill the top rows), every
+    label, or one."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.hidden: frozenset[str] = frozenset()  # in the legend
+        self.fill([])
+
+    def fill(self, labels: Iterable[str]) -> None:
+        """The labels the corpus has; the choice made stays when it is still there."""
+        kept = self.currentData() if self.count() else SHOWN_IN_LEGEND
+        self.blockSignals(True)
+        self.clear()
+        self.addItem("Labels shown in the legend", SHOWN_IN_LEGEND)
+        self.addItem("All labels, hidden ones too", None)
+        for label in labels:
+            name = label_style(label).name
+            self.addItem(name if name == label else f"{name} ({label})", label)
+        index = self.findData(kept)
+        self.setCurrentIndex(index if index >= 0 else 0)
+        self.blockSignals(False)
+
+    def choice(self) -> tuple[str | None, frozenset[str]]:
+        """(one label, or None; the labels left out)."""
+        data = self.currentData()
+        if data == SHOWN_IN_LEGEND:
+            return None, self.hidden
+        return data, frozenset()
+
+
 class EntitiesView(_TableView):
     """The entities table; a click filters the article list, opening lists the mentions."""
 
@@ -436,11 +475,11 @@ class EntitiesView(_TableView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(EntityTableModel(), "entities_table", parent)
         self.model.setParent(self)
-        self.label_box = QComboBox()
-        self.label_box.addItem("All labels", None)
+        self.label_box = LabelChoice()
         self.bar.insertWidget(1, self.label_box)
         self.mentions = MentionsModel(self)
         self.mentions_table = table_view(self.mentions, "mentions_table", sortable=False)
+        elide_left(self.mentions_table, 0)  # "Before" keeps the words next to the mention
         self.mentions_title = QLabel("Open an entity (double-click or Enter) to list its mentions")
         self.mentions_title.setTextFormat(Qt.TextFormat.PlainText)
         lower = QWidget()
@@ -460,17 +499,21 @@ class EntitiesView(_TableView):
         self.mentions_table.clicked.connect(self._on_mention)
 
     def set_db(self, db: Database | None) -> None:
-        self.label_box.blockSignals(True)
-        self.label_box.clear()
-        self.label_box.addItem("All labels", None)
-        for label in distinct_values(db, "label") if db is not None else []:
-            self.label_box.addItem(label, label)
-        self.label_box.blockSignals(False)
+        self.label_box.fill(distinct_values(db, "label") if db is not None else [])
         self.mentions.set_entity(None, "", "")
+        label, without = self.label_box.choice()
+        self.model.search, self.model.label = self.search_box.text().strip(), label
+        self.model.without = without
         self.model.set_db(db)
 
+    def set_hidden_labels(self, labels: Iterable[str]) -> None:
+        """The legend changed: a table of the labels shown follows it."""
+        self.label_box.hidden = frozenset(labels)
+        self.apply_search()
+
     def apply_search(self) -> None:
-        self.model.set_search(self.search_box.text().strip(), self.label_box.currentData())
+        label, without = self.label_box.choice()
+        self.model.set_search(self.search_box.text().strip(), label, without)
 
     def _on_clicked(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
@@ -515,24 +558,51 @@ class SpeakersView(_TableView):
             self.speaker_selected.emit(row.name, row.article_id)
 
 
+BAR_NAME_CHARS = 28  # a bar's name beyond this is cut: the bars keep most of the width
+
+
+def short_name(name: str, limit: int = BAR_NAME_CHARS) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def horizontal_bars(
     chart: QChart, value_name: str, items: Sequence[tuple[str, float]]
 ) -> QHorizontalBarSeries:
-    """Add one horizontal bar per (name, value), the first item at the top,
-    names cut to 40 characters; the caller adds the value axis."""
+    """Add one horizontal bar per (name, value), the first item at the top, each
+    name shown whole up to BAR_NAME_CHARS (Qt would elide every one to "…" in a
+    narrow dock); the caller adds the value axis."""
     bars = QBarSet(value_name)
-    names = []
+    names: list[str] = []
     for name, value in reversed(items):  # Qt draws the first category at the bottom
         bars.append(value)
-        names.append(name if len(name) <= 40 else name[:39] + "…")
+        shown = short_name(name)
+        while shown in names:  # categories must differ: two names alike once cut
+            shown += "\u200b"
+        names.append(shown)
     series = QHorizontalBarSeries()
     series.append(bars)
     chart.addSeries(series)
     y = QBarCategoryAxis()
     y.append(names)
+    y.setTruncateLabels(False)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(y)
     return series
+
+
+def count_axis(most: float) -> QValueAxis:
+    """An axis of counts from 0: ticks at whole, round steps (never "1, 1, 2, 2")."""
+    axis = QValueAxis()
+    axis.setLabelFormat("%d")
+    step = 1
+    while most / step > 4:  # at most about five labels: 1, 2, 5, 10, 20, 50, …
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    top = max(step, -(-int(most) // step) * step)
+    axis.setRange(0, top)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    return axis
 
 
 def _bar_chart(title: str, items: list[tuple[str, int]], value_name: str) -> QChart:
@@ -541,31 +611,59 @@ def _bar_chart(title: str, items: list[tuple[str, int]], value_name: str) -> QCh
     chart.setTitle(title)
     chart.legend().hide()
     series = horizontal_bars(chart, value_name, items)
-    x = QValueAxis()
-    x.setLabelFormat("%d")
-    x.setRange(0, max([v for _, v in items], default=1))
+    x = count_axis(max([v for _, v in items], default=1))
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
     return chart
+
+
+def every_month(months: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """(YYYY-MM, articles) for every month from the first to the last, gaps as 0."""
+    if not months:
+        return []
+    counts = dict(months)
+    (y, m), (last_y, last_m) = (
+        map(int, months[0][0].split("-")),
+        map(int, months[-1][0].split("-")),
+    )
+    filled = []
+    while (y, m) <= (last_y, last_m):
+        key = f"{y:04d}-{m:02d}"
+        filled.append((key, counts.get(key, 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return filled
+
+
+MONTH_LABELS = 12  # at most this many month labels on the axis; ticks for every month
+
+
+def month_axis(months: list[str]) -> QCategoryAxis:
+    """One tick per month, each at its month; labelled every month, or every k-th
+    (from the first) when there are more than MONTH_LABELS."""
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    step = max(1, -(-len(months) // MONTH_LABELS))
+    for i, month in enumerate(months):
+        # Labels must differ: an unlabelled month gets an invisible, unique one.
+        axis.append(month if i % step == 0 else "\u200b" * (i + 1), i)
+    axis.setRange(0, max(len(months) - 1, 1))
+    axis.setTruncateLabels(False)
+    return axis
 
 
 def _time_chart(months: list[tuple[str, int]]) -> QChart:
     chart = QChart()
     chart.setTitle("Articles per month")
     chart.legend().hide()
+    filled = every_month(months)
     series = QLineSeries()
-    for month, n in months:
-        stamp = QDateTime.fromString(month + "-01", "yyyy-MM-dd")
-        series.append(stamp.toMSecsSinceEpoch(), n)
+    for i, (_month, n) in enumerate(filled):
+        series.append(i, n)
     chart.addSeries(series)
-    x = QDateTimeAxis()
-    x.setFormat("yyyy-MM")
-    x.setTickCount(min(max(len(months), 2), 12))
+    x = month_axis([m for m, _ in filled])
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
-    y = QValueAxis()
-    y.setLabelFormat("%d")
-    y.setRange(0, max([n for _, n in months], default=1))
+    y = count_axis(max([n for _, n in filled], default=1))
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(y)
     return chart
@@ -574,7 +672,8 @@ def _time_chart(months: list[tuple[str, int]]) -> QChart:
 class ChartsView(QWidget):
     """Top entities and top speakers as bar charts; articles over time when dates exist."""
 
-    TOP = 15
+    BAR_PIXELS = 24  # height a bar's name needs: fewer bars in a low chart, none elided
+    MOST_BARS = 15
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -584,8 +683,8 @@ class ChartsView(QWidget):
         self.no_dates = QLabel("No ISO dates (YYYY-MM-DD) in this corpus: no timeline.")
         for view in (self.entities_chart, self.speakers_chart, self.time_chart):
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.label_box = QComboBox()
-        self.label_box.addItem("All labels", None)
+            view.setMinimumSize(280, 220)  # below this no label is readable
+        self.label_box = LabelChoice()
         self.db: Database | None = None
         top = QHBoxLayout()
         top.addWidget(QLabel("Top entities of"))
@@ -600,22 +699,37 @@ class ChartsView(QWidget):
         layout.addWidget(self.time_chart, 1)
         layout.addWidget(self.no_dates)
         self.label_box.currentIndexChanged.connect(self._draw_entities)
+        self._drawn_bars = 0
+        self._resized = QTimer(self, singleShot=True, interval=150)
+        self._resized.timeout.connect(self._redraw_if_resized)
+
+    def bars(self) -> int:
+        """How many bars fit the charts' height with every name readable."""
+        room = self.entities_chart.height() - 110  # the title and the value axis
+        return max(3, min(self.MOST_BARS, room // self.BAR_PIXELS))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._resized.start()
+
+    def _redraw_if_resized(self) -> None:
+        if self.db is not None and self.bars() != self._drawn_bars:
+            self.refresh()
 
     def set_db(self, db: Database | None) -> None:
         self.db = db
-        self.label_box.blockSignals(True)
-        self.label_box.clear()
-        self.label_box.addItem("All labels", None)
-        for label in distinct_values(db, "label") if db is not None else []:
-            self.label_box.addItem(label, label)
-        self.label_box.blockSignals(False)
+        self.label_box.fill(distinct_values(db, "label") if db is not None else [])
         self.refresh()
+
+    def set_hidden_labels(self, labels: Iterable[str]) -> None:
+        self.label_box.hidden = frozenset(labels)
+        self._draw_entities()
 
     def refresh(self) -> None:
         """Redraw from the store (e.g. after more articles were analysed)."""
         self._draw_entities()
         db = self.db
-        speakers = overview.top_speakers(db, self.TOP, refresh=False) if db is not None else []
+        speakers = overview.top_speakers(db, self.bars(), refresh=False) if db is not None else []
         self._set(
             self.speakers_chart,
             _bar_chart(
@@ -630,15 +744,16 @@ class ChartsView(QWidget):
         self.no_dates.setVisible(not months)
 
     def _draw_entities(self) -> None:
-        label = self.label_box.currentData()
+        label, without = self.label_box.choice()
+        self._drawn_bars = n = self.bars()
         top = (
-            overview.top_entities(self.db, self.TOP, label, refresh=False)
+            overview.top_entities(self.db, n, label, refresh=False, without=without)
             if self.db is not None
             else []
         )
         chart = _bar_chart(
             "Top entities (articles)",
-            [(f"{e.text} ({e.label})", e.articles) for e in top],
+            [(f"{e.text} ({label_style(e.label).name})", e.articles) for e in top],
             "Articles",
         )
         self._set(self.entities_chart, chart)

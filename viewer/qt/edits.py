@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from sqlite_utils import Database
 
 from viewer.core.model import Annotation
+from viewer.core.store.anchor_checks import mark_checked, unmark_checked
 from viewer.core.store.annotations import (
     delete_annotation,
     get_annotation,
@@ -29,6 +30,7 @@ from viewer.core.store.labels import (
     add_label,
     delete_label,
     list_labels,
+    order_labels,
     recolour_label,
     rename_label,
 )
@@ -125,7 +127,7 @@ class DeleteAnnotation(Edit):
 
 
 class UpdateAnnotation(Edit):
-    def __init__(self, editor: Editor, ann: Annotation, text: str, **changes):
+    def __init__(self, editor: Editor, ann: Annotation, text: str, /, **changes):
         super().__init__(editor, text, ann.article_id)
         self.ann_id = ann.id
         changes.pop("annotator", None)  # stamped by each write, not part of the edit
@@ -215,7 +217,8 @@ def _adjudication_text(items, choice: str) -> str:
 
 
 class LabelEdit(Edit):
-    """Label set changes: add, rename, recolour, delete (with its annotations' fate)."""
+    """Label set changes: add, rename, recolour, delete (with its annotations' fate);
+    also any other edit that is a pair of store calls (marking anchors checked)."""
 
     def __init__(self, editor: Editor, text: str, do: Callable[[], None], undo: Callable[[], None]):
         super().__init__(editor, text, None)
@@ -329,7 +332,7 @@ class Editor(QObject):
     def delete_annotation(self, ann: Annotation) -> bool:
         return self.push(DeleteAnnotation(self, ann))
 
-    def update_annotation(self, ann: Annotation, text: str, **changes) -> bool:
+    def update_annotation(self, ann: Annotation, text: str, /, **changes) -> bool:
         return self.push(UpdateAnnotation(self, ann, text, annotator=self.annotator, **changes))
 
     def set_review_fields(self, article_id: int, changes: dict[str, str], text: str) -> bool:
@@ -363,6 +366,39 @@ class Editor(QObject):
                 f"Rename label “{old}” to “{new}”",
                 lambda: rename_label(db(), old, new),
                 lambda: rename_label(db(), new, old),
+            )
+        )
+
+    def mark_anchors_checked(self, annotation_ids: list[int], checked: bool = True) -> bool:
+        """Take re-attached annotations off the Annotations to Review list (or put them
+        back); undoable like every edit."""
+        db, who, ids = self.db, self.annotator, list(annotation_ids)
+        if not ids:
+            return False
+        mark = lambda: mark_checked(db(), ids, who)  # noqa: E731
+        unmark = lambda: unmark_checked(db(), ids)  # noqa: E731
+        n = f"{len(ids)} annotation{'' if len(ids) == 1 else 's'}"
+        if checked:
+            return self.push(LabelEdit(self, f"Mark {n} checked", mark, unmark))
+        return self.push(LabelEdit(self, f"List {n} again", unmark, mark))
+
+    def move_label(self, name: str, step: int) -> bool:
+        """Move a label up (step < 0) or down the list: its key (1-9) changes with it."""
+        db = self.db
+        before = [lab.name for lab in list_labels(db())]
+        if name not in before:
+            return False
+        after = list(before)
+        j = max(0, min(len(after) - 1, after.index(name) + step))
+        after.insert(j, after.pop(after.index(name)))
+        if after == before:
+            return False
+        return self.push(
+            LabelEdit(
+                self,
+                f"Move label “{name}” {'up' if step < 0 else 'down'}",
+                lambda: order_labels(db(), after),
+                lambda: order_labels(db(), before),
             )
         )
 

@@ -24,7 +24,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QStandardPaths, QThread, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -89,7 +89,8 @@ class ExportJob(QThread):
         try:
             result = self._work()
         except Exception as exc:  # shown in the dialog
-            traceback.print_exc()
+            if not isinstance(exc, ExportError | StoreError):
+                traceback.print_exc()  # a bug, not a refusal: keep the trace for a report
             self.failed.emit(failure_message(exc))
             result = None
         self.done.emit(result)
@@ -134,20 +135,38 @@ def failure_message(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def default_export_folder() -> Path:
+    """Where exports are offered: the user's documents folder, else their home."""
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found and Path(found).is_dir() else Path.home()
+
+
 class ExportDialog(QDialog):
     """What to export (CSV kind or JSONL), the file, BOM and raw options; Export/Cancel."""
 
     exported = Signal(object)  # ExportResult of a finished (not cancelled) export
     failed = Signal(str)
 
-    def __init__(self, db_path: str | Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        db_path: str | Path,
+        parent: QWidget | None = None,
+        *,
+        corpus: str | Path | None = None,
+        folder: str | Path | None = None,
+    ):
         super().__init__(parent)
         self.db_path = Path(db_path)
+        # Offered: <folder>/<corpus>-<kind>.csv; a relative name is taken in this folder.
+        self.folder = Path(folder) if folder else default_export_folder()
+        self.corpus_name = Path(corpus).stem if corpus else self.db_path.stem
         self.job: ExportJob | None = None
         self.last_result: ExportResult | None = None
         self.setWindowTitle("Export")
         self.setModal(False)
         self._build()
+        self._offered = ""
+        self._offer_name()
         self._update_options()
 
     # -- layout --------------------------------------------------------------------
@@ -157,6 +176,7 @@ class ExportDialog(QDialog):
         for what, label in CHOICES:
             self.what_box.addItem(label, what)
         self.what_box.currentIndexChanged.connect(self._update_options)
+        self.what_box.currentIndexChanged.connect(self._offer_name)
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("file to write")
         self.path_edit.textChanged.connect(self._update_options)
@@ -215,10 +235,31 @@ class ExportDialog(QDialog):
         self.raw_box.setChecked(raw)
         self.bom_box.setChecked(bom)
 
+    def suggested_name(self) -> str:
+        return f"{self.corpus_name}-{self.what}.{'jsonl' if self.what == 'jsonl' else 'csv'}"
+
+    def _offer_name(self) -> None:
+        """A file named after the corpus and the kind, in the export folder; changing
+        the kind renames it until the user types a name of their own."""
+        current = self.path_edit.text().strip()
+        if current and current != self._offered:
+            return  # the user's own choice
+        self._offered = str(self.folder / self.suggested_name())
+        self.path_edit.setText(self._offered)
+
+    def target(self) -> Path | None:
+        """The file to write: a relative name is in the export folder, never wherever
+        the program was started; None when the field is empty."""
+        text = self.path_edit.text().strip()
+        if not text:
+            return None
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else self.folder / path
+
     def _browse(self) -> None:
         csv = self.what != "jsonl"
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.path_edit.text() or f"{self.what}.{'csv' if csv else 'jsonl'}",
+            self, "Export to", str(self.target() or self.folder / self.suggested_name()),
             "CSV files (*.csv)" if csv else "JSON lines (*.jsonl)",
             options=QFileDialog.Option.DontConfirmOverwrite,  # start_export asks, once
         )  # fmt: skip
@@ -239,8 +280,8 @@ class ExportDialog(QDialog):
 
     def start_export(self) -> None:
         """Start the export in the background (no-op while one runs or with no file)."""
-        path = self.path_edit.text().strip()
-        if self.job is not None or not path or not self._target_accepted(Path(path)):
+        path = self.target()
+        if self.job is not None or path is None or not self._target_accepted(path):
             return
         csv = self.what != "jsonl"
         self.job = ExportJob(

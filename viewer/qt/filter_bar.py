@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from viewer.core.attributions import ATTRIBUTION_KINDS
 from viewer.core.store.articles import article_row
-from viewer.core.store.filters import ArticleFilter, distinct_values
+from viewer.core.store.filters import ArticleFilter, date_problem, distinct_values
 
 ANY = "Any"
 STATUSES = ("unreviewed", "in_progress", "done")
@@ -184,6 +184,7 @@ class FilterBar(QWidget):
         finally:
             self._loading = False
         self._filter = self._read()  # what the widgets can show (e.g. no raw query)
+        self._mark_dates(self._filter)
         if emit:
             self.changed.emit(self._filter)
 
@@ -245,9 +246,19 @@ class FilterBar(QWidget):
         if not self._loading:
             self._emit()
 
+    def _mark_dates(self, f: ArticleFilter) -> None:
+        """A date field that is not a date says so (red, with why): it is refused, never
+        compared as text, which matched nearly everything."""
+        for edit, value in ((self.date_from, f.date_from), (self.date_to, f.date_to)):
+            problem = date_problem(value)
+            edit.setProperty("invalid", problem is not None)
+            edit.setStyleSheet("color: #c92a2a;" if problem else "")
+            edit.setToolTip(problem or "YYYY-MM-DD, or YYYY-MM, or YYYY")
+
     def _emit(self) -> None:
         self._timer.stop()
         f = self._read()
+        self._mark_dates(f)
         if f != self._filter:  # e.g. Enter after the pause already applied it
             self._filter = f
             self.changed.emit(f)

@@ -15,9 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QThread, Signal
 
 from viewer.core.annotation_io import AnnotationFileError, import_jsonl
+from viewer.core.corrected_view import refresh_corrected
 from viewer.core.model import ImportReport
-from viewer.core.nlp.pipeline import Analyzer
+from viewer.core.nlp.pipeline import Analyzer, ModelNotFound
+from viewer.core.nlp.process_pool import WorkerFailed, processes_for
 from viewer.core.store import StoreError, open_db
+from viewer.core.store.analyses import count_pending
 from viewer.core.store.overview import refresh_stats
 from viewer.core.workflow import analyze_pending, import_corpus
 
@@ -59,15 +62,29 @@ class CorpusJob(QThread):
     failed = Signal(str)  # a message for the user
     done = Signal(bool)  # True: ran to the end; False: cancelled or failed
 
-    def __init__(self, corpus: str | Path, db_path: str | Path, model: str | None = None):
+    def __init__(
+        self,
+        corpus: str | Path,
+        db_path: str | Path,
+        model: str | None = None,
+        processes: int | None = None,
+    ):
         super().__init__()
         self.corpus = Path(corpus)
         self.db_path = Path(db_path)
         self.model = model
+        self.processes = processes  # None: one per core when the corpus is worth it
         self._stop = threading.Event()
+        self._wanted: tuple[int, ...] = ()
+        self.left: int | None = None  # after a cancel: articles still to analyse
 
     def cancel(self) -> None:
         self._stop.set()
+
+    def want_first(self, article_ids: list[int]) -> None:
+        """Analyse these articles (the one on screen, the next few) before the rest.
+        Called on the UI thread; the job reads it before sending each batch."""
+        self._wanted = tuple(article_ids)  # one assignment: safe across threads
 
     @property
     def cancelled(self) -> bool:
@@ -76,6 +93,9 @@ class CorpusJob(QThread):
     def run(self) -> None:
         try:
             finished = self._work()
+        except (ModelNotFound, WorkerFailed) as exc:  # a message for the user as it is
+            self.failed.emit(str(exc))
+            finished = False
         except Exception as exc:  # shown to the user by the one error handler
             traceback.print_exc()
             self.failed.emit(f"{type(exc).__name__}: {exc}")
@@ -91,9 +111,24 @@ class CorpusJob(QThread):
             if self._stop.is_set():
                 return False
             analyzer = Analyzer(self.model)
-            self.progress.emit(0, 0, f"Loading model {analyzer.model_name}…")
-            analyze_pending(db, analyzer, self._analysis_progress, self._stop.is_set)
-            return not self._stop.is_set()
+            processes = self.processes or processes_for(
+                count_pending(db, analyzer.key.model, analyzer.key.pipeline)
+            )
+            where = f"{processes} processes" if processes > 1 else "a worker process"
+            self.progress.emit(0, 0, f"Loading model {analyzer.model_name} in {where}…")
+            analyze_pending(
+                db,
+                analyzer,
+                self._analysis_progress,
+                self._stop.is_set,
+                processes=processes,
+                wanted_first=lambda: self._wanted,
+                spawn=True,  # Cancel and closing the window kill the worker: never a wait
+            )
+            if self._stop.is_set():
+                self.left = count_pending(db, analyzer.key.model, analyzer.key.pipeline)
+                return False
+            return True
         finally:
             db.close()
 
@@ -106,9 +141,24 @@ class CorpusJob(QThread):
             self.batch_saved.emit()
 
 
+RESUME_ACTION = "&Resume Analysis"
+
+
+def stopped_message(job: object) -> str:
+    """What a cancelled corpus job left, and how to go on."""
+    left = getattr(job, "left", None)
+    how = f"Analysis → {RESUME_ACTION.replace('&', '')} goes on"
+    if left is None:
+        return f"Stopped reading the corpus; finished work was saved. {how}"
+    if left == 0:
+        return "Stopped; every article is analysed"
+    noun = "article is" if left == 1 else "articles are"
+    return f"Stopped; finished work was saved. {left:,} {noun} not analysed yet: {how}"
+
+
 class StatsJob(QThread):
-    """Counts the corpus-wide entity and speaker tables on its own connection,
-    so a big corpus never freezes the window while they are rebuilt."""
+    """Rebuilds the stale final views of corrected articles, then counts the corpus-wide
+    tables, on its own connection: a big corpus never freezes the window meanwhile."""
 
     done = Signal(bool)  # True: counted (or already fresh)
     failed = Signal(str)
@@ -121,6 +171,7 @@ class StatsJob(QThread):
         try:
             db = open_db(self.db_path)
             try:
+                refresh_corrected(db)  # the final views that edits and imports made stale
                 refresh_stats(db)
             finally:
                 db.close()

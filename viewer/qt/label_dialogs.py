@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
@@ -96,6 +96,17 @@ class LabelEditor(QDialog):
         self.rename_button = QPushButton("Rename…")
         self.colour_button = QPushButton("Colour…")
         self.delete_button = QPushButton("Delete…")
+        self.up_button = QPushButton("Move &Up")
+        self.down_button = QPushButton("Move &Down")
+        self.up_button.setToolTip("Earlier in the list: the first nine get the keys 1–9")
+        self.down_button.setToolTip("Later in the list: the first nine get the keys 1–9")
+        self.up_button.clicked.connect(lambda: self.move(-1))
+        self.down_button.clicked.connect(lambda: self.move(1))
+        for key, step in (("Ctrl+Up", -1), ("Ctrl+Down", 1)):  # also while in the list
+            action = QAction(self)
+            action.setShortcut(key)
+            action.triggered.connect(lambda _checked=False, step=step: self.move(step))
+            self.addAction(action)
         self.add_button.clicked.connect(self.add)
         self.rename_button.clicked.connect(self.rename)
         self.colour_button.clicked.connect(self.recolour)
@@ -103,6 +114,9 @@ class LabelEditor(QDialog):
         side = QVBoxLayout()
         for b in (self.add_button, self.rename_button, self.colour_button, self.delete_button):
             side.addWidget(b)
+        side.addSpacing(12)
+        side.addWidget(self.up_button)
+        side.addWidget(self.down_button)
         side.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.list, 1)
@@ -119,8 +133,9 @@ class LabelEditor(QDialog):
     def reload(self) -> None:
         current = self.current()
         self.list.clear()
-        for lab in list_labels(self.editor.db()):
-            item = QListWidgetItem(swatch(QColor(lab.color)), lab.name)
+        for i, lab in enumerate(list_labels(self.editor.db())):
+            key = f"  [{i + 1}]" if i < 9 else ""
+            item = QListWidgetItem(swatch(QColor(lab.color)), lab.name + key)
             item.setData(Qt.ItemDataRole.UserRole, lab.name)
             self.list.addItem(item)
             if lab.name == current:
@@ -129,6 +144,12 @@ class LabelEditor(QDialog):
     def current(self) -> str | None:
         item = self.list.currentItem() if hasattr(self, "list") else None
         return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def move(self, step: int) -> None:
+        """Move the current label up or down (keys 1–9 follow the order); undoable."""
+        name = self.current()
+        if name:
+            self.editor.move_label(name, step)
 
     def add(self) -> None:
         name, ok = QInputDialog.getText(self, "New label", "Name:")

@@ -19,14 +19,15 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from viewer.core.model import ImportReport
+from viewer.core.corpus import SUFFIXES
+from viewer.core.corrected_view import refresh_corrected
+from viewer.core.model import Analysis, ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import default_db_path
 from viewer.core.store.annotations import (
@@ -37,6 +38,7 @@ from viewer.core.store.annotations import (
 from viewer.core.store.articles import StoredArticle, get_article
 from viewer.core.store.labels import Label, ensure_default_labels, list_labels
 from viewer.core.store.reviews import (
+    Review,
     all_tags,
     get_review,
     next_unreviewed,
@@ -49,7 +51,7 @@ from viewer.qt.adjudication_dialog import AdjudicationDialog
 from viewer.qt.agreement_dialog import AgreementDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
-from viewer.qt.article_list import ArticleListModel
+from viewer.qt.article_list import ArticleListModel, follow_empty_columns
 from viewer.qt.article_loading import ArticleLoader
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
@@ -59,13 +61,24 @@ from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
-from viewer.qt.jobs import CorpusJob, ImportAnnotationsJob, OpenJob, StatsJob
+from viewer.qt.focus_panes import FocusPanes
+from viewer.qt.jobs import (
+    RESUME_ACTION,
+    CorpusJob,
+    ImportAnnotationsJob,
+    OpenJob,
+    StatsJob,
+    stopped_message,
+)
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
+from viewer.qt.reading_splitter import ReadingSplitter
+from viewer.qt.recent import RecentCorpora, RecentCorpus, RecentMenu
 from viewer.qt.review_dialog import AnchorReviewDialog
 from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
 from viewer.qt.search_panel import SearchPanel
+from viewer.qt.shortcuts import ShortcutsDialog
 from viewer.qt.side_panel import SidePanel
 from viewer.qt.sourcing_view import SourcingView
 
@@ -87,6 +100,9 @@ class MainWindow(QMainWindow):
         # A QThread must outlive its run(); jobs wait here until truly finished.
         self._ending_jobs: set[CorpusJob | OpenJob] = set()
         self.report: ImportReport | None = None
+        self.recent = RecentCorpora(settings)
+        self._resume_article: str | None = None  # where the analyst left this corpus
+        self.start_notice = ""  # said with "Ready" once the first corpus is read
         self.current_id: int | None = None
         self.current_article: StoredArticle | None = None
         self._labels: list[Label] = []
@@ -117,20 +133,25 @@ class MainWindow(QMainWindow):
 
     def _build_widgets(self) -> None:
         self.articles = ArticleListModel()
+        self.articles.annotator = lambda: self.editor.annotator  # the Status column's
+        self.editor.changed.connect(self.articles.refresh_marks)  # a status or tag edited
         self.list_view = QTableView()
         self.list_view.setObjectName("article_list")
         self.list_view.setModel(self.articles)
         self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.verticalHeader().hide()
+        self.list_view.setTabKeyNavigation(False)  # Tab leaves the list (it walked cells)
         self.list_view.setWordWrap(False)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 5):
+        for col in range(1, self.articles.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        follow_empty_columns(self.list_view, self.articles)
         self.list_view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setWordWrap(True)  # a long filter summary or refusal stays readable
         self.articles.count_changed.connect(self._show_count)
         self.articles.filter_failed.connect(self.statusBar().showMessage)
         self.filter_bar = FilterBar()
@@ -185,12 +206,11 @@ class MainWindow(QMainWindow):
             lambda i: self._with_annotation(i, self.editor.delete_annotation)
         )
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = ReadingSplitter()  # the text gives up width last
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([380, 820, 400])
         self.setCentralWidget(self.splitter)
 
@@ -235,13 +255,16 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Open Folder…", QKeySequence.StandardKey.Open, self._choose_folder)
         self._action(file_menu, "Open &File…", "Ctrl+Shift+O", self._choose_file)
+        self.recent_menu = RecentMenu(self.recent, self)
+        self.recent_menu.open_requested.connect(self.open_recent)
+        file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         self.report_action = self._action(file_menu, "Import &Report…", "Ctrl+R", self.show_report)
         self.report_action.setEnabled(False)
         self.export_action = self._action(file_menu, "&Export…", "Ctrl+Shift+E", self.export)
         self._action(file_menu, "Import &Annotations…", "Ctrl+Shift+I", self.import_annotations)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)  # StandardKey: none offscreen
 
         edit_menu = self.menuBar().addMenu("&Edit")
         undo, redo = self.editor.undo_action, self.editor.redo_action
@@ -295,6 +318,7 @@ class MainWindow(QMainWindow):
 
         analysis_menu = self.menuBar().addMenu("&Analysis")
         self._action(analysis_menu, "Choose &Model…", "Ctrl+M", self._choose_model)
+        self._action(analysis_menu, RESUME_ACTION, None, self.resume_analysis)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Search", QKeySequence.StandardKey.Find, self.focus_search)
@@ -310,6 +334,28 @@ class MainWindow(QMainWindow):
         quotes = self.legend.attributions_action  # every attribution kind on/off
         quotes.setShortcut("Ctrl+Shift+Q")
         view_menu.addAction(quotes)
+        view_menu.addSeparator()
+        self.focus_panes = FocusPanes(self, self._panes())
+        for action in self.focus_panes.actions():
+            view_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", "F1", self.show_shortcuts)
+
+    def _panes(self) -> list:
+        """The panes F6 and Ctrl+1/2/3 put focus in: list (or search), text, side panel."""
+        list_target = lambda: (  # noqa: E731
+            self.list_view if self.left_tabs.currentIndex() == 0 else self.search_panel.box
+        )
+        right = self.review.parentWidget()
+        return [
+            (self.left_tabs, list_target),
+            (self.view, lambda: self.view.text),
+            (right, lambda: self.panel.currentWidget() or self.panel),
+        ]
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).show()
 
     def _choose_model(self) -> None:
         current = self.model_name or resolve_model_name()
@@ -450,6 +496,13 @@ class MainWindow(QMainWindow):
 
     # -- opening a corpus ----------------------------------------------------
 
+    def open_recent(self, entry: RecentCorpus) -> bool:
+        """Open a corpus of File → Open Recent, with the database it was opened with."""
+        if not entry.exists:
+            self.show_error(f"{entry.corpus} is not there any more")
+            return False
+        return self.open_corpus(entry.corpus, entry.db)
+
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open corpus folder")
         if folder:
@@ -507,16 +560,19 @@ class MainWindow(QMainWindow):
             return
         self._opening = None
         self._stop_job(wait=False)  # the old job ends after its batch, off the UI thread
+        # Nothing of the old corpus stays on screen while the new one is read.
+        self.clear_article(f"Reading {corpus.name}…")
         if self.db is not None:
             self.db.close()
         self.db, self.db_path, self.corpus = db, db_path, corpus
         self.loader.clear(db_path)
-        self.current_id = None
-        self.current_article = None
         self.editor.stack.clear()  # edits belong to the database they were made in
         ensure_default_labels(db)
         self._labels = list_labels(db)
-        self.settings.setValue("last/corpus", str(corpus))
+        # Back where the analyst left this corpus (if the database has it), else the first.
+        before = self.recent.find(corpus.resolve())
+        self._resume_article = before.article if before is not None else None
+        self.recent.opened(corpus.resolve(), db_path.resolve())
         self.setWindowTitle(f"{corpus.name} — viewer")
         self.db_label.setText(str(db_path))
         self.db_label.setToolTip("Database file")
@@ -544,13 +600,33 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
+        self._analyse_first(self.current_id)
         job.start()
+
+    def resume_analysis(self) -> None:
+        """Go on with what a cancel left: read and analyse what is not done yet."""
+        if self.job is None and self.corpus is not None and self.db_path is not None:
+            self._start_job(self.corpus, self.db_path)
+
+    # The article on screen and the next few in the list are analysed before the rest.
+    ANALYSE_AHEAD = 3
+
+    def _analyse_first(self, article_id: int | None) -> None:
+        if self.job is None or article_id is None:
+            return
+        wanted = [article_id]
+        row = self.articles.row_of(article_id)
+        for ahead in range(1, self.ANALYSE_AHEAD + 1) if row is not None else ():
+            following = self.articles.row_at(row + ahead)
+            if following is not None:
+                wanted.append(following.id)
+        self.job.want_first(wanted)
 
     def cancel_job(self) -> None:
         if self.job is not None:
             self.job.cancel()
             self.cancel_button.setEnabled(False)
-            self.statusBar().showMessage("Cancelling after the current batch…")
+            self.statusBar().showMessage("Cancelling…")
 
     def _stop_job(self, wait: bool = True) -> None:
         if self.job is not None:
@@ -583,12 +659,23 @@ class MainWindow(QMainWindow):
         self.report_action.setEnabled(True)
         self.articles.reload()
         self._select_first_if_none()
+        self._resume_article = None
+        if self.current_id is None and self.articles.rowCount() == 0:
+            self.clear_article(self._nothing_read(report))
         self.statusBar().showMessage(report.summary())
         if report.messages:
             self.show_report()
 
+    def _nothing_read(self, report: ImportReport) -> str:
+        where = "this folder" if self.corpus is not None and self.corpus.is_dir() else "this file"
+        if report.files_read == 0:
+            return f"No articles in {where} (looked for {', '.join(SUFFIXES)})"
+        return f"No article could be read from {where}: see File → Import Report (Ctrl+R)"
+
     def _on_batch_saved(self) -> None:
-        if not self._from_stale_job():
+        # Started only when idle: restarting it on every batch would put the refresh
+        # off for as long as batches come faster than its interval (to the very end).
+        if not self._from_stale_job() and not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
     def _refresh_after_batch(self) -> None:
@@ -619,9 +706,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Ready: {self.articles.total} article{'' if self.articles.total == 1 else 's'}"
                 + (f" — {self.report.summary()}" if self.report else "")
+                + (f" — {self.start_notice}" if self.start_notice else "")
             )
+            self.start_notice = ""
         else:
-            self.statusBar().showMessage("Stopped; finished work was saved")
+            self.statusBar().showMessage(stopped_message(self.sender()))
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message)
@@ -648,6 +737,11 @@ class MainWindow(QMainWindow):
     # -- navigation ----------------------------------------------------------
 
     def _select_first_if_none(self) -> None:
+        if self.current_id is None and self._resume_article is not None:
+            found = find_article(self.db, self._resume_article)
+            if found is not None:  # else perhaps once the corpus is read into a new database
+                self._resume_article = None
+                self.show_span(found.id, 0, 0)
         if self.current_id is None and self.articles.rowCount() > 0:
             self._select_row(0)
 
@@ -679,6 +773,20 @@ class MainWindow(QMainWindow):
 
     _shown_analysis: int | None = None
 
+    def clear_article(self, message: str = "") -> None:
+        """Show no article: the text, the side panel and the review empty, ``message``
+        in the view's place (e.g. why there is nothing to show)."""
+        self.review.flush_note()  # typed for the article going away: saved to it
+        self.current_id = None
+        self.current_article = None
+        self._shown_analysis = None
+        self.view.clear(message)
+        self.panel.show_analysis(Analysis())
+        self.annotation_panel.show_annotations([], {})
+        self.panel.setTabText(self.panel.indexOf(self.annotation_panel), "Annotations")
+        self.review.show_review(Review(), {}, [])
+        self.review.setEnabled(False)
+
     def show_article(self, article_id: int, keep_position: bool = False) -> None:
         """Show an article: model output with the analyst's corrections applied."""
         if article_id != self.current_id:
@@ -688,7 +796,10 @@ class MainWindow(QMainWindow):
             return
         self.current_id = article_id
         self.current_article = article
+        if self.corpus is not None:
+            self.recent.article_shown(self.corpus.resolve(), article.ext_id)
         self._shown_analysis = article.analysis_id
+        self._analyse_first(article_id)
         annotations = annotations_for_article(self.db, article_id)
         # Ready at once, or (a long article) its head now and the whole soon after.
         ready = self.loader.prepare(self.db, article, annotations)
@@ -740,8 +851,13 @@ class MainWindow(QMainWindow):
     # -- the analyst's edits ---------------------------------------------------
 
     def _on_edited(self, article_id: int) -> None:
-        """After an edit, undo or redo: show the article it touched, as it is now."""
+        """After an edit, undo or redo: show the article it touched, as it is now, and
+        count it corrected in the list, the filters and the corpus views."""
         self._labels = list_labels(self.db) if self.db is not None else []
+        if self.db is not None and article_id >= 0 and refresh_corrected(self.db, [article_id]):
+            self._corpus_views_stale = True
+            if not self._refresh_timer.isActive():  # the list's counts, filters, corpus tables
+                self._refresh_timer.start()
         if article_id >= 0 and article_id != self.current_id:
             row = self.articles.row_of(article_id)
             if row is not None:
@@ -808,7 +924,9 @@ class MainWindow(QMainWindow):
     def _show_count(self, count: int) -> None:
         f = self.articles.filter
         noun = "article" if count == 1 else "articles"
-        if f is None or f.is_empty:
+        if self.articles.error is not None:  # refused, e.g. a date that is not a date
+            self.count_label.setText(f"Filter not applied: {self.articles.error}")
+        elif f is None or f.is_empty:
             self.count_label.setText(f"{count} {noun}")
         else:
             verb = "matches" if count == 1 else "match"
@@ -861,18 +979,23 @@ class MainWindow(QMainWindow):
             self.export_dialog.activateWindow()
             return
         self.review.flush_note()  # the export must include what was just typed
-        self.export_dialog = ExportDialog(self.db_path, self)
-        self.export_dialog.exported.connect(
-            lambda result: self.statusBar().showMessage(
-                f"Exported {result.rows} rows to {result.path}"
-            )
+        self.export_dialog = ExportDialog(
+            self.db_path,
+            self,
+            corpus=self.corpus,
+            folder=self.settings.value("export/folder", None, type=str) or None,
         )
+        self.export_dialog.exported.connect(self._exported)
         self.export_dialog.show()
+
+    def _exported(self, result) -> None:
+        self.settings.setValue("export/folder", str(Path(result.path).parent))  # offered next
+        self.statusBar().showMessage(f"Exported {result.rows} rows to {result.path}")
 
     def show_anchor_review(self) -> None:
         if self.db is None:
             return
-        dialog = AnchorReviewDialog(self.db, self)
+        dialog = AnchorReviewDialog(self.db, self, self.editor.annotator, self.editor)
         dialog.annotation_requested.connect(self.show_span)
         dialog.show()
 
@@ -961,8 +1084,12 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             self.editor.annotator = name.strip()
             self.settings.setValue("annotator/name", name.strip())
+            self.articles.reload()  # the Status column shows the annotator's own
             if self.current_id is not None:  # the review shown is the annotator's own
                 self.show_article(self.current_id, keep_position=True)
 
     def _apply_legend(self) -> None:
         self.view.text.set_visible_labels(self.legend.visible_labels(), self.legend.visible_kinds())
+        hidden = set(self.legend.label_actions) - self.legend.visible_labels()
+        for view in (self.entities_view, self.charts_view):  # hidden there: off here too
+            view.set_hidden_labels(hidden)

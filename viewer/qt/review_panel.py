@@ -57,6 +57,7 @@ class ReviewPanel(QWidget):
         self.tags.setToolTip("Double-click or press Delete to remove a tag of yours")
         self.tags.itemDoubleClicked.connect(self._remove_item)
         self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)  # Tab leaves the note; it typed tab characters
         self.note.setPlaceholderText("Note on this article")
         self.note.setMaximumHeight(80)
         # Save a note after a pause in typing: one undoable edit per burst.

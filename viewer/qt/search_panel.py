@@ -34,6 +34,7 @@ from sqlite_utils import Database
 
 from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_search
 from viewer.core.store.search import SearchError, SearchHit
+from viewer.qt.elide import elide_left
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
 
@@ -155,6 +156,7 @@ class SearchPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        elide_left(self.view, 0)  # "Before" keeps the words next to the match
 
         top = QHBoxLayout()
         top.addWidget(self.box, 1)

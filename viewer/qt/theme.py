@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextCharFormat
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from viewer.core.bundled import resources
+
+RESOURCES = resources()
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ def label_style(label: str) -> LabelStyle:
     spec = _label_file()["entities"].get(label) or _label_file()["other"]
     name = spec["name"] if label in _label_file()["entities"] else label
     return LabelStyle(label, name, spec["visible"], QColor(spec[_variant()]))
+
+
+def label_name(label: str) -> str:
+    """An entity label as the legend names it ("Group" for NORP); unknown ones as they are."""
+    return label_style(label).name
 
 
 def known_labels() -> list[str]:

@@ -10,12 +10,12 @@ import importlib.util
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import astuple, dataclass, fields, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from viewer.core.model import Analysis, Entity, Quote
 from viewer.core.nlp.quotes import QUOTES_VERSION, detect_quotes
@@ -43,8 +43,7 @@ CHUNK_CHARS = 100_000
 BATCH_CHARS = 100_000
 
 # The last component of the analyzer's pipeline: it turns each Doc into plain
-# data in doc.user_data, so with n_process > 1 the work runs in the workers
-# and only that data matters once the Doc comes back.
+# data in doc.user_data inside nlp.pipe, and drops what nothing downstream reads.
 ANALYSIS_COMPONENT = "viewer_analysis"
 PARAGRAPH_COMPONENT = "viewer_paragraph_breaks"
 _QUOTE_FIELDS = tuple(f.name for f in fields(Quote))
@@ -117,7 +116,8 @@ def split_glued_quote_marks(nlp: Language) -> Language:
     """Add _GLUED_MARK_INFIXES to the model's own infix rules (once)."""
     import re
 
-    tokenizer = nlp.tokenizer
+    # spaCy types nlp.tokenizer as any callable; a model's is a Tokenizer (Cython, untyped)
+    tokenizer: Any = nlp.tokenizer
     current = tokenizer.infix_finditer
     pattern = current.__self__.pattern if current is not None else ""
     if _GLUED_MARK_INFIXES[-1] in pattern:
@@ -175,36 +175,26 @@ class Analyzer:
         return next(self.analyze_many([text]))
 
     def analyze_many(
-        self,
-        texts: Iterable[str],
-        n_process: int = 1,
-        should_stop: Callable[[], bool] | None = None,
-    ) -> Iterator[Analysis]:
+        self, texts: Iterable[str], should_stop: Callable[[], bool] | None = None
+    ) -> Generator[Analysis, None, None]:
         """One Analysis per text, in order, streaming through nlp.pipe.
 
-        In one process the pieces go to spaCy in batches of at most
-        ``batch_size`` pieces and BATCH_CHARS characters: memory stays bounded
-        on a very long article (32 pieces of 100,000 characters made 10 GB), and
-        ``should_stop`` is asked between batches, so a cancel returns within one
-        batch's time; an article cut short by it is not yielded. With
-        ``n_process`` > 1 spaCy forks worker processes for the whole stream;
-        close the iterator (or exhaust it) to stop them.
+        The pieces go to spaCy in batches of at most ``batch_size`` pieces and
+        BATCH_CHARS characters: memory stays bounded on a very long article (32
+        pieces of 100,000 characters made 10 GB), and ``should_stop`` is asked
+        between batches, so a cancel returns within one batch's time; an article
+        cut short by it is not yielded. Several processes: nlp.process_pool.
         """
         pieces = (
             (chunk, (index, offset))
             for index, text in enumerate(texts)
             for offset, chunk in split_into_chunks(text)
         )
-        if n_process > 1:
-            docs = self.nlp.pipe(
-                pieces, as_tuples=True, batch_size=self.batch_size, n_process=n_process
-            )
-        else:
-            docs = self._bounded_pipe(pieces, should_stop or _never)
+        docs = self._bounded_pipe(pieces, should_stop or _never)
         current: int | None = None
         entities: list[Entity] = []
         quotes: list[Quote] = []
-        with closing(docs):  # stops the workers if the caller stops early
+        with closing(docs):
             for doc, (index, offset) in docs:
                 if current is not None and index != current:
                     yield Analysis(tuple(entities), tuple(quotes))
@@ -218,7 +208,9 @@ class Analyzer:
         if current is not None and not (should_stop and should_stop()):
             yield Analysis(tuple(entities), tuple(quotes))
 
-    def _bounded_pipe(self, pieces, should_stop: Callable[[], bool]) -> Iterator[tuple]:
+    def _bounded_pipe(
+        self, pieces: Iterable[tuple[str, tuple[int, int]]], should_stop: Callable[[], bool]
+    ) -> Generator[tuple[Doc, tuple[int, int]], None, None]:
         """(doc, context) of each piece, spaCy given one bounded batch at a time."""
         batch: list[tuple[str, tuple[int, int]]] = []
         chars = 0
@@ -254,9 +246,9 @@ def add_analysis_component(nlp: Language) -> Language:
 def analysis_component(doc: Doc) -> Doc:
     """Entities and quotes of one Doc as plain tuples in ``doc.user_data``.
 
-    Runs in spaCy's worker processes when n_process > 1 (module level, so it
-    can be pickled by name). Workers send each Doc back as bytes; the tensor
-    is most of them and nothing downstream reads it, so it is dropped.
+    Module level, so a pipeline can be rebuilt from its name. The tensor is
+    most of a Doc's memory and nothing downstream reads it, so it is dropped
+    while spaCy still holds the rest of the batch.
     """
     import numpy
 
@@ -300,7 +292,7 @@ def split_into_chunks(text: str, limit: int | None = None) -> list[tuple[int, st
     return chunks
 
 
-def _entities(doc, offset: int) -> Iterator[Entity]:
+def _entities(doc: Doc, offset: int) -> Iterator[Entity]:
     for ent in doc.ents:
         # Trailing whitespace in an entity (rare, but seen) would make a
         # highlight spill over a line break.

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-
-from spacy.tokens import Doc, Token
+from typing import TYPE_CHECKING
 
 from .quote_lexicon import REPORTING_LEMMAS, STRONG_FORMS, WEAK_FORMS
 from .quote_spans import Paragraph, QuoteSpan
+
+if TYPE_CHECKING:  # spaCy is imported by whoever runs the analysis, not by importing this
+    from spacy.tokens import Doc, Token
 
 _SENT_END = frozenset({".", "!", "?", ";"})
 _SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj")

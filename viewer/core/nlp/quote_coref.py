@@ -20,8 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
-from spacy.tokens import Span, Token
+from typing import TYPE_CHECKING
 
 from .quote_attrib import Context, speaker_of_cue
 from .quote_lexicon import (
@@ -33,6 +32,9 @@ from .quote_lexicon import (
     POST_NOMINALS,
     STRONG_FORMS,
 )
+
+if TYPE_CHECKING:  # spaCy is imported by whoever runs the analysis, not by importing this
+    from spacy.tokens import Span, Token
 
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART"})
 _HONORIFICS = frozenset(
@@ -197,8 +199,8 @@ class Resolver:
             first = full.split()[0].lower()
             if first in FEMALE_NAMES or first in MALE_NAMES:
                 # a known first name outweighs a stray pronoun, not a "Mrs."
-                honorific = votes[full]["she" if first in MALE_NAMES else "he"] >= 2
-                if not honorific:
+                contradicted = votes[full]["she" if first in MALE_NAMES else "he"] >= 2
+                if not contradicted:
                     genders[full] = "she" if first in FEMALE_NAMES else "he"
         return genders
 
@@ -311,10 +313,10 @@ class Resolver:
         if ent is not None:
             return Referent(ent.text, False, "group", plural)
         if m.head.pos_ == "PROPN":
-            name = self._nearest_full_name(_surname(m.head.text), m.start, None)
-            if name is None:
-                name = _proper_chain(m.head) if self.parsed else m.head.text
-            return Referent(name, False, "person", plural, self.genders.get(name))
+            nearest = self._nearest_full_name(_surname(m.head.text), m.start, None)
+            if nearest is None:
+                nearest = _proper_chain(m.head) if self.parsed else m.head.text
+            return Referent(nearest, False, "person", plural, self.genders.get(nearest))
         return None
 
     def _titles(self, m: Mention, ent: Span) -> frozenset[str]:

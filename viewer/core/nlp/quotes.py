@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from ..model import Quote, QuoteKind
 from .quote_attrib import (
@@ -32,6 +31,9 @@ from .quote_coref import Resolver
 from .quote_lexicon import REPORTING_LEMMAS, TITLE_SMALL_WORDS
 from .quote_spans import MARKS, QuoteSpan, find_quote_spans, split_paragraphs
 from .reported import Reported, find_reported
+
+if TYPE_CHECKING:  # spaCy is imported by whoever runs the analysis, not by importing this
+    from spacy.tokens import Doc, Token
 
 QUOTES_VERSION = "4"  # 4: glued marks, cues of what follows, passages under a colon
 
@@ -127,13 +129,13 @@ def _is_title(text: str) -> bool:
 def _keep(ctx: Context, q: QuoteSpan, kind: QuoteKind, a: Attribution | None) -> bool:
     content = ctx.text[q.start : q.end]
     n_words = len(content.split())
-    has_speaker = a is not None and a.speaker is not None
+    how = a.how if a is not None and a.speaker is not None else None  # None: no speaker
     if kind == "mixed":
         # an unattributed fragment is a scare quote; a title-cased one a title
-        return has_speaker and n_words >= _MIN_WORDS and not _is_title(content)
+        return how is not None and n_words >= _MIN_WORDS and not _is_title(content)
     if n_words < _MIN_WORDS:
         # "No," he said. is an utterance; "Lyin' Ted" is not
-        return has_speaker and a.how in ("trailing", "leading", "dash") and content[:1].isupper()
+        return how in ("trailing", "leading", "dash") and content[:1].isupper()
     return True
 
 
@@ -222,6 +224,8 @@ def _reported_by(ctx: Context, a: Attribution, limit: int) -> Attribution | None
     """'"...," Walker said, according to an AP account.' / '..., reports USA
     Today': the speech reaches the reader through a second source later in
     the sentence, and news annotation credits that outer one."""
+    if a.cue is None:
+        return None  # no cue: nothing after it to pass the speech on
     doc = ctx.doc
     for i in ctx.tok_range(a.cue[1], limit):
         t = doc[i]
@@ -462,7 +466,7 @@ def _last_attribution(
     cands = [a for a in cands if a.speaker is not None]
     if not cands:
         return None
-    return max(cands, key=lambda a: a.cue[0] if a.cue else a.speaker[0])
+    return max(cands, key=lambda a: (a.cue or a.speaker or (-1, -1))[0])
 
 
 def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
@@ -473,7 +477,7 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
         end -= 1
     if end == start or ctx.text[end - 1] != ":":
         return None
-    verbs = []
+    verbs: list[int] = []
     for i in reversed(ctx.tok_range(start, end)):
         t = ctx.doc[i]
         if t.text in ".!?" and verbs:
@@ -499,7 +503,7 @@ def colon_clause(ctx: Context, start: int, end: int) -> Attribution | None:
     return a
 
 
-def _depth(t) -> int:
+def _depth(t: Token) -> int:
     n = 0
     while t.head.i != t.i and n < 50:  # spaCy makes a new Token per access: compare .i
         t, n = t.head, n + 1
@@ -581,7 +585,8 @@ def _weaker_than_reported(ctx: Context, a: Attribution | None) -> bool:
     suggesting that ...'): the verb whose content the quote is wins."""
     if a is None or a.cue is None:
         return True
-    return ctx.doc[a.key[1]].tag_ == "VBG" if a.key[0] == "tok" else False
+    token = a.key[1] if a.key[0] == "tok" else None
+    return isinstance(token, int) and ctx.doc[token].tag_ == "VBG"
 
 
 def _reported_quotes(

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-
-from spacy.tokens import Token
+from typing import TYPE_CHECKING
 
 from .quote_attrib import Context, heading_name, speaker_of_cue
 from .quote_lexicon import ADDRESSEE_LEMMAS, CLAUSE_ONLY_LEMMAS, RAISING_LEMMAS, REPORTING_LEMMAS
+
+if TYPE_CHECKING:  # spaCy is imported by whoever runs the analysis, not by importing this
+    from spacy.tokens import Token
 
 _CONTENT_DEPS = ("ccomp",)
 # complements that carry the content when there is no clause: "proposed a plan",
@@ -74,7 +76,7 @@ def _headings(ctx: Context) -> list[Reported]:
         if colon == -1:
             continue
         a = heading_name(ctx, para.start, colon + 1)
-        if a is None or a.speaker is None:
+        if a is None or a.speaker is None or a.cue is None:
             continue
         rng = ctx.tok_range(colon + 1, para.end)
         if not rng or any(ctx.in_quote[i] >= 0 for i in rng):
@@ -276,8 +278,8 @@ def _head_clause(
         lo = max(lo, ctx.tok_range(0, source[0]).stop)
     own = range(lo, v.right_edge.i + 1)
     pieces = [(head.left_edge.i, own.start - 1), (own.stop, head.right_edge.i)]
-    spans = [_trim_tokens(ctx, lo, hi, 1) for lo, hi in pieces if lo <= hi]
-    spans = [s for s in spans if s is not None]
+    trimmed = [_trim_tokens(ctx, lo, hi, 1) for lo, hi in pieces if lo <= hi]
+    spans = [s for s in trimmed if s is not None]
     if sum(len(ctx.doc.char_span(s, e, alignment_mode="expand") or ()) for s, e in spans) < 3:
         return None
     return spans

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from viewer.core.model import Analysis, Entity, Quote
 from viewer.core.store.articles import current_text_hash, now
-from viewer.core.store.database import atomic
+from viewer.core.store.database import atomic, inserted_id
 
 _QUOTE_COLUMNS = [f.name for f in fields(Quote)]
 _QUOTED = ", ".join(f'"{c}"' for c in _QUOTE_COLUMNS)
@@ -35,6 +35,25 @@ def pending_articles(
             return
         yield [(int(r[0]), r[1], r[2]) for r in rows]
         last = rows[-1][0]
+
+
+def pending_among(
+    db: Database, ids: Iterable[int], model: str, pipeline: str
+) -> list[tuple[int, str, str]]:
+    """(article id, text hash, text) of those of ``ids`` lacking this analyzer's analysis,
+    in the order asked (the analysis of the article on screen goes first)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    rows = db.execute(
+        f"""SELECT a.id, a.text_hash, a.text FROM articles a
+            LEFT JOIN analyses an ON an.id = a.analysis_id
+            WHERE a.id IN ({", ".join("?" * len(ids))})
+              AND (an.id IS NULL OR an.model != ? OR an.pipeline != ?)""",
+        [*ids, model, pipeline],
+    ).fetchall()
+    found = {int(r[0]): (int(r[0]), r[1], r[2]) for r in rows}
+    return [found[i] for i in ids if i in found]
 
 
 def count_pending(db: Database, model: str, pipeline: str) -> int:
@@ -106,7 +125,7 @@ def _insert_analysis(
         "created_at) VALUES (?, ?, ?, ?, ?, ?)",
         [digest, model, pipeline, len(analysis.entities), len(analysis.quotes), stamp],
     )
-    analysis_id = int(cur.lastrowid)
+    analysis_id = inserted_id(cur)
     db.conn.executemany(
         'INSERT INTO entities (analysis_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
         [(analysis_id, e.start, e.end, e.label, e.text) for e in analysis.entities],

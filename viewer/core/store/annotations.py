@@ -9,12 +9,13 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, replace
+from typing import Any
 
 from sqlite_utils import Database
 
 from viewer.core.model import CONTEXT_CHARS, Annotation
 from viewer.core.store.articles import now
-from viewer.core.store.database import atomic
+from viewer.core.store.database import atomic, inserted_id
 
 _COLUMNS = [f.name for f in fields(Annotation)]
 _QUOTED = ", ".join(f'"{c}"' for c in _COLUMNS)
@@ -47,7 +48,7 @@ def default_annotator() -> str:
 
 
 def new_annotation(
-    article_id: int, article_text: str, text_hash: str, start: int, end: int, **values
+    article_id: int, article_text: str, text_hash: str, start: int, end: int, **values: Any
 ) -> Annotation:
     """An annotation over ``article_text[start:end]`` with its anchor filled in."""
     if not (0 <= start <= end <= len(article_text)):
@@ -85,7 +86,7 @@ def insert_annotation(db: Database, ann: Annotation) -> Annotation:
             f"INSERT INTO annotations ({_QUOTED}) VALUES ({', '.join('?' * len(_COLUMNS))})",
             values,
         )
-    return replace(ann, id=int(cur.lastrowid))
+    return replace(ann, id=inserted_id(cur))
 
 
 def update_annotation(
@@ -93,7 +94,7 @@ def update_annotation(
     annotation_id: int,
     *,
     expected: Mapping[str, object] | None = None,
-    **changes,
+    **changes: Any,
 ) -> Annotation:
     """Change some fields; returns the annotation as stored now.
 

@@ -6,11 +6,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlite_utils import Database
 
 from viewer.core.model import Article
-from viewer.core.store.database import atomic
+from viewer.core.store.corrected import final_count
+from viewer.core.store.database import atomic, inserted_id
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class StoredArticle:
     date: str | None
     url: str | None
     origin: str
-    meta: dict
+    meta: dict[str, object]
     warnings: list[str]
     analysis_id: int | None
 
@@ -83,7 +85,7 @@ def _upsert_one(db: Database, art: Article, stamp: str, changed: list[int] | Non
             + ")",
             [art.id, art.text, art.text_hash, stamp, *fields.values()],
         )
-        article_id = int(cur.lastrowid)
+        article_id = inserted_id(cur)
         _index_for_search(db, article_id, art.title, art.text)
         return article_id
     article_id, old_hash = row
@@ -120,8 +122,10 @@ def _unindex_for_search(db: Database, article_id: int) -> None:
     )
 
 
-_ROW_SQL = """
-    SELECT a.id, a.ext_id, a.title, a.source, a.date, an.entity_count, an.quote_count
+# The counts are the final view's (a corrected article's own, see store.corrected).
+_ROW_SQL = f"""
+    SELECT a.id, a.ext_id, a.title, a.source, a.date, {final_count("entity_count")},
+           {final_count("quote_count")}
     FROM articles a LEFT JOIN analyses an ON an.id = a.analysis_id
 """
 
@@ -153,11 +157,25 @@ def get_article(
     ).fetchone()
     if r is None:
         return None
-    if known is not None and known.id == article_id and known.text_hash == r[3]:
+    id_, ext_id, title, text_hash, source, date, url, origin, meta, warnings, analysis = r
+    if known is not None and known.id == article_id and known.text_hash == text_hash:
         text = known.text
     else:
         (text,) = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
-    return StoredArticle(*r[:3], text, *r[3:8], json.loads(r[8]), json.loads(r[9]), r[10])
+    return StoredArticle(
+        id_,
+        ext_id,
+        title,
+        text,
+        text_hash,
+        source,
+        date,
+        url,
+        origin,
+        json.loads(meta),
+        json.loads(warnings),
+        analysis,
+    )
 
 
 def current_text_hash(db: Database, article_id: int) -> str | None:
@@ -173,3 +191,13 @@ def ids_for_ext_ids(db: Database, ext_ids: list[str]) -> list[int]:
         if row:
             out.append(int(row[0]))
     return out
+
+
+def column_in_use(db: Database, column: Literal["source", "date"]) -> bool:
+    """Whether any article has a source (or date): the list hides an empty column.
+    One index lookup (articles_by_source / articles_by_date)."""
+    sql = {
+        "source": "SELECT 1 FROM articles WHERE source IS NOT NULL AND source != '' LIMIT 1",
+        "date": "SELECT 1 FROM articles WHERE date IS NOT NULL AND date != '' LIMIT 1",
+    }[column]
+    return db.execute(sql).fetchone() is not None

@@ -74,6 +74,13 @@ class DatabaseMoved(StoreError):
     """The open database's path no longer names the file that was opened."""
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid of the row the INSERT run on ``cursor`` added."""
+    if cursor.lastrowid is None:  # sqlite3 leaves it None only when nothing was inserted
+        raise StoreError("the INSERT added no row")
+    return cursor.lastrowid
+
+
 def file_identity(path: str | Path) -> tuple[int, int] | None:
     """(device, inode) of ``path``, or None when nothing is there."""
     try:
@@ -368,10 +375,10 @@ def _check_schema(db: Database, path: Path) -> None:
     applied = [m.name for m in migrations.applied(db)]
     names = [m.name for m in migrations._migrations]
     if applied != names[: len(applied)]:
-        missing = [n for n in names[: len(applied)] if n not in applied]
+        absent = [n for n in names[: len(applied)] if n not in applied]
         raise StoreError(
             f"{path}: damaged viewer schema (migrations out of order or missing: "
-            f"{', '.join(missing) or ', '.join(applied)}); not opened"
+            f"{', '.join(absent) or ', '.join(applied)}); not opened"
         )
     expected = _expected_schema(len(applied))
     found = _schema_of(db)

@@ -7,8 +7,10 @@ the SQL text depends only on which fields are set.
 
 Speakers are as in the speakers table (``overview``): a name is every speaker
 of that name, and ``speaker_article`` narrows it to one article's speaker (an
-anonymous speaker, "a spokesman", is a speaker of its article only). The
-attribution filters read the model's output as stored, like the corpus tables.
+anonymous speaker, "a spokesman", is a speaker of its article only). Entity
+and attribution filters read the final view, like the corpus tables: the
+model's output, or for a corrected article its stored final view
+(store.corrected).
 
 ``annotator`` keeps the articles that annotator worked on (an annotation, a
 review or a tag) and makes tag, status and annotation label theirs: "done"
@@ -17,17 +19,24 @@ then means done by them. Without it, status and tag are anyone's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass
+from datetime import date
 
 from sqlite_utils import Database
 
+from viewer.core.label_names import entity_label_name
 from viewer.core.model import ReviewStatus
 from viewer.core.store.articles import ArticleRow
-from viewer.core.store.search import SearchHit, fts_query, hits, run
+from viewer.core.store.corrected import final_count, in_final
+from viewer.core.store.search import SearchError, SearchHit, fts_query, hits, run
 
 # Matches the article list's row query; ``an`` is the current analysis.
 _FROM = "FROM articles a LEFT JOIN analyses an ON an.id = a.analysis_id"
-_ROW_COLUMNS = "a.id, a.ext_id, a.title, a.source, a.date, an.entity_count, an.quote_count"
+_ROW_COLUMNS = (
+    "a.id, a.ext_id, a.title, a.source, a.date, "
+    f"{final_count('entity_count')}, {final_count('quote_count')}"
+)
 # Appended to an inclusive upper date bound so "2024-03" includes 2024-03-31.
 _DATE_PREFIX_END = "\uffff"
 
@@ -63,26 +72,78 @@ class ArticleFilter:
         return self == ArticleFilter()
 
     def describe(self) -> str:
-        """A short human summary, e.g. for a status line."""
+        """A short summary in words, e.g. "entity “Fox” · without quotes"."""
         parts = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in ("raw_query", "speaker_article") or value is None or value == "":
-                continue
-            if f.name == "speaker" and self.speaker_article is not None:
-                parts.append(f"speaker={value} (in article {self.speaker_article})")
-            elif f.name == "anonymous_quotes":
-                if value:
-                    kind = f" {self.attribution_kind}" if self.attribution_kind else ""
-                    parts.append(f"anonymous{kind} attributions")
-            elif f.name == "attribution_kind":
-                if not self.anonymous_quotes:
-                    parts.append(f"{value} attributions")
-            else:
-                parts.append(f"{f.name}={value}")
-        if self.speaker_article is not None and not self.speaker:
+        if self.query:
+            parts.append(f"text “{self.query}”")
+        if self.entity_text:
+            label = f" ({entity_label_name(self.entity_label)})" if self.entity_label else ""
+            parts.append(f"entity “{self.entity_text}”{label}")
+        elif self.entity_label:
+            parts.append(f"{entity_label_name(self.entity_label)} entities")
+        if self.speaker:
+            where = f" in article {self.speaker_article}" if self.speaker_article else ""
+            parts.append(f"speaker “{self.speaker}”{where}")
+        elif self.speaker_article is not None:
             parts.append(f"article {self.speaker_article}")
-        return ", ".join(parts) or "all articles"
+        if self.anonymous_quotes:
+            kind = f" {self.attribution_kind}" if self.attribution_kind else ""
+            parts.append(f"anonymous{kind} attributions")
+        elif self.attribution_kind:
+            parts.append(f"{self.attribution_kind} attributions")
+        if self.tag:
+            parts.append(f"tagged “{self.tag}”")
+        if self.status:
+            parts.append(self.status.replace("_", " "))
+        if self.source:
+            parts.append(f"source “{self.source}”")
+        if self.date_from and self.date_to:
+            parts.append(f"dated {self.date_from} to {self.date_to}")
+        elif self.date_from:
+            parts.append(f"dated from {self.date_from}")
+        elif self.date_to:
+            parts.append(f"dated up to {self.date_to}")
+        if self.has_quotes is not None:
+            parts.append("with quotes" if self.has_quotes else "without quotes")
+        if self.annotation_label:
+            parts.append(f"annotated “{self.annotation_label}”")
+        if self.annotator:
+            parts.append(f"worked on by {self.annotator}")
+        return " · ".join(parts) or "all articles"
+
+    def problems(self) -> list[str]:
+        """Why the filter cannot be applied as typed (a date that is not a date)."""
+        return [
+            p for p in (date_problem(self.date_from), date_problem(self.date_to)) if p is not None
+        ]
+
+
+class FilterError(SearchError):
+    """The filter cannot be applied as typed; the message says why, for the user."""
+
+
+_ISO_PREFIX = re.compile(r"\d{4}(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def date_problem(value: str | None) -> str | None:
+    """None for no date or an ISO date or prefix (2005, 2005-03, 2005-03-31); else why not.
+
+    Dates compare as text, so "01/01/2005" would silently match nearly everything.
+    """
+    if not value:
+        return None
+    found = _ISO_PREFIX.fullmatch(value)
+    month, day = (found.group(1), found.group(2)) if found else (None, None)
+    try:
+        if found is None:
+            raise ValueError
+        if day is not None:
+            date.fromisoformat(value)
+        elif month is not None and not 1 <= int(month) <= 12:
+            raise ValueError
+    except ValueError:
+        return f"“{value}” is not a date: write YYYY-MM-DD (or YYYY-MM, or YYYY)"
+    return None
 
 
 def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[object]]:
@@ -94,26 +155,17 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
         clauses.append(sql)
         params.extend(values)
 
+    if problems := f.problems():
+        raise FilterError(problems[0])
     if with_query and (match := fts_query(f.query, f.raw_query)):
         add("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", match)
-    if f.entity_text and f.entity_label:
-        add(
-            "a.analysis_id IN (SELECT analysis_id FROM entities "
-            "WHERE text = ? COLLATE NOCASE AND label = ?)",
-            f.entity_text,
-            f.entity_label,
-        )
-    elif f.entity_text:
-        add(
-            "a.analysis_id IN (SELECT analysis_id FROM entities WHERE text = ? COLLATE NOCASE)",
-            f.entity_text,
-        )
-    elif f.entity_label:
-        add("a.analysis_id IN (SELECT analysis_id FROM entities WHERE label = ?)", f.entity_label)
+    entity, entity_params = _entity_condition(f)
+    if entity:
+        add(_final_rows("entities", entity), *entity_params, *entity_params)
     if f.speaker:
         add(
-            "a.analysis_id IN (SELECT analysis_id FROM quotes "
-            "WHERE coalesce(speaker_name, speaker_text) = ? COLLATE NOCASE)",
+            _final_rows("quotes", "coalesce(speaker_name, speaker_text) = ? COLLATE NOCASE"),
+            f.speaker,
             f.speaker,
         )
     if f.speaker_article is not None:
@@ -121,13 +173,14 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
     # Both: an attribution that is anonymous and of that kind, not one of each.
     if f.anonymous_quotes and f.attribution_kind:
         add(
-            "a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1 AND kind = ?)",
+            _final_rows("quotes", "anonymous = 1 AND kind = ?"),
+            f.attribution_kind,
             f.attribution_kind,
         )
     elif f.anonymous_quotes:
-        add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE anonymous = 1)")
+        add(_final_rows("quotes", "anonymous = 1"))
     elif f.attribution_kind:
-        add("a.analysis_id IN (SELECT analysis_id FROM quotes WHERE kind = ?)", f.attribution_kind)
+        add(_final_rows("quotes", "kind = ?"), f.attribution_kind, f.attribution_kind)
     by, who = (" AND annotator = ?", [f.annotator]) if f.annotator else ("", [])
     if f.annotator:
         add(
@@ -158,9 +211,9 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
     if f.date_to:
         add("a.date <= ?", f.date_to + _DATE_PREFIX_END)
     if f.has_quotes is True:
-        add("an.quote_count > 0")
+        add(f"{final_count('quote_count')} > 0")
     elif f.has_quotes is False:
-        add("an.quote_count = 0")
+        add(f"{final_count('quote_count')} = 0")
     if f.annotation_label:
         add(
             "a.id IN (SELECT article_id FROM annotations "
@@ -169,6 +222,25 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
             *who,
         )
     return " AND ".join(clauses), params
+
+
+def _entity_condition(f: ArticleFilter) -> tuple[str, list[object]]:
+    if f.entity_text and f.entity_label:
+        return "text = ? COLLATE NOCASE AND label = ?", [f.entity_text, f.entity_label]
+    if f.entity_text:
+        return "text = ? COLLATE NOCASE", [f.entity_text]
+    if f.entity_label:
+        return "label = ?", [f.entity_label]
+    return "", []
+
+
+def _final_rows(what: str, condition: str) -> str:
+    """Articles whose final ``what`` (entities or quotes) has a row meeting ``condition``
+    (its parameters are passed twice: the model's rows, then the stored final ones)."""
+    return in_final(
+        f"SELECT analysis_id FROM {what} WHERE {condition}",
+        f"SELECT article_id FROM final_{what} WHERE {condition}",
+    )
 
 
 def filtered_count(db: Database, f: ArticleFilter) -> int:

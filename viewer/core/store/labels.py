@@ -13,9 +13,10 @@ from typing import Literal
 
 from sqlite_utils import Database
 
+from viewer.core.bundled import resources
 from viewer.core.store.database import atomic
 
-DEFAULT_LABELS = Path(__file__).resolve().parents[3] / "resources" / "annotation_labels.json"
+DEFAULT_LABELS = resources() / "annotation_labels.json"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,29 @@ def rename_label(db: Database, old: str, new: str) -> None:
             raise ValueError(f"label {new!r} exists already")
         db.execute("UPDATE labels SET name = ? WHERE name = ?", [new, old])
         db.execute("UPDATE annotations SET label = ? WHERE label = ? AND kind = 'span'", [new, old])
+
+
+def order_labels(db: Database, names: list[str]) -> None:
+    """Put the labels in this order (the first nine get the keys 1-9); labels not
+    named keep their order, after these. One transaction."""
+    with atomic(db):
+        current = [r[0] for r in db.execute("SELECT name FROM labels ORDER BY position, name")]
+        unknown = [n for n in names if n not in current]
+        if unknown:
+            raise ValueError(f"no label {unknown[0]!r}")
+        order = [*dict.fromkeys(names), *(n for n in current if n not in names)]
+        for position, name in enumerate(order):
+            db.execute("UPDATE labels SET position = ? WHERE name = ?", [position, name])
+
+
+def move_label(db: Database, name: str, step: int) -> list[str]:
+    """Move a label ``step`` places up (negative) or down; returns the new order."""
+    names = [lab.name for lab in list_labels(db)]
+    i = names.index(name)
+    j = max(0, min(len(names) - 1, i + step))
+    names.insert(j, names.pop(i))
+    order_labels(db, names)
+    return names
 
 
 def recolour_label(db: Database, name: str, color: str) -> None:

@@ -11,16 +11,18 @@ per kind; "no-source" attributions have no speaker. A named speaker is one
 row for the whole corpus. An anonymous one ("a spokesman", "officials") is a
 speaker of its article only: a name with an anonymous attribution in an
 article is that article's speaker there, so two articles' spokesmen are two
-rows. Like the entities table, the counts are the model's output as stored
-(analyst corrections are not applied).
+rows. Every count is of the final view: the model's output with the analyst's
+corrections applied (store.corrected holds it for corrected articles).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from viewer.core.store.corrected import FINAL_IDS
 from viewer.core.store.database import atomic
 from viewer.core.store.sourcing import (
     ATTRIBUTIONS_TABLE,
@@ -30,6 +32,17 @@ from viewer.core.store.sourcing import (
 )
 
 MENTION_CONTEXT = 60  # characters on each side of a mention
+
+# Every article's final entities (article_id, start, end, text, label): the model's
+# for an article without corrections, the stored final view for a corrected one.
+FINAL_ENTITIES = f"""
+    SELECT a.id AS article_id, e.start AS start, e."end" AS "end", e.text AS text,
+           e.label AS label
+    FROM articles a JOIN entities e ON e.analysis_id = a.analysis_id
+    WHERE a.id NOT IN ({FINAL_IDS})
+    UNION ALL
+    SELECT article_id, start, "end", text, label FROM final_entities
+    WHERE article_id IN ({FINAL_IDS})"""
 
 
 @dataclass(frozen=True)
@@ -94,10 +107,12 @@ SPEAKER_SORTS = {
 
 
 def _fingerprint(db: Database) -> str:
-    """Changes whenever an article gets another analysis or a new analysis is stored."""
+    """Changes whenever an article gets another analysis, a new analysis is stored, or
+    the final view of a corrected article changes."""
     row = db.execute(
         "SELECT (SELECT max(id) FROM analyses), (SELECT count(analysis_id) FROM articles), "
-        "(SELECT total(analysis_id) FROM articles)"
+        "(SELECT total(analysis_id) FROM articles), (SELECT version FROM corrected_state), "
+        f"(SELECT count(*) FROM ({FINAL_IDS}))"
     ).fetchone()
     return repr(tuple(row))
 
@@ -121,10 +136,9 @@ def refresh_stats(db: Database, force: bool = False) -> bool:
     with atomic(db):
         db.execute("DELETE FROM stats_entities")
         db.execute(
-            """INSERT INTO stats_entities (text, label, articles, mentions)
-               SELECT e.text, e.label, count(DISTINCT a.id), count(*)
-               FROM articles a JOIN entities e ON e.analysis_id = a.analysis_id
-               GROUP BY e.text, e.label"""
+            f"""INSERT INTO stats_entities (text, label, articles, mentions)
+                SELECT text, label, count(DISTINCT article_id), count(*)
+                FROM ({FINAL_ENTITIES}) GROUP BY text, label"""
         )
         build_attributions(db)
         try:
@@ -138,24 +152,24 @@ def refresh_stats(db: Database, force: bool = False) -> bool:
 
 
 def _build_speakers(db: Database) -> None:
-    """Per (analysis, name), then per article: a name anonymous there is that article's."""
+    """Per (article, name), then per name: a name anonymous in an article is that article's."""
     db.execute("DELETE FROM stats_speakers")
     db.execute(
-        f"""WITH per_analysis AS (
-                SELECT analysis_id, name, count(*) AS n, sum(kind = 'direct') AS direct,
+        f"""WITH per_article AS (
+                SELECT article_id, name, count(*) AS n, sum(kind = 'direct') AS direct,
                        sum(kind = 'mixed') AS mixed, sum(kind = 'indirect') AS indirect,
                        sum(anonymous) AS anonymous
                 FROM {ATTRIBUTIONS_TABLE}
                 WHERE name IS NOT NULL AND kind != 'no-source'
-                GROUP BY analysis_id, name
+                GROUP BY article_id, name
             )
             INSERT INTO stats_speakers
                 (name, article_id, attributions, direct, mixed, indirect, articles,
                  anonymous_share)
-            SELECT p.name, CASE WHEN p.anonymous > 0 THEN a.id END AS speaker_article,
+            SELECT p.name, CASE WHEN p.anonymous > 0 THEN p.article_id END AS speaker_article,
                    sum(p.n), sum(p.direct), sum(p.mixed), sum(p.indirect), count(*),
                    1.0 * sum(p.anonymous) / sum(p.n)
-            FROM articles a JOIN per_analysis p ON p.analysis_id = a.analysis_id
+            FROM per_article p
             GROUP BY p.name, speaker_article"""
     )
 
@@ -167,8 +181,11 @@ def _order(sorts: dict[str, str], sort: str, descending: bool, tie: str) -> str:
     return f"ORDER BY {sorts[sort]} {direction}, {tie}"
 
 
-def _entity_where(search: str, label: str | None) -> tuple[str, list[object]]:
-    clauses, params = [], []
+def _entity_where(
+    search: str, label: str | None, without: Collection[str] = ()
+) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
     if search:
         # instr() rather than LIKE: '%' and '_' typed by the user mean themselves.
         clauses.append("instr(lower(text), lower(?)) > 0")
@@ -176,19 +193,27 @@ def _entity_where(search: str, label: str | None) -> tuple[str, list[object]]:
     if label:
         clauses.append("label = ?")
         params.append(label)
+    elif without:  # e.g. the labels hidden in the legend
+        clauses.append(f"label NOT IN ({', '.join('?' * len(without))})")
+        params.extend(sorted(without))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def entity_count(
-    db: Database, search: str = "", label: str | None = None, refresh: bool = True
+    db: Database,
+    search: str = "",
+    label: str | None = None,
+    refresh: bool = True,
+    without: Collection[str] = (),
 ) -> int:
-    """How many distinct (entity text, label) rows the entities table has.
+    """How many distinct (entity text, label) rows the entities table has: of ``label``
+    only, else of every label but those ``without``.
 
     ``refresh=False`` reads the figures as last counted (the window counts
     in the background; see refresh_stats)."""
     if refresh:
         refresh_stats(db)
-    where, params = _entity_where(search, label)
+    where, params = _entity_where(search, label, without)
     return int(db.execute(f"SELECT count(*) FROM stats_entities{where}", params).fetchone()[0])
 
 
@@ -201,11 +226,12 @@ def entity_stats(
     offset: int = 0,
     limit: int = 100,
     refresh: bool = True,
+    without: Collection[str] = (),
 ) -> list[EntityStat]:
     """A page of the entities table: text, label, articles it is in, mentions."""
     if refresh:
         refresh_stats(db)
-    where, params = _entity_where(search, label)
+    where, params = _entity_where(search, label, without)
     order = _order(ENTITY_SORTS, sort, descending, "text, label")
     rows = db.execute(
         f"SELECT text, label, articles, mentions FROM stats_entities{where} {order} "
@@ -216,10 +242,14 @@ def entity_stats(
 
 
 def top_entities(
-    db: Database, n: int = 10, label: str | None = None, refresh: bool = True
+    db: Database,
+    n: int = 10,
+    label: str | None = None,
+    refresh: bool = True,
+    without: Collection[str] = (),
 ) -> list[EntityStat]:
     """The entities found in most articles, for a bar chart."""
-    return entity_stats(db, label=label, sort="articles", limit=n, refresh=refresh)
+    return entity_stats(db, label=label, sort="articles", limit=n, refresh=refresh, without=without)
 
 
 def _speaker_where(search: str) -> tuple[str, list[object]]:
@@ -266,13 +296,21 @@ def top_speakers(db: Database, n: int = 10, refresh: bool = True) -> list[Speake
     return speaker_stats(db, sort="attributions", limit=n, refresh=refresh)
 
 
+# The final mentions of one entity (text, label): article_id, start, end, text.
+# "text = ? COLLATE NOCASE AND text = ?" lets the NOCASE index find the rows.
+_MENTIONS = f"""
+    SELECT a.id AS article_id, e.start AS start, e."end" AS "end", e.text AS text
+    FROM entities e JOIN articles a ON a.analysis_id = e.analysis_id
+    WHERE e.text = ? COLLATE NOCASE AND e.text = ? AND e.label = ?
+      AND a.id NOT IN ({FINAL_IDS})
+    UNION ALL
+    SELECT article_id, start, "end", text FROM final_entities
+    WHERE text = ? COLLATE NOCASE AND text = ? AND label = ? AND article_id IN ({FINAL_IDS})"""
+
+
 def mention_count(db: Database, text: str, label: str) -> int:
     return int(
-        db.execute(
-            "SELECT count(*) FROM entities e JOIN articles a ON a.analysis_id = e.analysis_id "
-            "WHERE e.text = ? COLLATE NOCASE AND e.text = ? AND e.label = ?",
-            [text, text, label],
-        ).fetchone()[0]
+        db.execute(f"SELECT count(*) FROM ({_MENTIONS})", [text, text, label] * 2).fetchone()[0]
     )
 
 
@@ -286,14 +324,13 @@ def entity_mentions(
     """
     c = MENTION_CONTEXT
     rows = db.execute(
-        """SELECT a.id, a.title, e.start, e."end",
-                  substr(a.text, max(e.start - ? + 1, 1), min(e.start, ?)),
-                  e.text,
-                  substr(a.text, e."end" + 1, ?)
-           FROM entities e JOIN articles a ON a.analysis_id = e.analysis_id
-           WHERE e.text = ? COLLATE NOCASE AND e.text = ? AND e.label = ?
-           ORDER BY a.id, e.start LIMIT ? OFFSET ?""",
-        [c, c, c, text, text, label, limit, offset],
+        f"""SELECT a.id, a.title, m.start, m."end",
+                   substr(a.text, max(m.start - ? + 1, 1), min(m.start, ?)),
+                   m.text,
+                   substr(a.text, m."end" + 1, ?)
+            FROM ({_MENTIONS}) m JOIN articles a ON a.id = m.article_id
+            ORDER BY m.article_id, m.start LIMIT ? OFFSET ?""",
+        [c, c, c, *[text, text, label] * 2, limit, offset],
     ).fetchall()
     return [Mention(r[0], r[1], r[2], r[3], _flat(r[4]), r[5], _flat(r[6])) for r in rows]
 

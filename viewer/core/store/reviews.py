@@ -87,7 +87,10 @@ def set_review_fields(
                     f"the article's {' and '.join(changed)} changed meanwhile "
                     "(another window or analyst)"
                 )
-        merged = Review(changes.get("status", current.status), changes.get("note", current.note))
+        status = changes.get("status", current.status)
+        if status not in STATUSES:  # checked above; this narrows the type
+            raise ValueError(f"unknown status {status!r}")
+        merged = Review(status, changes.get("note", current.note))
         set_review(db, article_id, merged, annotator)
 
 
@@ -117,6 +120,43 @@ def next_unreviewed(db: Database, after_article_id: int, annotator: str = "") ->
     if row is None:
         row = db.execute(sql.format(op="<="), [after_article_id, who]).fetchone()
     return int(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class ArticleMarks:
+    """What the article list shows of an article's review: the annotator's status and
+    the article's tags (anyone's)."""
+
+    status: ReviewStatus = "unreviewed"
+    tags: tuple[str, ...] = ()
+
+
+def article_marks(
+    db: Database, article_ids: list[int], annotator: str = ""
+) -> dict[int, ArticleMarks]:
+    """Marks of these articles (a page of the list); articles with none left out."""
+    who = annotator or default_annotator()
+    status: dict[int, ReviewStatus] = {}
+    tags: dict[int, list[str]] = {}
+    for i in range(0, len(article_ids), 500):  # well under SQLite's bound-parameter limit
+        chunk = article_ids[i : i + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for article_id, value in db.execute(
+            f"SELECT article_id, status FROM article_reviews WHERE annotator = ? "
+            f"AND article_id IN ({marks})",
+            [who, *chunk],
+        ):
+            status[article_id] = _known_status(value)
+        for article_id, tag in db.execute(
+            f"SELECT DISTINCT article_id, tag FROM article_tags WHERE article_id IN ({marks}) "
+            "ORDER BY article_id, tag",
+            chunk,
+        ):
+            tags.setdefault(article_id, []).append(tag)
+    return {
+        a: ArticleMarks(status.get(a, "unreviewed"), tuple(tags.get(a, ())))
+        for a in {*status, *tags}
+    }
 
 
 def tags_for(db: Database, article_id: int) -> list[str]:

@@ -402,3 +402,107 @@ def _adjudication_provenance(db: Database) -> None:
     """An adjudicated annotation says whose it was: ``provenance`` is the annotator
     (or annotators, joined by "+") whose decision the adjudicator took over."""
     _script(db, "ALTER TABLE annotations ADD COLUMN provenance TEXT;")
+
+
+@migrations(name="0009_corrected_corpus_views")
+def _corrected_corpus_views(db: Database) -> None:
+    """The corpus views count the corrected ("final") view, not the model's output.
+
+    Most articles have no correction: their model output is their final view,
+    read through ``articles.analysis_id`` as before. An article with entity or
+    quote annotations is listed in ``corrected_articles`` and its final entities
+    and attributions are stored in ``final_entities`` and ``final_quotes``, which
+    every corpus view and filter reads for it instead. Triggers mark such an
+    article stale (``fresh = 0``) in the same transaction as any change to its
+    annotations or its analysis, whatever the writer (an edit, an undo, an
+    import, an adjudication, a re-analysis); ``corrected_view.refresh_corrected``
+    rebuilds the stale ones and bumps ``corrected_state.version``, which the
+    stats' fingerprint includes. ``stats_sourcing`` is now per article: two
+    articles with the same text may be corrected differently.
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE corrected_articles (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            fresh INTEGER NOT NULL DEFAULT 0,    -- 0: final rows to be rebuilt
+            entity_count INTEGER NOT NULL DEFAULT 0,
+            quote_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX corrected_articles_stale ON corrected_articles(article_id) WHERE fresh = 0;
+        CREATE TABLE final_entities (
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            label TEXT NOT NULL, text TEXT NOT NULL
+        );
+        CREATE INDEX final_entities_by_article ON final_entities(article_id);
+        CREATE INDEX final_entities_by_text
+            ON final_entities(text COLLATE NOCASE, label, article_id);
+        CREATE INDEX final_entities_by_label ON final_entities(label, article_id);
+        CREATE TABLE final_quotes (
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            kind TEXT NOT NULL, anonymous INTEGER NOT NULL,
+            speaker_name TEXT, speaker_text TEXT, attribution_id INTEGER
+        );
+        CREATE INDEX final_quotes_by_article ON final_quotes(article_id);
+        CREATE INDEX final_quotes_by_speaker
+            ON final_quotes(coalesce(speaker_name, speaker_text) COLLATE NOCASE, article_id);
+        CREATE INDEX final_quotes_by_kind ON final_quotes(kind, anonymous, article_id);
+        CREATE TABLE corrected_state (version INTEGER NOT NULL);
+        INSERT INTO corrected_state (version) VALUES (0);
+
+        CREATE TRIGGER corrected_on_annotation_insert AFTER INSERT ON annotations
+        WHEN new.kind IN ('entity', 'quote') BEGIN
+            INSERT INTO corrected_articles (article_id) VALUES (new.article_id)
+            ON CONFLICT (article_id) DO UPDATE SET fresh = 0;
+        END;
+        CREATE TRIGGER corrected_on_annotation_update AFTER UPDATE ON annotations
+        WHEN new.kind IN ('entity', 'quote') OR old.kind IN ('entity', 'quote') BEGIN
+            INSERT INTO corrected_articles (article_id) VALUES (new.article_id)
+            ON CONFLICT (article_id) DO UPDATE SET fresh = 0;
+            INSERT INTO corrected_articles (article_id) VALUES (old.article_id)
+            ON CONFLICT (article_id) DO UPDATE SET fresh = 0;
+        END;
+        CREATE TRIGGER corrected_on_annotation_delete AFTER DELETE ON annotations
+        WHEN old.kind IN ('entity', 'quote') BEGIN
+            UPDATE corrected_articles SET fresh = 0 WHERE article_id = old.article_id;
+        END;
+        CREATE TRIGGER corrected_on_new_analysis AFTER UPDATE OF analysis_id ON articles
+        BEGIN
+            UPDATE corrected_articles SET fresh = 0 WHERE article_id = new.id;
+        END;
+
+        INSERT INTO corrected_articles (article_id)
+            SELECT DISTINCT article_id FROM annotations WHERE kind IN ('entity', 'quote');
+
+        DROP TABLE stats_sourcing;
+        CREATE TABLE stats_sourcing (
+            article_id INTEGER PRIMARY KEY,
+            attributions INTEGER NOT NULL,
+            direct INTEGER NOT NULL, mixed INTEGER NOT NULL, indirect INTEGER NOT NULL,
+            no_source INTEGER NOT NULL,
+            anonymous INTEGER NOT NULL
+        );
+        DELETE FROM stats_state;
+        """,
+    )
+
+
+@migrations(name="0010_anchor_checks")
+def _anchor_checks(db: Database) -> None:
+    """An analyst checked a re-attached annotation (Review → Annotations to Review):
+    it leaves the list while it sits as it was checked (same anchor status, same text
+    hash); a later change of text or status lists it again."""
+    _script(
+        db,
+        """
+        CREATE TABLE anchor_checks (
+            annotation_id INTEGER PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            anchor_status TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            checked_by TEXT NOT NULL,
+            checked_at TEXT NOT NULL
+        );
+        """,
+    )

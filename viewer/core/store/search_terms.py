@@ -81,7 +81,7 @@ def first_match(text: str, expression: str) -> tuple[int, int, int] | None:
     return None if first is None else (first[0], first[1], count)
 
 
-def _matches_at(found, i: int, words: list[str], prefix: bool) -> bool:
+def _matches_at(found: list[tuple[int, int, str]], i: int, words: list[str], prefix: bool) -> bool:
     if i + len(words) > len(found):
         return False
     for k, word in enumerate(words):

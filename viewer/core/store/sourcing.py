@@ -4,11 +4,11 @@ Counted over attributions, not pieces (the pieces of one interrupted
 attribution share ``attribution_id`` and count once, as in
 ``viewer.core.attributions``; a piece without an id is an attribution of its
 own, and an attribution's kind and anonymity are those of its first piece).
-Like the entities and speakers tables, the figures are the model's output as
-stored: analyst corrections are not applied.
+Like the entities and speakers tables, the figures are the final view: the
+model's output with the analyst's corrections applied (see store.corrected).
 
 Counting a big corpus's quotes takes a while, so ``build_sourcing_stats`` fills
-``stats_sourcing`` (one row per current analysis) when the corpus tables are
+``stats_sourcing`` (one row per analysed article) when the corpus tables are
 rebuilt (``overview.refresh_stats``, in the window a background job). The
 summary then groups those few numbers per article through ``articles``, the
 whole corpus, per outlet (``articles.source``) or per month (the first seven
@@ -20,10 +20,12 @@ bound parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
 from viewer.core.attributions import ATTRIBUTION_KINDS
+from viewer.core.store.corrected import FINAL_IDS
 
 GROUPINGS = ("outlet", "month", "article")
 UNKNOWN = "unknown"  # the group of articles without an outlet or an ISO month
@@ -31,19 +33,25 @@ UNKNOWN = "unknown"  # the group of articles without an outlet or an ISO month
 # The counted columns, in ATTRIBUTION_KINDS order ("no-source" -> no_source).
 KIND_COLUMNS = tuple(k.replace("-", "_") for k in ATTRIBUTION_KINDS)
 
-# One row per attribution of each analysis that is some article's current one.
-# With min() the other bare columns come from that row (SQLite's rule): the
-# first piece's kind, anonymity and speaker.
+# One row per attribution of each analysed article: the model's for an article
+# without corrections, the stored final view's for a corrected one. With min()
+# the other bare columns come from that row (SQLite's rule): the first piece's
+# kind, anonymity and speaker.
 ATTRIBUTIONS_TABLE = "temp.stats_attributions"
-_ATTRIBUTIONS_SQL = """
+_ATTRIBUTIONS_SQL = f"""
     CREATE TEMP TABLE stats_attributions AS
-    SELECT q.analysis_id AS analysis_id, min(q.start) AS start, q.kind AS kind,
+    SELECT a.id AS article_id, min(q.start) AS start, q.kind AS kind,
            q.anonymous != 0 AS anonymous,
            coalesce(q.speaker_name, q.speaker_text) AS name
-    FROM quotes q
-    WHERE q.analysis_id IN (SELECT analysis_id FROM articles WHERE analysis_id IS NOT NULL)
-    GROUP BY q.analysis_id, q.attribution_id,
-             CASE WHEN q.attribution_id IS NULL THEN q.rowid END
+    FROM articles a JOIN quotes q ON q.analysis_id = a.analysis_id
+    WHERE a.id NOT IN ({FINAL_IDS})
+    GROUP BY a.id, q.attribution_id, CASE WHEN q.attribution_id IS NULL THEN q.rowid END
+    UNION ALL
+    SELECT f.article_id, min(f.start), f.kind, f.anonymous != 0,
+           coalesce(f.speaker_name, f.speaker_text)
+    FROM final_quotes f
+    WHERE f.article_id IN ({FINAL_IDS})
+    GROUP BY f.article_id, f.attribution_id, CASE WHEN f.attribution_id IS NULL THEN f.rowid END
 """
 
 
@@ -56,9 +64,7 @@ def build_attributions(db: Database) -> None:
     """(Re)create the per-connection table of attributions the stats are counted from."""
     db.execute(f"DROP TABLE IF EXISTS {ATTRIBUTIONS_TABLE}")
     db.execute(_ATTRIBUTIONS_SQL)
-    db.execute(
-        "CREATE INDEX temp.stats_attributions_by_analysis ON stats_attributions(analysis_id)"
-    )
+    db.execute("CREATE INDEX temp.stats_attributions_by_article ON stats_attributions(article_id)")
 
 
 def drop_attributions(db: Database) -> None:
@@ -67,16 +73,15 @@ def drop_attributions(db: Database) -> None:
 
 def build_sourcing_stats(db: Database) -> None:
     """Fill ``stats_sourcing`` from ``build_attributions``'s table (inside the caller's
-    transaction): one row per current analysis, also those without attributions."""
+    transaction): one row per analysed article, also those without attributions."""
     db.execute("DELETE FROM stats_sourcing")
     db.execute(
         f"""INSERT INTO stats_sourcing
-               (analysis_id, attributions, {", ".join(KIND_COLUMNS)}, anonymous)
-            SELECT cur.analysis_id, count(t.analysis_id), {kind_sums("t.")},
-                   coalesce(sum(t.anonymous), 0)
-            FROM (SELECT DISTINCT analysis_id FROM articles WHERE analysis_id IS NOT NULL) cur
-            LEFT JOIN {ATTRIBUTIONS_TABLE} t ON t.analysis_id = cur.analysis_id
-            GROUP BY cur.analysis_id"""
+               (article_id, attributions, {", ".join(KIND_COLUMNS)}, anonymous)
+            SELECT a.id, count(t.article_id), {kind_sums("t.")}, coalesce(sum(t.anonymous), 0)
+            FROM articles a LEFT JOIN {ATTRIBUTIONS_TABLE} t ON t.article_id = a.id
+            WHERE a.analysis_id IS NOT NULL
+            GROUP BY a.id"""
     )
 
 
@@ -120,7 +125,7 @@ _ONE = (
     "1 AS articles, s.attributions AS attributions, s.direct AS direct, s.mixed AS mixed, "
     "s.indirect AS indirect, s.no_source AS no_source, s.anonymous AS anonymous"
 )
-_JOIN = "FROM articles a JOIN stats_sourcing s ON s.analysis_id = a.analysis_id"
+_JOIN = "FROM articles a JOIN stats_sourcing s ON s.article_id = a.id"
 # A month only when the date starts with YYYY-MM, MM being 01..12, and no more digits.
 _MONTH = (
     "CASE WHEN (a.date GLOB '[0-9][0-9][0-9][0-9]-0[1-9]*' "
@@ -174,10 +179,14 @@ def _refresh(db: Database) -> None:
     refresh_stats(db)
 
 
-def _row(r: tuple) -> SourcingRow:
+def _row(r: tuple[Any, ...]) -> SourcingRow:
     key, label, article_id = r[0], r[1], r[2]
+    articles, attributions, direct, mixed, indirect, no_source, anonymous = (
+        int(v or 0) for v in r[3:10]
+    )
     return SourcingRow(
-        key, UNKNOWN if label is None else label, *(int(v or 0) for v in r[3:10]),
+        key, UNKNOWN if label is None else label,
+        articles, attributions, direct, mixed, indirect, no_source, anonymous,
         article_id=article_id,
     )  # fmt: skip
 

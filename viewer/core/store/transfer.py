@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from sqlite_utils import Database
 
 from viewer.core.model import Annotation
+from viewer.core.store.database import inserted_id
 
 # Everything an annotation holds but its row ids: what "the same content" compares.
 CONTENT_FIELDS = tuple(f.name for f in fields(Annotation) if f.name not in ("id", "article_id"))
@@ -106,7 +107,7 @@ def insert_label(db: Database, name: str, color: str, position: int) -> bool:
     return cur.rowcount == 1
 
 
-def annotation_contents(db: Database, article_id: int) -> Iterator[tuple]:
+def annotation_contents(db: Database, article_id: int) -> Iterator[tuple[object, ...]]:
     """The content (CONTENT_FIELDS, in order) of every annotation of the article:
     read once per article, so the duplicate check is a set lookup, not a query."""
     yield from db.execute(
@@ -117,7 +118,7 @@ def annotation_contents(db: Database, article_id: int) -> Iterator[tuple]:
 def insert_annotation(db: Database, ann: Annotation) -> int:
     """Store ``ann`` as a new row (its id, if any, is ignored); returns the new id."""
     values = [ann.article_id, *(getattr(ann, c) for c in CONTENT_FIELDS)]
-    return int(db.execute(_INSERT_SQL, values).lastrowid)
+    return inserted_id(db.execute(_INSERT_SQL, values))
 
 
 def record_conflict(db: Database, conflict: MergeConflict) -> bool:

@@ -22,13 +22,13 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from viewer.core.model import Annotation
+from viewer.core.model import Annotation, ReviewStatus
 from viewer.core.store.annotations import delete_annotation, insert_annotation
 from viewer.core.store.articles import now
 from viewer.core.store.database import atomic
 from viewer.core.store.reviews import AnnotatorReview, Review, get_review, set_review
 from viewer.core.team.conflicts import WHAT
-from viewer.core.team.work import decision_items
+from viewer.core.team.work import ItemKey, decision_items
 
 ADJUDICATOR = "adjudicated"
 Choice = Literal["a", "b", "both", "neither"]
@@ -46,7 +46,7 @@ class AdjudicationError(ValueError):
 
 @dataclass(frozen=True)
 class AdjudicationItem:
-    key: tuple  # ("span"|"entity"|"quote", start, end) or STATUS_KEY
+    key: ItemKey  # ("span"|"entity"|"quote", start, end) or STATUS_KEY
     what: str  # "label", "entity", "attribution", "status"
     start: int | None
     end: int | None
@@ -57,14 +57,20 @@ class AdjudicationItem:
     a_words: str
     b_words: str
     chosen: Choice | None  # the side the result is a copy of (None: not settled yet)
-    a_status: str | None = None  # STATUS_KEY only
-    b_status: str | None = None
-    result_status: str | None = None
+    a_status: ReviewStatus | None = None  # STATUS_KEY only
+    b_status: ReviewStatus | None = None
+    result_status: ReviewStatus | None = None
 
     @property
     def agreed(self) -> bool:
         """A and B did the same here: nothing to settle, though still to take over."""
         return self.a_words == self.b_words
+
+
+def _row_id(ann: Annotation) -> int:
+    if ann.id is None:  # every annotation here was read from the store
+        raise ValueError("an annotation without a row id cannot be replaced")
+    return ann.id
 
 
 def _same(x: Annotation, y: Annotation) -> bool:
@@ -75,7 +81,7 @@ def _same_set(xs: Sequence[Annotation], ys: Sequence[Annotation]) -> bool:
     return len(xs) == len(ys) and all(any(_same(x, y) for y in ys) for x in xs)
 
 
-def _key(ann: Annotation) -> tuple | None:
+def _key(ann: Annotation) -> ItemKey | None:
     items = decision_items(vars(ann))
     if not items:
         return None
@@ -112,7 +118,13 @@ def _words(anns: Sequence[Annotation]) -> str:
     return ", ".join(dict.fromkeys(parts))
 
 
-def _chosen(a, b, result, a_words, b_words) -> Choice | None:
+def _chosen(
+    a: Sequence[Annotation],
+    b: Sequence[Annotation],
+    result: Sequence[Annotation],
+    a_words: str,
+    b_words: str,
+) -> Choice | None:
     if not result:
         return None
     if a and _same_set(result, a):
@@ -136,7 +148,7 @@ def adjudication_items(
     adjudicator: str = ADJUDICATOR,
 ) -> list[AdjudicationItem]:
     """Every item A or B worked on in one article, in text order (the status first)."""
-    by: dict[tuple, dict[str, list[Annotation]]] = {}
+    by: dict[ItemKey, dict[str, list[Annotation]]] = {}
     for ann in annotations:
         if ann.annotator not in (a, b, adjudicator) or ann.anchor_status == "orphaned":
             continue
@@ -159,7 +171,9 @@ def adjudication_items(
     return [i for i in items if i.key != STATUS_KEY or i.a_status or i.b_status]
 
 
-def _status_item(reviews: Sequence[AnnotatorReview], a: str, b: str, adjudicator: str):
+def _status_item(
+    reviews: Sequence[AnnotatorReview], a: str, b: str, adjudicator: str
+) -> AdjudicationItem:
     status = {r.annotator: r.review.status for r in reviews}
     sa, sb, res = status.get(a), status.get(b), status.get(adjudicator)
     chosen: Choice | None = None
@@ -187,7 +201,9 @@ class AdjudicationChange:
     review_after: Review | None = None
 
 
-def _copies(anns: Sequence[Annotation], provenance: dict[int, str], adjudicator: str):
+def _copies(
+    anns: Sequence[Annotation], provenance: dict[int, str], adjudicator: str
+) -> list[Annotation]:
     stamp = now()
     return [
         replace(
@@ -247,13 +263,15 @@ def take(
                     continue  # a whole article "both": conflicting decisions stay to settle
             chosen, provenance = _taken(item, choice)
             for old in item.result:
-                removed.append(delete_annotation(db, old.id))
+                removed.append(delete_annotation(db, _row_id(old)))
             for copy in _copies(chosen, provenance, adjudicator):
                 added.append(insert_annotation(db, copy))
     return AdjudicationChange(article_id, adjudicator, tuple(removed), tuple(added), before, after)
 
 
-def _take_status(db, article_id, item, choice, adjudicator) -> tuple[Review, Review]:
+def _take_status(
+    db: Database, article_id: int, item: AdjudicationItem, choice: Choice, adjudicator: str
+) -> tuple[Review, Review]:
     before = get_review(db, article_id, adjudicator)
     status = {"a": item.a_status, "b": item.b_status}.get(choice)
     if choice == "both":
@@ -275,12 +293,18 @@ def redo_change(db: Database, change: AdjudicationChange) -> None:
     _swap(db, change, out=change.removed, back=change.added, review=change.review_after)
 
 
-def _swap(db, change: AdjudicationChange, out, back, review: Review | None) -> None:
+def _swap(
+    db: Database,
+    change: AdjudicationChange,
+    out: Sequence[Annotation],
+    back: Sequence[Annotation],
+    review: Review | None,
+) -> None:
     """One transaction: the adjudicator's rows ``out`` deleted, ``back`` put back with
     their ids (EditConflict if someone changed them meanwhile), the review set."""
     with atomic(db):
         for ann in out:
-            delete_annotation(db, ann.id, expected={"annotator": change.adjudicator})
+            delete_annotation(db, _row_id(ann), expected={"annotator": change.adjudicator})
         for ann in back:
             insert_annotation(db, ann)
         if review is not None:

@@ -27,11 +27,13 @@ from __future__ import annotations
 import csv
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import astuple, dataclass
+from pathlib import Path
 
 from viewer.core.export import atomic_text_file, neutralise
-from viewer.core.team.work import AnnotatorWork, ArticleWork
+from viewer.core.team.work import AnnotatorWork, ArticleWork, ItemKey
 
 AGREEMENT_COLUMNS = (
     "scope", "label", "a_count", "b_count", "matched",
@@ -54,7 +56,7 @@ class AgreementRow:
     alpha: float | None = None
     article_id: str | None = None  # set in --by-article rows
 
-    def cells(self) -> tuple:
+    def cells(self) -> tuple[object, ...]:
         return astuple(self)[: len(AGREEMENT_COLUMNS)]
 
 
@@ -90,10 +92,17 @@ def _f1(p: float | None, r: float | None) -> float | None:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _match_row(scope: str, label: str, a: set, b: set, **extra) -> AgreementRow:
+def _match_row(
+    scope: str,
+    label: str,
+    a: AbstractSet[Hashable],
+    b: AbstractSet[Hashable],
+    kappa: float | None = None,
+    alpha: float | None = None,
+) -> AgreementRow:
     matched = len(a & b)
     p, r = _ratio(matched, len(a)), _ratio(matched, len(b))
-    return AgreementRow(scope, label, len(a), len(b), matched, p, r, _f1(p, r), **extra)
+    return AgreementRow(scope, label, len(a), len(b), matched, p, r, _f1(p, r), kappa, alpha)
 
 
 def character_alpha(
@@ -106,7 +115,7 @@ def character_alpha(
     import krippendorff
     import numpy as np
 
-    rows: list[np.ndarray] = [[], []]  # type: ignore[list-item]
+    rows: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])  # A's, B's
     codes: dict[str, int] = {}
     for length, *both in articles:
         for who, spans in enumerate(both):
@@ -186,7 +195,7 @@ def _scope_rows(
 
 
 def _span_rows(pairs: list[tuple[ArticleWork, ArticleWork]], labels: bool) -> list[AgreementRow]:
-    def tagged(side: int, label: str | None) -> set:
+    def tagged(side: int, label: str | None) -> set[Hashable]:
         return {
             (n, *s)
             for n, pair in enumerate(pairs)
@@ -205,9 +214,16 @@ def _span_rows(pairs: list[tuple[ArticleWork, ArticleWork]], labels: bool) -> li
     return rows
 
 
-def _decision_rows(scope, pairs, items_of, fields: Sequence[str]) -> list[AgreementRow]:
-    def row(label: str, keep) -> AgreementRow:
-        a, b, both = set(), set(), []
+def _decision_rows(
+    scope: str,
+    pairs: list[tuple[ArticleWork, ArticleWork]],
+    items_of: Callable[[ArticleWork], dict[ItemKey, str]],
+    fields: Sequence[str],
+) -> list[AgreementRow]:
+    def row(label: str, keep: Callable[[ItemKey], bool]) -> AgreementRow:
+        a: set[Hashable] = set()
+        b: set[Hashable] = set()
+        both: list[tuple[Hashable, Hashable]] = []
         for n, (wa, wb) in enumerate(pairs):
             ia = {k: v for k, v in items_of(wa).items() if keep(k)}
             ib = {k: v for k, v in items_of(wb).items() if keep(k)}
@@ -216,7 +232,10 @@ def _decision_rows(scope, pairs, items_of, fields: Sequence[str]) -> list[Agreem
             both += [(ia[k], ib[k]) for k in ia.keys() & ib.keys()]
         return _match_row(scope, label, a, b, kappa=cohen_kappa(both))
 
-    rows = [row(f, lambda k, f=f: k[-1] == f) for f in fields]
+    def of_field(name: str) -> Callable[[ItemKey], bool]:
+        return lambda k: k[-1] == name
+
+    rows = [row(f, of_field(f)) for f in fields]
     rows.append(row(ALL, lambda k: True))
     return rows
 
@@ -280,11 +299,13 @@ def csv_columns(by_article: bool) -> tuple[str, ...]:
     return ("article_id", *AGREEMENT_COLUMNS) if by_article else AGREEMENT_COLUMNS
 
 
-def csv_values(row: AgreementRow, by_article: bool) -> tuple:
+def csv_values(row: AgreementRow, by_article: bool) -> tuple[object, ...]:
     return (row.article_id or "", *row.cells()) if by_article else row.cells()
 
 
-def write_agreement_csv(rows: Sequence[AgreementRow], out, by_article: bool = False) -> None:
+def write_agreement_csv(
+    rows: Sequence[AgreementRow], out: str | Path, by_article: bool = False
+) -> None:
     """The rows with exactly the agreement columns (article_id first with by_article),
     atomically; figures at full precision, empty when undefined; labels and tags
     safe to open in a spreadsheet."""

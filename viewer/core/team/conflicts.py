@@ -18,7 +18,12 @@ from sqlite_utils import Database
 from viewer.core.model import Annotation
 from viewer.core.store.annotations import annotations_for_article
 from viewer.core.store.reviews import AnnotatorReview, reviews_of
-from viewer.core.team.work import decision_items
+from viewer.core.team.work import ItemKey, decision_items
+
+# item -> annotator\0field -> (time, decision, annotation): each annotator's latest decision
+_Latest = dict[ItemKey, dict[str, tuple[str, str, Annotation]]]
+# span -> annotator -> label -> annotation
+_Labels = dict[tuple[int, int], dict[str, dict[str, Annotation]]]
 
 WHAT = {"entity": "entity", "quote": "attribution", "span": "label", "status": "status"}
 
@@ -40,8 +45,8 @@ def article_conflicts(
     annotations: Iterable[Annotation], reviews: Sequence[AnnotatorReview] = ()
 ) -> list[Conflict]:
     """The conflicts among one article's annotations and reviews, in text order."""
-    latest: dict[tuple, dict[str, tuple[str, str, Annotation]]] = {}  # item -> who -> ...
-    labels: dict[tuple[int, int], dict[str, dict[str, Annotation]]] = {}  # span -> who -> label
+    latest: _Latest = {}  # item -> who -> ...
+    labels: _Labels = {}  # span -> who -> label
     for ann in annotations:
         if ann.anchor_status == "orphaned":
             continue  # applied nowhere: nothing to disagree about in this text
@@ -62,7 +67,7 @@ def article_conflicts(
     return ([status] if status else []) + out
 
 
-def _decision_conflicts(latest) -> Iterator[Conflict]:
+def _decision_conflicts(latest: _Latest) -> Iterator[Conflict]:
     for key, decided in latest.items():
         by_who: dict[str, dict[str, tuple[str, Annotation]]] = {}
         for who_field, (_, value, ann) in decided.items():
@@ -98,7 +103,7 @@ def _in_words(fields: dict[str, tuple[str, Annotation]]) -> str:
     return ", ".join(parts) or "an attribution"
 
 
-def _label_conflicts(labels) -> Iterator[Conflict]:
+def _label_conflicts(labels: _Labels) -> Iterator[Conflict]:
     for (start, end), by_who in labels.items():
         if len(by_who) < 2 or len({frozenset(ls) for ls in by_who.values()}) < 2:
             continue

@@ -21,16 +21,17 @@ the same corpus line up whatever their row ids.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from viewer.core.annotation_io import AnnotationFileError, read_records
 from viewer.core.store.database import open_readonly
 
-ItemKey = tuple  # (start, end) for entities; (start, end, field) for attributions
+ItemKey = tuple[Any, ...]  # (start, end) for entities; (start, end, field) for attributions
 
 
 @dataclass
@@ -44,7 +45,7 @@ class ArticleWork:
     tags: set[str] = field(default_factory=set)
     text_length: int | None = None  # known when read from a database
     # when each item was decided (the later decision of an item wins)
-    _stamps: dict[tuple, str] = field(default_factory=dict, repr=False)
+    _stamps: dict[ItemKey, str] = field(default_factory=dict, repr=False)
 
     @property
     def annotated(self) -> bool:
@@ -73,7 +74,7 @@ class WorkSourceError(Exception):
 # -- reducing one annotation to its item -------------------------------------------------
 
 
-def _later(stamps: dict[tuple, str], key: tuple, when: str) -> bool:
+def _later(stamps: dict[ItemKey, str], key: ItemKey, when: str) -> bool:
     """Record ``when`` for ``key`` if it is the latest seen; whether it is."""
     if key in stamps and stamps[key] > when:
         return False
@@ -81,7 +82,7 @@ def _later(stamps: dict[tuple, str], key: tuple, when: str) -> bool:
     return True
 
 
-def decision_items(ann: dict) -> list[tuple[tuple, str]]:
+def decision_items(ann: Mapping[str, Any]) -> list[tuple[ItemKey, str]]:
     """What an annotation decides, as (item, value) pairs: ``("span", label, start,
     end)`` -> "" for a span drawn; ``("entity", start, end)`` and ``("quote", start,
     end, field)`` -> the decision in words. ``ann`` has the fields by name (a file's
@@ -117,7 +118,7 @@ def decision_items(ann: dict) -> list[tuple[tuple, str]]:
     return []
 
 
-def add_annotation(work: ArticleWork, ann: dict) -> None:
+def add_annotation(work: ArticleWork, ann: Mapping[str, Any]) -> None:
     """Fold one annotation (the file's or a row's fields by name) into ``work``."""
     when = ann.get("updated_at") or ""
     for item, value in decision_items(ann):
