@@ -844,8 +844,9 @@ class MainWindow(QMainWindow):
         )
 
     def _on_article_ready(self, article_id: int) -> None:
-        """A long article's whole text and marks arrived: shown where the reader is."""
-        if article_id == self.current_id:
+        """A long article's whole text and marks arrived: shown where the reader is
+        (unless the window closed its database meanwhile)."""
+        if self.db is not None and article_id == self.current_id:
             self.show_article(article_id, keep_position=True)
 
     # -- the analyst's edits ---------------------------------------------------
