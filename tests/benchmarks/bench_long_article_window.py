@@ -132,9 +132,15 @@ def measure(db_path: Path, profile: str | None, scrolling: bool = True) -> None:
     def switch(name: str) -> float:
         return until_painted(app, paints, lambda: window._select_row(rows[name]))
 
+    edits = [0]
+
     def label_edit() -> float:
+        # Another word each time: the same label twice on one span is refused.
+        edits[0] += 1
         block = text.firstVisibleBlock().next().next()
         start = text._map.from_qt(block.position())
+        for _ in range(edits[0]):
+            start = text.text.index(" ", start) + 1
         word_end = text.text.index(" ", start + 1)
         text.select_span(start, word_end)
         text.setFocus()
