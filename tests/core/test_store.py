@@ -89,6 +89,31 @@ def test_articles_round_trip_and_update_in_place(tmp_path):
     assert get_article(db, first).text == TEXT + " More."
 
 
+def test_a_known_article_is_read_again_with_its_text_only_if_it_changed(tmp_path):
+    db = open_db(tmp_path / "x.sqlite")
+    [aid] = upsert_articles(db, [article()])
+    known = get_article(db, aid)
+    again = get_article(db, aid, known)
+    assert again == known and again.text is known.text  # reused, not read again
+    upsert_articles(db, [article(text=TEXT + " More.")])
+    changed = get_article(db, aid, known)
+    assert changed.text == TEXT + " More." and changed.text_hash != known.text_hash
+    [other] = upsert_articles(db, [article("a2", "Another text.")])
+    assert get_article(db, other, known).text == "Another text."  # not another's text
+
+
+def test_the_head_of_an_analysis_is_what_starts_before_an_offset(tmp_path):
+    db = open_db(tmp_path / "x.sqlite")
+    [aid] = upsert_articles(db, [article()])
+    [[(row_id, digest, text)]] = list(pending_articles(db, "m@1", "p1"))
+    save_analyses(db, "m@1", "p1", [(row_id, digest, text, sample_analysis())])
+    analysis_id = get_article(db, aid).analysis_id
+    head = load_analysis(db, analysis_id, before=20)
+    assert head.entities == sample_analysis().entities[:1]  # Monday starts at 29
+    assert head.quotes == sample_analysis().quotes  # starts at 14
+    assert load_analysis(db, analysis_id, before=10).quotes == ()
+
+
 def test_analysis_cache_links_and_survives_reimport(tmp_path):
     db = open_db(tmp_path / "x.sqlite")
     [aid] = upsert_articles(db, [article()])

@@ -8,7 +8,7 @@ so every kind is on screen whatever the model finds.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
@@ -320,19 +320,25 @@ def test_tooltip_names_the_kind_and_anonymity():
 
 def panel_groups(window) -> dict[tuple[str, str], list[tuple[str, str, list[int]]]]:
     """(group name, its mark) -> (kind, kind as shown, pieces) of each row."""
-    tree = window.panel.quotes
+    model = window.panel.quote_model
     groups = {}
-    for i in range(tree.topLevelItemCount()):
-        top = tree.topLevelItem(i)
-        groups[top.text(0), top.text(1)] = [
+    for i in range(model.rowCount()):
+        top = model.index(i, 0)
+        groups[top.data(), top.siblingAtColumn(1).data()] = [
             (
-                top.child(j).data(0, KIND_ROLE),
-                top.child(j).text(1),
-                list(top.child(j).data(0, PIECES_ROLE)),
+                model.index(j, 0, top).data(KIND_ROLE),
+                model.index(j, 1, top).data(),
+                list(model.index(j, 0, top).data(PIECES_ROLE)),
             )
-            for j in range(top.childCount())
+            for j in range(model.rowCount(top))
         ]
     return groups
+
+
+def panel_row(window, group: int, row: int, column: int = 0):
+    """The side panel's attribution row ``row`` of speaker group ``group``."""
+    model = window.panel.quote_model
+    return model.index(row, column, model.index(group, 0))
 
 
 def test_side_panel_groups_attributions_by_speaker(open_window):
@@ -347,25 +353,23 @@ def test_side_panel_groups_attributions_by_speaker(open_window):
         ("a senior official (1)", "anonymous"): [("indirect", "Reported", [i(INDIRECT)])],
         ("No source (1)", ""): [("no-source", "No source", [i(NO_SOURCE)])],
     }
-    tree = window.panel.quotes
-    two_pieces = tree.topLevelItem(0).child(2)
-    assert "We are ready," in two_pieces.text(0) and "deliver" in two_pieces.text(0)
-    assert "reported speech" in tree.topLevelItem(1).child(0).toolTip(0)
+    two_pieces = panel_row(window, 0, 2).data()
+    assert "We are ready," in two_pieces and "deliver" in two_pieces
+    assert "reported speech" in panel_row(window, 1, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert window.panel.tabText(0) == "Quotes (5)"  # attributions, not pieces
 
 
 def test_clicking_a_row_pins_all_pieces_of_its_attribution(open_window):
     window = open_window()
-    row = window.panel.quotes.topLevelItem(0).child(2)
-    window.panel.quotes.itemClicked.emit(row, 0)
+    row = panel_row(window, 0, 2)
+    window.panel.quotes.clicked.emit(row)
     text = window.view.text
-    assert text._pinned == row.data(0, QUOTE_ROLE) == QUOTES.index(READY)
+    assert text._pinned == row.data(QUOTE_ROLE) == QUOTES.index(READY)
     assert text.selected_span() == (READY.start, READY.end)
     assert lit(window, READY.start, READY.end) and lit(window, DELIVER.start, DELIVER.end)
     assert lit(window, READY.speaker_start, READY.speaker_end)
     # A reported-speech row lights its content, speaker and cue.
-    row = window.panel.quotes.topLevelItem(1).child(0)
-    window.panel.quotes.itemClicked.emit(row, 0)
+    window.panel.quotes.clicked.emit(panel_row(window, 1, 0))
     assert all(lit(window, s, e) for s, e in mention_spans(INDIRECT))
     assert not lit(window, READY.start, READY.end)
 
@@ -384,9 +388,10 @@ def test_dark_palette_recolours_each_kind(open_window, qtbot):
         for kind, name in now.items():
             assert name == kind_style(kind).background.name() != light[kind]
         # The side panel's swatches follow.
-        row = window.panel.quotes.topLevelItem(1).child(0)
-        assert row.data(0, KIND_ROLE) == "indirect"
-        swatch = row.icon(1).pixmap(14, 14).toImage().pixelColor(2, 2)
+        row = panel_row(window, 1, 0)
+        assert row.data(KIND_ROLE) == "indirect"
+        icon = panel_row(window, 1, 0, column=1).data(Qt.ItemDataRole.DecorationRole)
+        swatch = icon.pixmap(14, 14).toImage().pixelColor(2, 2)
         assert swatch.name() == now["indirect"]
     finally:
         app.setPalette(original)

@@ -90,12 +90,12 @@ def test_side_panel_lists_seed_quotes_with_speakers(make_window, open_and_wait, 
     window = make_window()
     open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
     quotes = window.view.text.analysis.quotes
-    tree = window.panel.quotes
+    model = window.panel.quote_model
     listed = []
-    for i in range(tree.topLevelItemCount()):
-        top = tree.topLevelItem(i)
-        for j in range(top.childCount()):
-            listed.append((top.text(0), top.child(j).data(0, QUOTE_ROLE)))
+    for i in range(model.rowCount()):
+        top = model.index(i, 0)
+        for j in range(model.rowCount(top)):
+            listed.append((top.data(), model.index(j, 0, top).data(QUOTE_ROLE)))
     # One row per attribution: a piece sharing an earlier piece's attribution has none.
     firsts = [
         i
@@ -114,11 +114,12 @@ def test_clicking_a_panel_item_selects_its_text(make_window, open_and_wait, tmp_
     window = make_window()
     open_and_wait(window, SEEDS, tmp_path / "db.sqlite")
     tree = window.panel.quotes
-    child = tree.topLevelItem(0).child(0)
-    start, end = child.data(0, SPAN_ROLE)
-    tree.itemClicked.emit(child, 0)
+    model = window.panel.quote_model
+    child = model.index(0, 0, model.index(0, 0))
+    start, end = child.data(SPAN_ROLE)
+    tree.clicked.emit(child)
     assert window.view.text.selected_span() == (start, end)
-    assert window.view.text._pinned == child.data(0, QUOTE_ROLE)
+    assert window.view.text._pinned == child.data(QUOTE_ROLE)
 
 
 def test_offsets_survive_emoji_and_crlf(make_window, open_and_wait, tmp_path):

@@ -27,11 +27,9 @@ from PySide6.QtWidgets import (
 
 from viewer.core.corpus import SUFFIXES
 from viewer.core.corrected_view import refresh_corrected
-from viewer.core.corrections import apply_corrections
 from viewer.core.model import Analysis, ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import default_db_path
-from viewer.core.store.analyses import load_analysis
 from viewer.core.store.annotations import (
     annotations_for_article,
     default_annotator,
@@ -54,6 +52,7 @@ from viewer.qt.agreement_dialog import AgreementDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel, follow_empty_columns
+from viewer.qt.article_loading import ArticleLoader
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
 from viewer.qt.conflicts_dialog import ConflictsDialog
@@ -169,6 +168,9 @@ class MainWindow(QMainWindow):
         self.left_tabs.addTab(self.search_panel, "Search")
 
         self.view = ArticleView()
+        self.loader = ArticleLoader(self.view.text.font, self)
+        self.loader.ready.connect(self._on_article_ready)
+        self.loader.failed.connect(self.statusBar().showMessage)
         self.panel = SidePanel()
         self.panel.span_requested.connect(self.view.text.select_span)
         self.panel.quote_requested.connect(self.view.text.pin_quote)
@@ -563,6 +565,7 @@ class MainWindow(QMainWindow):
         if self.db is not None:
             self.db.close()
         self.db, self.db_path, self.corpus = db, db_path, corpus
+        self.loader.clear(db_path)
         self.editor.stack.clear()  # edits belong to the database they were made in
         ensure_default_labels(db)
         self._labels = list_labels(db)
@@ -788,7 +791,7 @@ class MainWindow(QMainWindow):
         """Show an article: model output with the analyst's corrections applied."""
         if article_id != self.current_id:
             self.review.flush_note()  # a note being typed belongs to the old article
-        article = get_article(self.db, article_id)
+        article = get_article(self.db, article_id, self.loader.known_article(article_id))
         if article is None:
             return
         self.current_id = article_id
@@ -798,7 +801,8 @@ class MainWindow(QMainWindow):
         self._shown_analysis = article.analysis_id
         self._analyse_first(article_id)
         annotations = annotations_for_article(self.db, article_id)
-        final = apply_corrections(load_analysis(self.db, article.analysis_id), annotations)
+        # Ready at once, or (a long article) its head now and the whole soon after.
+        ready = self.loader.prepare(self.db, article, annotations)
         spans = [a for a in annotations if a.kind == "span"]
         meta = " · ".join(p for p in (article.source, article.date, article.url) if p)
         meta = f"{meta} · id {article.ext_id}" if meta else f"id {article.ext_id}"
@@ -806,9 +810,19 @@ class MainWindow(QMainWindow):
             meta += " · not analysed yet"
         colours = {lab.name: lab.color for lab in self._labels}
         self.view.show_article(
-            article.title, meta, article.text, final, spans, colours, keep_position
+            article.title,
+            meta,
+            article.text,
+            ready.index,
+            spans,
+            colours,
+            keep_position,
+            ready.document,
+            ready.offsets,
         )
-        self.panel.show_analysis(self.view.text.analysis)
+        self.panel.show_analysis(
+            self.view.text.analysis, ready.complete, ready.index.speaker_groups
+        )
         reviews = reviews_of(self.db, article_id)
         conflicts = article_conflicts(annotations, reviews)
         self.view.text.set_decisions(annotations)
@@ -828,6 +842,12 @@ class MainWindow(QMainWindow):
             reviews,
             me,
         )
+
+    def _on_article_ready(self, article_id: int) -> None:
+        """A long article's whole text and marks arrived: shown where the reader is
+        (unless the window closed its database meanwhile)."""
+        if self.db is not None and article_id == self.current_id:
+            self.show_article(article_id, keep_position=True)
 
     # -- the analyst's edits ---------------------------------------------------
 

@@ -151,21 +151,25 @@ def _check_spans(text: str, analysis: Analysis) -> None:
                 raise ValueError(f"quote {q} does not match the article text")
 
 
-def load_analysis(db: Database, analysis_id: int | None) -> Analysis:
-    """The stored analysis (empty when the article has none yet)."""
+def load_analysis(db: Database, analysis_id: int | None, before: int | None = None) -> Analysis:
+    """The stored analysis (empty when the article has none yet); with ``before``,
+    only the entities and quotes starting before that offset (the head of a long
+    article, shown while the rest is read)."""
     if analysis_id is None:
         return Analysis()
+    head = "" if before is None else " AND start < ?"
+    params = [analysis_id] if before is None else [analysis_id, before]
     entities = tuple(
         Entity(*r)
         for r in db.execute(
-            'SELECT start, "end", label, text FROM entities WHERE analysis_id = ? '
-            'ORDER BY start, "end"',
-            [analysis_id],
+            'SELECT start, "end", label, text FROM entities WHERE analysis_id = ?'
+            f'{head} ORDER BY start, "end"',
+            params,
         )
     )
     quotes = []
     for r in db.execute(
-        f"SELECT {_QUOTED} FROM quotes WHERE analysis_id = ? ORDER BY start", [analysis_id]
+        f"SELECT {_QUOTED} FROM quotes WHERE analysis_id = ?{head} ORDER BY start", params
     ):
         values = dict(zip(_QUOTE_COLUMNS, r, strict=True))
         values["anonymous"] = bool(values["anonymous"])

@@ -145,15 +145,23 @@ def article_row(db: Database, article_id: int) -> ArticleRow | None:
     return ArticleRow(*r) if r else None
 
 
-def get_article(db: Database, article_id: int) -> StoredArticle | None:
+def get_article(
+    db: Database, article_id: int, known: StoredArticle | None = None
+) -> StoredArticle | None:
+    """The article; ``known``: this article as read before, whose text is reused
+    if the stored one has the same hash (a 5 MB text is not read again)."""
     r = db.execute(
-        "SELECT id, ext_id, title, text, text_hash, source, date, url, origin, meta, "
+        "SELECT id, ext_id, title, text_hash, source, date, url, origin, meta, "
         "warnings, analysis_id FROM articles WHERE id = ?",
         [article_id],
     ).fetchone()
     if r is None:
         return None
-    id_, ext_id, title, text, text_hash, source, date, url, origin, meta, warnings, analysis = r
+    id_, ext_id, title, text_hash, source, date, url, origin, meta, warnings, analysis = r
+    if known is not None and known.id == article_id and known.text_hash == text_hash:
+        text = known.text
+    else:
+        (text,) = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
     return StoredArticle(
         id_,
         ext_id,
