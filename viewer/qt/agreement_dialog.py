@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.export_target import ExportError, check_export_target
 from viewer.core.store.articles import article_row, ids_for_ext_ids
-from viewer.core.store.database import open_readonly
+from viewer.core.store.database import close, open_readonly
 from viewer.core.team.agreement import (
     AGREEMENT_COLUMNS,
     ALL,
@@ -137,7 +137,7 @@ def article_titles(db_path: Path, ext_ids: Sequence[str]) -> dict[str, str]:
     except sqlite3.Error:
         return {}
     finally:
-        db.conn.close()
+        close(db)
 
 
 # -- the table and the chart ------------------------------------------------------------------

@@ -8,7 +8,6 @@ status and its tags. Source and Date are hidden while no article has one
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QTableView
 from sqlite_utils import Database
 
 from viewer.core.store.articles import ArticleRow, article_count, column_in_use
+from viewer.core.store.database import is_closed
 from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_rows
 from viewer.core.store.reviews import ArticleMarks, article_marks
 from viewer.core.store.search import SearchError
@@ -31,15 +31,6 @@ STATUS_WORDS = {"unreviewed": "", "in_progress": "In progress", "done": "Done"}
 PAGE = 256
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def _closed(db: Database) -> bool:
-    """A window may close its database while a refresh of this list is still queued."""
-    try:
-        db.conn.total_changes  # noqa: B018 - raises on a closed connection
-    except sqlite3.ProgrammingError:
-        return True
-    return False
 
 
 class ArticleListModel(QAbstractTableModel):
@@ -78,7 +69,7 @@ class ArticleListModel(QAbstractTableModel):
         self.count_changed.emit(self._total)
 
     def _read(self, limit: int) -> tuple[int, list[ArticleRow]]:
-        if self.db is None or _closed(self.db):
+        if self.db is None or is_closed(self.db):
             return 0, []
         if self.filter.is_empty:  # the plain count is a table's size, no join
             total = article_count(self.db)
@@ -87,12 +78,12 @@ class ArticleListModel(QAbstractTableModel):
         return total, filtered_rows(self.db, self.filter, 0, limit)
 
     def _read_marks(self, rows: list[ArticleRow]) -> dict[int, ArticleMarks]:
-        if self.db is None or _closed(self.db) or not rows:
+        if self.db is None or is_closed(self.db) or not rows:
             return {}
         return article_marks(self.db, [r.id for r in rows], self.annotator())
 
     def _read_empty_columns(self) -> set[int]:
-        if self.db is None or _closed(self.db):
+        if self.db is None or is_closed(self.db):
             return set()
         columns = ((SOURCE_COLUMN, "source"), (DATE_COLUMN, "date"))
         return {col for col, name in columns if not column_in_use(self.db, name)}
@@ -100,7 +91,7 @@ class ArticleListModel(QAbstractTableModel):
     def refresh_marks(self, article_id: int) -> None:
         """After an edit: the row's status and tags as stored now (no reload)."""
         row = self.row_of(article_id) if article_id >= 0 else None
-        if row is None or self.db is None or _closed(self.db):
+        if row is None or self.db is None or is_closed(self.db):
             return
         self._marks.pop(article_id, None)
         self._marks.update(self._read_marks([self._rows[row]]))
@@ -151,7 +142,7 @@ class ArticleListModel(QAbstractTableModel):
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
-        if parent.isValid() or self.db is None or _closed(self.db):
+        if parent.isValid() or self.db is None or is_closed(self.db):
             return
         after = self._rows[-1].id if self._rows else None
         try:  # by key, not offset: a page deep in a long list costs the same

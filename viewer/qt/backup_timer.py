@@ -8,8 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from viewer.core.store.backups import backup_now
-from viewer.core.store.database import BUSY_TIMEOUT_MS
+from viewer.core.store.database import back_up_file
 
 
 class BackupTimer(QObject):
@@ -125,13 +124,8 @@ class _BackupJob(QRunnable):
 
     def run(self) -> None:
         try:
-            # mode=rw: never create a file if the database vanished meanwhile.
-            uri = self.path.resolve().as_uri() + "?mode=rw"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-            try:
-                saved = backup_now(conn, self.path, keep=self.keep)
-            finally:
-                conn.close()
+            # Read only: a database that vanished meanwhile is never created again.
+            saved = back_up_file(self.path, keep=self.keep)
         except (OSError, sqlite3.Error) as exc:
             self.signals.failed.emit(f"Backup of {self.path} failed: {exc}")
             return

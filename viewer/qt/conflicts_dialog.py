@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.store.articles import get_article
-from viewer.core.store.database import open_readonly
+from viewer.core.store.database import close, open_readonly
 from viewer.core.team.conflicts import Conflict, corpus_conflicts
 from viewer.qt.jobs import BackgroundCall
 from viewer.qt.safe_text import plain_tooltip
@@ -44,7 +44,7 @@ def read_conflicts(db_path: str | Path) -> list[tuple[int, str, Conflict]]:
     except sqlite3.Error as exc:
         raise OSError(f"{db_path}: cannot read the conflicts ({exc})") from exc
     finally:
-        db.conn.close()
+        close(db)
 
 
 class ConflictsDialog(QDialog):

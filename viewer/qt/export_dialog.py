@@ -47,7 +47,7 @@ from viewer.core.annotation_io import export_jsonl
 from viewer.core.export import ALIASES, ExportError, ExportResult, export_csv
 from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import StoreError, open_db
-from viewer.core.store.database import open_readonly
+from viewer.core.store.database import close, open_readonly
 from viewer.core.store.filters import distinct_values
 
 # (what, label in the dialog); "jsonl" is the round-trip file, not a CSV.
@@ -125,7 +125,7 @@ def _annotators(db_path: Path) -> list[str]:
     except sqlite3.Error:
         return []
     finally:
-        db.conn.close()
+        close(db)
 
 
 def failure_message(exc: Exception) -> str:

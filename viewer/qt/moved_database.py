@@ -68,7 +68,7 @@ class MovedDatabaseNotice(QObject):
             target = name
         target = Path(target)
         try:
-            copy_database(db.conn, target)
+            copy_database(db, target)
         except (OSError, sqlite3.Error) as exc:
             reason = getattr(exc, "strerror", None) or exc
             self.failed.emit(f"{target}: could not save the copy ({reason})")

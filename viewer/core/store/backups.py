@@ -47,8 +47,7 @@ def backup_now(
     folder = backups_dir(db_path)
     make_private_dirs(folder)
     target = _free_name(folder, Path(db_path).stem, reason)
-    conn = db.conn if isinstance(db, Database) else db
-    copy_database(conn, target)
+    copy_database(db, target)
     if keep is not None:
         prune_backups(db_path, keep, reason)
     return target
@@ -91,12 +90,13 @@ def _remove_stale_partials(folder: Path) -> None:
             continue
 
 
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
+def copy_database(source: Database | sqlite3.Connection, target: Path) -> None:
     """Write a consistent copy of ``source`` to ``target`` (created 0600), atomically.
 
     The copy is written under a temporary name and renamed into place, so a
     crash mid-backup never leaves a half backup under a backup's name.
     """
+    conn = source.conn if isinstance(source, Database) else source
     partial = target.with_name(target.name + ".partial")
     create_private_file(partial, exclusive=False)
     try:
@@ -104,7 +104,7 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
         try:
             # pages=-1: one step, one read transaction on the source, so the copy is
             # one snapshot; in WAL mode writers are not blocked meanwhile.
-            source.backup(dest, pages=-1)
+            conn.backup(dest, pages=-1)
             # A rollback-journal copy is one self-contained file (no -wal beside it).
             dest.execute("PRAGMA journal_mode=DELETE")
         finally:

@@ -33,10 +33,11 @@ import shutil
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from sqlite_utils import Database
 
@@ -91,9 +92,10 @@ def file_identity(path: str | Path) -> tuple[int, int] | None:
 
 
 class ViewerDatabase(Database):
-    """A sqlite-utils Database whose ``atomic()`` takes the write lock first.
+    """A sqlite-utils Database whose ``atomic()`` is the store's one transaction (atomic()).
 
-    sqlite-utils opens transactions with a plain (deferred) BEGIN. A deferred
+    sqlite-utils opens transactions with a plain (deferred) BEGIN, also inside
+    its own table methods (``db[t].insert`` calls ``self.atomic()``). A deferred
     transaction that reads and then writes fails at once with "database is
     locked" when another connection wrote meanwhile, whatever the busy timeout;
     BEGIN IMMEDIATE waits for the lock instead. Nested blocks stay savepoints.
@@ -115,70 +117,114 @@ class ViewerDatabase(Database):
             )
 
     @contextmanager
-    def atomic(self) -> Generator[Database, None, None]:
-        if self.conn.in_transaction:
-            with super().atomic():
-                yield self
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            self.check_still_there()
+    def atomic(self) -> Iterator[Database]:
+        with _transaction(self):
             yield self
-        except BaseException:
-            self.rollback()
-            raise
-        try:
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.rollback()
-            raise
+
+
+def atomic(db: Database) -> AbstractContextManager[Database]:
+    """One write transaction, nesting: the one way store functions write.
+
+    Outermost: BEGIN IMMEDIATE (the write lock before the first read), then, for
+    a ViewerDatabase, the check that its file is still where it was opened;
+    committed on exit, rolled back on any error. Inside another atomic(): a
+    savepoint of it, so a whole user action commits or rolls back as one. A
+    plain sqlite-utils Database (in memory, read only) gets the same transaction,
+    without the file check. A ViewerDatabase goes through its ``atomic()`` method,
+    the one entry point its own writes and sqlite-utils' table methods share.
+    """
+    return db.atomic() if isinstance(db, ViewerDatabase) else _transaction(db)
 
 
 @contextmanager
-def atomic(db: Database) -> Iterator[Database]:
-    """One write transaction, nesting: the one way store functions write.
-
-    Outermost: BEGIN IMMEDIATE (the write lock before the first read), committed
-    on exit; inside another atomic(): a savepoint of it, so a whole user action
-    commits or rolls back as one.
-    """
-    if isinstance(db, ViewerDatabase):
-        with db.atomic():
-            yield db
-        return
-    if db.conn.in_transaction:  # a plain sqlite-utils Database: its savepoints
-        with db.atomic():
+def _transaction(db: Database) -> Iterator[Database]:
+    """The one code path behind atomic() and ViewerDatabase.atomic()."""
+    if db.conn.in_transaction:
+        with Database.atomic(db):  # sqlite-utils' savepoint (never back through the method)
             yield db
         return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
+        if isinstance(db, ViewerDatabase):
+            db.check_still_there()
         yield db
     except BaseException:
         db.rollback()
         raise
-    db.conn.execute("COMMIT")
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
 
 
-def readonly_uri(path: str | Path) -> str:
-    """A SQLite URI opening ``path`` read only, whatever characters it holds.
+def database_file(db: Database) -> str | None:
+    """The file ``db`` is open on, or None for an in-memory database."""
+    for _seq, name, file in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file) or None
+    return None
+
+
+def close(db: Database) -> None:
+    """Close ``db``'s connection (a second close does nothing)."""
+    db.close()
+
+
+def is_closed(db: Database) -> bool:
+    """Whether ``db`` was closed (a window may close it while a refresh is still queued)."""
+    try:
+        db.conn.total_changes  # noqa: B018 - raises on a closed connection
+    except sqlite3.ProgrammingError:
+        return True
+    return False
+
+
+def file_uri(path: str | Path, mode: Literal["ro", "rw"]) -> str:
+    """A SQLite URI opening the existing file ``path`` (never creating it), whatever
+    characters its name holds: ``ro`` read only, ``rw`` read and write.
 
     Every character outside the unreserved set is percent-encoded, so a name
     with ``%``, ``#`` or ``?`` names that file and no other.
     """
     absolute = os.path.abspath(os.fspath(path))
-    return "file:" + urllib.parse.quote(absolute, safe="/") + "?mode=ro"
+    return "file:" + urllib.parse.quote(absolute, safe="/") + f"?mode={mode}"
+
+
+def readonly_uri(path: str | Path) -> str:
+    """A SQLite URI opening ``path`` read only (see file_uri)."""
+    return file_uri(path, "ro")
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
     """A read-only connection to the existing database at ``path`` (never creates it)."""
-    conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute("PRAGMA trusted_schema=OFF")
-    return conn
+    return _connect_existing(path, "ro")
 
 
 def open_readonly(path: str | Path) -> Database:
     """``path`` opened read only, as a sqlite-utils Database (exports, workers)."""
     return Database(connect_readonly(path))
+
+
+def back_up_file(path: str | Path, keep: int) -> Path:
+    """Back up the database at ``path`` on a connection of its own (a worker thread's:
+    a connection never crosses threads); returns the backup.
+
+    Read and write (``rw``), though it only reads: as the file's last connection
+    it checkpoints and removes the -wal and -shm on closing, which a read-only
+    one cannot; a database that vanished meanwhile is still never created again.
+    """
+    conn = _connect_existing(path, "rw")
+    try:
+        return backup_now(conn, path, keep=keep)
+    finally:
+        conn.close()
+
+
+def _connect_existing(path: str | Path, mode: Literal["ro", "rw"]) -> sqlite3.Connection:
+    conn = sqlite3.connect(file_uri(path, mode), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute("PRAGMA trusted_schema=OFF")  # nothing in the file's schema runs
+    return conn
 
 
 def data_dir() -> Path:
