@@ -34,6 +34,7 @@ from viewer.core.store.analyses import load_analysis, save_analyses
 from viewer.core.store.annotations import annotations_for_article, insert_annotation
 from viewer.core.store.annotations import new_annotation as anchored
 from viewer.core.store.articles import upsert_articles
+from viewer.core.store.exports import sql_text
 
 # Unicode, emoji, newlines, commas, quotes and formula payloads everywhere.
 TEXT_1 = (
@@ -376,14 +377,14 @@ def test_default_export_neutralises_every_formula_start(db, tmp_path, what):
 @given(st.text(max_size=6))
 def test_sql_neutralisation_is_the_python_rule(value):
     db = Database(memory=True)
-    sql = export._sql_text("?", raw=False).replace("?", ":v")
+    sql = sql_text("?", raw=False).replace("?", ":v")
     assert db.execute(f"SELECT {sql}", {"v": value}).fetchone()[0] == neutralise(value)
 
 
 @pytest.mark.parametrize("start", sorted(FORMULA_STARTS) + ["'", " ", "a", "A", "0", ",", "."])
 def test_sql_neutralisation_boundaries(start):
     db = Database(memory=True)
-    sql = export._sql_text(":v", raw=False)
+    sql = sql_text(":v", raw=False)
     for value in (start, start + "x", start + "\x00"):
         assert db.execute(f"SELECT {sql}", {"v": value}).fetchone()[0] == neutralise(value)
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import ctypes
-import functools
 import multiprocessing
 import os
 import shutil
@@ -50,7 +49,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from viewer.core.attributions import attribution_counts
-from viewer.core.corrections import apply_corrections
+from viewer.core.corrected_view import final_view
 from viewer.core.export_target import (
     ExportError,
     check_export_target,
@@ -59,9 +58,9 @@ from viewer.core.export_target import (
     temp_file_prefix,
 )
 from viewer.core.model import FinalEntity, FinalQuote, FinalView
-from viewer.core.store.analyses import load_analysis
-from viewer.core.store.annotations import annotations_for_article
-from viewer.core.store.database import open_readonly
+from viewer.core.store import exports as rows_of
+from viewer.core.store.articles import article_count
+from viewer.core.store.database import close, database_file, open_readonly
 
 # -- the fixed column lists (the README's "Export" section lists the same) -------
 
@@ -201,7 +200,7 @@ def export_csv(
     if what not in COLUMNS:
         raise ExportError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
     prepare_target(db, out)
-    if workers > 1 and what in _RANGED_SOURCES and _db_file(db) is not None:
+    if workers > 1 and what in _RANGED_SOURCES and database_file(db) is not None:
         return _export_in_parallel(db, Path(out), what, raw, bom, workers, progress, annotator)
     source, total = _SOURCES[what](db, raw, who=annotator), _TOTALS[what](db, annotator)
     try:
@@ -213,37 +212,6 @@ def export_csv(
 
 
 # -- several processes: each renders a range of articles, the parts are joined ------------
-
-
-def _db_file(db: Database) -> str | None:
-    """The database's file name, or None for an in-memory database."""
-    for _seq, name, file in db.execute("PRAGMA database_list"):
-        if name == "main":
-            return file or None
-    return None
-
-
-_LAST_ID = 2**63 - 1  # SQLite's largest row id
-
-
-def _split_points(db: Database, what: str, parts: int) -> list[tuple[int, int]]:
-    """Article id ranges holding about the same number of rows each."""
-    (count,) = db.execute(_RANGE_ID_SQL[what].format(part="count(*)")).fetchone()
-    if not count:
-        return [(0, _LAST_ID)]  # tags, statuses or notes only: one part
-    # The outer ranges are open-ended: articles with only tags, a status or a
-    # note may lie outside the annotated ones.
-    bounds, start = [], 0
-    for k in range(1, parts):
-        (cut,) = db.execute(
-            _RANGE_ID_SQL[what].format(part="x") + " ORDER BY x LIMIT 1 OFFSET ?",
-            [count * k // parts],
-        ).fetchone()
-        if cut > start:
-            bounds.append((start, cut - 1))
-            start = cut
-    bounds.append((start, _LAST_ID))
-    return bounds
 
 
 def _export_part(
@@ -259,7 +227,7 @@ def _export_part(
                 rows += n
         return rows
     finally:
-        db.close()
+        close(db)
 
 
 # A worker must not outlive its export: one left behind by a killed parent would
@@ -308,10 +276,10 @@ def _export_in_parallel(
 
     The CSV text of a range does not depend on any other range, so the joined
     file is byte for byte the single-process one."""
-    db_file = _db_file(db)
+    db_file = database_file(db)
     if db_file is None:  # the workers open the file by name
         raise ExportError("a parallel export needs a database file, not an in-memory one")
-    ranges = _split_points(db, what, workers)
+    ranges = _RANGES[what](db, workers)
     total = len(ranges)
     progress(0, total, f"Exporting {what} in {workers} processes")
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=export_dir_prefix()) as tmp:
@@ -449,7 +417,7 @@ def prepare_target(db: Database, out: str | Path) -> None:
 
     The command and the dialog check the target first (check_export_target);
     this is the export's own guard, whoever calls it."""
-    db_file = _db_file(db)
+    db_file = database_file(db)
     if db_file is not None:
         check_export_target(db_file, out, overwrite=True)
     remove_stale_temporaries(out)
@@ -476,7 +444,7 @@ def atomic_text_file(
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(path, None if db is None else _db_file(db)))
+        os.chmod(tmp, _mode_for(path, None if db is None else database_file(db)))
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
@@ -523,25 +491,6 @@ def _cells(values: Sequence[object], raw: bool) -> tuple[str, ...]:
     return tuple(_cell(v, raw) for v in values)
 
 
-def _sql_text(column: str, raw: bool) -> str:
-    """SQL giving ``column`` as export text: NULL -> '', neutralised unless raw.
-
-    The same rule as neutralise(), written as comparisons (SQLite opcodes, no
-    function calls) so a million rows pay almost nothing for it: the first
-    byte is one of = + - @ TAB CR NUL. Most text starts at 'A' or above and
-    is decided by the first comparison.
-    """
-    if raw:
-        return f"ifnull({column}, '')"
-    x = column
-    risky = (
-        f"{x} < 'A' AND ({x} >= '=' AND ({x} < '>' OR {x} >= '@') OR {x} < '.' AND "
-        f"({x} >= '+' AND {x} < ',' OR {x} >= '-' OR {x} < char(14) AND "
-        f"({x} >= char(13) OR {x} >= char(9) AND {x} < char(10) OR {x} > '' AND {x} < char(1))))"
-    )
-    return f"ifnull(CASE WHEN {risky} THEN '''' || {x} ELSE {x} END, '')"
-
-
 # -- articles ---------------------------------------------------------------------------
 
 
@@ -556,31 +505,12 @@ def _article_head(row: Sequence[Any], raw: bool) -> _ArticleHead:
     return _ArticleHead(int(row[0]), render_lead(_cells(row[1:6], raw)))
 
 
-# Whose work: each "(? IS NULL OR x.annotator = ?)" takes the annotator twice
-# (None: everyone's), so one SQL text serves both (_whose gives the parameters).
-_BY = "(? IS NULL OR {}.annotator = ?)"
-_HAS_ANALYST_WORK = f"""
-    EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id AND {_BY.format("n")})
-    OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND {_BY.format("t")})
-    OR EXISTS (SELECT 1 FROM article_reviews r WHERE r.article_id = a.id AND {_BY.format("r")})
-"""
-
-
-def _whose(who: str | None, times: int = 1) -> list[str | None]:
-    return [who, who] * times
-
-
-def _count(db: Database, sql: str, params: Sequence[object] = ()) -> int:
-    return int(db.execute(sql, list(params)).fetchone()[0])
-
-
 def _count_annotated(db: Database, who: str | None = None) -> int:
-    sql = f"SELECT count(*) FROM articles a WHERE {_HAS_ANALYST_WORK}"
-    return _count(db, sql, _whose(who, 3))
+    return rows_of.count_annotated_articles(db, who)
 
 
 def _count_articles(db: Database, who: str | None = None) -> int:
-    return _count(db, "SELECT count(*) FROM articles")
+    return article_count(db)
 
 
 def _rendered(head: _ArticleHead, rows: list[tuple[str, ...]]) -> tuple[str, int]:
@@ -594,49 +524,8 @@ def _rendered(head: _ArticleHead, rows: list[tuple[str, ...]]) -> tuple[str, int
 # article's rows in one go (render_joined).
 
 
-def _annotation_cells(raw: bool) -> tuple[list[str], list[str]]:
-    """SQL for the cells before the contexts (kind .. text) and after them (origin ..)."""
-    t = functools.partial(_sql_text, raw=raw)  # short: keeps the lists readable
-    before = [t("n.kind"), t("n.label"), "CAST(n.start AS TEXT)", 'CAST(n."end" AS TEXT)',
-              t("n.text")]  # fmt: skip
-    after = ["CASE WHEN n.action = 'added' THEN 'analyst' ELSE 'model' END", t("n.action"),
-             t("n.model_label"), t("n.speaker_text"), t("n.note"), t("n.annotator"),
-             t("n.created_at"), t("n.updated_at"), t("n.anchor_status"),
-             t("n.provenance")]  # fmt: skip
-    return before, after
-
-
-def _annotation_sql(raw: bool, joined: bool) -> str:
-    """One article's annotations; ``joined``: the cells before/after the contexts as
-    two strings, else one column each (the slow path, for values holding a separator)."""
-    before, after = _annotation_cells(raw)
-    glue = " || char(31) || " if joined else ", "
-    return f"""
-        SELECT {glue.join(before)},
-               n.text_hash = ? AND n.anchor_status != 'orphaned',  -- anchored in this text
-               n.start, n."end", n.left_context, n.right_context,
-               {glue.join(after)}
-        FROM annotations n WHERE n.article_id = ? AND {_BY.format("n")}
-        ORDER BY n.start, n.id  -- index order
-    """
-
-
-_ANNOTATION_SQL = {
-    (raw, joined): _annotation_sql(raw, joined) for raw in (False, True) for joined in (False, True)
-}
-_BEFORE = 5  # cells before the contexts
+_BEFORE = rows_of.CELLS_BEFORE_CONTEXT
 _SEPARATORS = len(ANNOTATION_COLUMNS) - len(ARTICLE_META) - 1  # per row, lead excluded
-_ANNOTATED_ARTICLES_SQL = f"""
-    SELECT a.id, a.ext_id, a.title, a.source, a.date, a.url, a.text, a.text_hash
-    FROM articles a
-    WHERE {_HAS_ANALYST_WORK}
-    ORDER BY a.id
-"""
-
-
-_ANNOTATED_RANGE_SQL = _ANNOTATED_ARTICLES_SQL.replace(
-    f"WHERE {_HAS_ANALYST_WORK}", f"WHERE a.id BETWEEN ? AND ? AND ({_HAS_ANALYST_WORK})"
-)
 
 
 def annotation_rows(
@@ -650,12 +539,7 @@ def annotation_rows(
 
     ``id_range`` (first, last article row id) limits it to one part of the
     corpus, for a parallel export."""
-    cursor = (
-        db.execute(_ANNOTATED_ARTICLES_SQL, _whose(who, 3))
-        if id_range is None
-        else db.execute(_ANNOTATED_RANGE_SQL, [*id_range, *_whose(who, 3)])
-    )
-    for row in cursor:
+    for row in rows_of.annotated_articles(db, who, id_range):
         head = _article_head(row, raw)
         level = _review_rows(db, head, raw, who) + _tag_rows(db, head, raw, who)
         level_text, n_level = _rendered(head, level)
@@ -667,11 +551,7 @@ def _review_rows(
     db: Database, head: _ArticleHead, raw: bool, who: str | None
 ) -> list[tuple[str, ...]]:
     rows = []
-    for status, note, annotator, updated_at in db.execute(
-        "SELECT status, note, annotator, updated_at FROM article_reviews r "
-        f"WHERE r.article_id = ? AND {_BY.format('r')} ORDER BY r.annotator",
-        [head.id, *_whose(who)],
-    ):
+    for status, note, annotator, updated_at in rows_of.reviews(db, head.id, who):
         by, when = _cell(annotator, raw), _cell(updated_at, raw)
         rows.append(_article_level("status", _cell(status, raw), "set", "", by, "", when))
         if note:
@@ -682,14 +562,9 @@ def _review_rows(
 def _tag_rows(
     db: Database, head: _ArticleHead, raw: bool, who: str | None = None
 ) -> list[tuple[str, ...]]:
-    cur = db.execute(
-        "SELECT tag, annotator, created_at FROM article_tags t "
-        f"WHERE t.article_id = ? AND {_BY.format('t')} ORDER BY tag, annotator",
-        [head.id, *_whose(who)],
-    )
     return [
-        _article_level("tag", _cell(tag, raw), "added", "", _cell(who, raw), _cell(when, raw), "")
-        for tag, who, when in cur
+        _article_level("tag", _cell(tag, raw), "added", "", _cell(by, raw), _cell(when, raw), "")
+        for tag, by, when in rows_of.tags(db, head.id, who)
     ]
 
 
@@ -725,8 +600,8 @@ def _annotations_csv(
     """The article's annotation rows as CSV text, and how many."""
     s = _CELL_SEP
     lines = []
-    for before, anchored, start, end, left, right, after in db.execute(
-        _ANNOTATION_SQL[raw, True], [digest, head.id, *_whose(who)]
+    for before, anchored, start, end, left, right, after in rows_of.annotation_cells(
+        db, head.id, digest, raw, joined=True, who=who
     ):
         left, right = _contexts(text, anchored, start, end, left, right, raw)
         lines.append(f"{before}{s}{left}{s}{right}{s}{after}")
@@ -740,7 +615,7 @@ def _annotation_tuples(
     db: Database, head: _ArticleHead, text: str, digest: str, raw: bool, who: str | None
 ) -> list[tuple[str, ...]]:
     rows = []
-    for r in db.execute(_ANNOTATION_SQL[raw, False], [digest, head.id, *_whose(who)]):
+    for r in rows_of.annotation_cells(db, head.id, digest, raw, joined=False, who=who):
         anchored, start, end, left, right = r[_BEFORE : _BEFORE + 5]
         contexts = _contexts(text, anchored, start, end, left, right, raw)
         rows.append(r[:_BEFORE] + contexts + r[_BEFORE + 5 :])
@@ -749,27 +624,15 @@ def _annotation_tuples(
 
 # -- the final view: quotes and entities -----------------------------------------------
 
-_ARTICLES_SQL = "SELECT id, ext_id, title, source, date, url, analysis_id FROM articles ORDER BY id"
-
 
 def _final_views(
     db: Database, raw: bool, who: str | None = None
 ) -> Iterator[tuple[_ArticleHead, FinalView]]:
-    """(article, final view) for every article, in corpus order."""
-    for row in db.execute(_ARTICLES_SQL):
+    """(article, final view: everyone's corrections, or ``who``'s) for every article,
+    in corpus order; the one final view the window and the corpus views show."""
+    for row in rows_of.articles_in_order(db):
         head = _article_head(row, raw)
-        yield head, _final_view(db, head.id, row[6], who)
-
-
-def _final_view(
-    db: Database, article_id: int, analysis_id: int | None, who: str | None = None
-) -> FinalView:
-    """Model output with the corrections applied: everyone's, or ``who``'s alone."""
-    analysis = load_analysis(db, analysis_id)
-    annotations = annotations_for_article(db, article_id)
-    if who is not None:
-        annotations = [a for a in annotations if a.annotator == who]
-    return apply_corrections(analysis, annotations)
+        yield head, final_view(db, head.id, row[6], who)
 
 
 def quote_rows(db: Database, raw: bool = False, who: str | None = None) -> Parts:
@@ -797,23 +660,12 @@ def _entity_values(fe: FinalEntity) -> tuple[object, ...]:
 
 # -- articles ---------------------------------------------------------------------------
 
-# The article's status and note: the latest review (anyone's, or the annotator's).
-_LATEST_REVIEW = f"""(SELECT rv.rowid FROM article_reviews rv
-    WHERE rv.article_id = a.id AND {_BY.format("rv")} ORDER BY rv.updated_at DESC LIMIT 1)"""
-_ARTICLE_SUMMARY_SQL = f"""
-    SELECT a.id, a.ext_id, a.title, a.source, a.date, a.url, a.analysis_id, a.origin, a.meta,
-           coalesce(r.status, 'unreviewed'), r.note,
-           (SELECT count(*) FROM annotations n WHERE n.article_id = a.id AND {_BY.format("n")})
-    FROM articles a LEFT JOIN article_reviews r ON r.rowid = {_LATEST_REVIEW}
-    ORDER BY a.id
-"""
-
 
 def article_rows(db: Database, raw: bool = False, who: str | None = None) -> Parts:
     """One row per article; the counts are the final view's (as in those exports)."""
-    for row in db.execute(_ARTICLE_SUMMARY_SQL, _whose(who, 2)):
+    for row in rows_of.article_summaries(db, who):
         head = _article_head(row, raw)
-        view = _final_view(db, head.id, row[6], who)
+        view = final_view(db, head.id, row[6], who)
         values = (row[7], row[8], row[9], _tags(db, head.id, who), row[10], len(view.entities),
                   len(view.quotes), *attribution_counts(fq.quote for fq in view.quotes),
                   row[11])  # fmt: skip
@@ -821,12 +673,7 @@ def article_rows(db: Database, raw: bool = False, who: str | None = None) -> Par
 
 
 def _tags(db: Database, article_id: int, who: str | None = None) -> str:
-    rows = db.execute(
-        f"SELECT DISTINCT tag FROM article_tags t WHERE t.article_id = ? AND {_BY.format('t')} "
-        "ORDER BY tag",
-        [article_id, *_whose(who)],
-    )
-    return TAG_SEPARATOR.join(r[0] for r in rows)
+    return TAG_SEPARATOR.join(rows_of.tag_names(db, article_id, who))
 
 
 _SOURCES: dict[str, Callable[..., Parts]] = {
@@ -835,10 +682,12 @@ _SOURCES: dict[str, Callable[..., Parts]] = {
     "entities": entity_rows,
     "articles": article_rows,
 }
-# Exports that can be cut into article ranges, and the query giving one id per row
-# (so the ranges hold about the same number of rows).
+# Exports that can be cut into article ranges, and how (ranges of about the same
+# number of rows).
 _RANGED_SOURCES: dict[str, Callable[..., Parts]] = {"annotations": annotation_rows}
-_RANGE_ID_SQL = {"annotations": "SELECT {part} FROM (SELECT article_id AS x FROM annotations)"}
+_RANGES: dict[str, Callable[[Database, int], list[tuple[int, int]]]] = {
+    "annotations": rows_of.annotation_ranges
+}
 
 _TOTALS: dict[str, Callable[[Database, str | None], int]] = {
     "annotations": _count_annotated,

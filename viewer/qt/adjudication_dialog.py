@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
-from viewer.core.corrections import apply_corrections
+from viewer.core.corrected_view import final_view
 from viewer.core.model import FinalView
-from viewer.core.store.analyses import load_analysis
 from viewer.core.store.annotations import annotations_for_article
 from viewer.core.store.articles import get_article
 from viewer.core.store.filters import distinct_values
@@ -275,5 +274,4 @@ class AdjudicationDialog(QDialog):
 def load_view(db: Database, article_id: int) -> FinalView:
     """The article's model output with every correction applied (as the window shows it)."""
     article = get_article(db, article_id)
-    analysis = load_analysis(db, article.analysis_id if article else None)
-    return apply_corrections(analysis, annotations_for_article(db, article_id))
+    return final_view(db, article_id, article.analysis_id if article else None)
