@@ -107,7 +107,7 @@ def export_jsonl(
 ) -> ExportResult:
     """Write every label, review, tag and annotation of ``db`` to ``out`` (atomically);
     with ``annotator``, the labels and that annotator's reviews, tags and annotations."""
-    total = _count_records(db, annotator)
+    total = transfer.record_count(db, annotator)
     try:
         with atomic_text_file(out, db=db) as fh:  # never over the database; its mode
             done = 0
@@ -123,57 +123,17 @@ def export_jsonl(
     return ExportResult(Path(out), "jsonl", done)
 
 
-_BY = " WHERE ? IS NULL OR annotator = ?"  # everyone's work, or one annotator's
-
-
-def _count_records(db: Database, who: str | None = None) -> int:
-    total = 1 + int(db.execute("SELECT count(*) FROM labels").fetchone()[0])
-    for table in ("article_reviews", "article_tags", "annotations"):
-        total += int(db.execute(f"SELECT count(*) FROM {table}{_BY}", [who, who]).fetchone()[0])
-    return total
-
-
 def _records(db: Database, who: str | None = None) -> Iterator[dict[str, Any]]:
     yield {"type": FORMAT, "version": VERSION}
-    for name, color, position in db.execute(
-        "SELECT name, color, position FROM labels ORDER BY position, name"
-    ):
+    for name, color, position in transfer.label_records(db):
         yield {"type": "label", "name": name, "color": color, "position": position}
-    yield from _review_records(db, who)
-    yield from _tag_records(db, who)
-    yield from _annotation_records(db, who)
-
-
-def _review_records(db: Database, who: str | None) -> Iterator[dict[str, Any]]:
-    for ext_id, status, note, annotator, updated_at in db.execute(
-        "SELECT a.ext_id, r.status, r.note, r.annotator, r.updated_at "
-        "FROM article_reviews r JOIN articles a ON a.id = r.article_id "
-        "WHERE ? IS NULL OR r.annotator = ? ORDER BY a.ext_id, r.annotator",
-        [who, who],
-    ):
+    for ext_id, status, note, annotator, updated_at in transfer.review_records(db, who):
         yield {"type": "review", "article": ext_id, "status": status, "note": note,
                "annotator": annotator, "updated_at": updated_at}  # fmt: skip
-
-
-def _tag_records(db: Database, who: str | None) -> Iterator[dict[str, Any]]:
-    for ext_id, tag, annotator, created_at in db.execute(
-        "SELECT a.ext_id, t.tag, t.annotator, t.created_at "
-        "FROM article_tags t JOIN articles a ON a.id = t.article_id "
-        "WHERE ? IS NULL OR t.annotator = ? ORDER BY a.ext_id, t.tag, t.annotator",
-        [who, who],
-    ):
+    for ext_id, tag, annotator, created_at in transfer.tag_records(db, who):
         yield {"type": "tag", "article": ext_id, "tag": tag, "annotator": annotator,
                "created_at": created_at}  # fmt: skip
-
-
-def _annotation_records(db: Database, who: str | None) -> Iterator[dict[str, Any]]:
-    cols = ", ".join(f'n."{c}"' for c in ANNOTATION_FIELDS)
-    cur = db.execute(
-        f"SELECT a.ext_id, {cols} FROM annotations n JOIN articles a ON a.id = n.article_id "
-        "WHERE ? IS NULL OR n.annotator = ? ORDER BY a.ext_id, n.id",
-        [who, who],
-    )
-    for ext_id, *values in cur:
+    for ext_id, *values in transfer.annotation_records(db, who):
         yield {
             "type": "annotation",
             "article": ext_id,

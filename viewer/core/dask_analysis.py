@@ -279,14 +279,9 @@ def analyze_pending_dask(
 def _shard_records(
     db: Database, key: AnalyzerKey, results: list[tuple[int, str, str, Analysis]]
 ) -> list[ShardRecord]:
-    ids = [article_id for article_id, _, _, _ in results]
-    heads = dict(
-        (i, (ext, title))
-        for i, ext, title in db.execute(
-            f"SELECT id, ext_id, title FROM articles WHERE id IN ({', '.join('?' * len(ids))})",
-            ids,
-        )
-    )
+    from viewer.core.store.articles import names_of
+
+    heads = names_of(db, [article_id for article_id, _, _, _ in results])
     out = []
     for article_id, digest, _, analysis in results:
         ext_id, title = heads[article_id]

@@ -23,6 +23,7 @@ from viewer.core.store.annotations import (
     delete_annotation,
     get_annotation,
     insert_annotation,
+    spans_with_label,
     update_annotation,
 )
 from viewer.core.store.database import DatabaseMoved, atomic
@@ -422,12 +423,7 @@ class Editor(QObject):
         if name not in labels:
             return False
         label = labels[name]
-        affected = [
-            get_annotation(db(), r[0])
-            for r in db().execute(
-                "SELECT id FROM annotations WHERE kind = 'span' AND label = ?", [name]
-            )
-        ]
+        affected = spans_with_label(db(), name)
 
         def undo() -> None:  # the label and all its annotations, or nothing
             with atomic(db()):

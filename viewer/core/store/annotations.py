@@ -149,6 +149,15 @@ def annotations_for_article(db: Database, article_id: int) -> list[Annotation]:
     return [Annotation(*r) for r in rows]  # columns are selected in field order
 
 
+def spans_with_label(db: Database, label: str) -> list[Annotation]:
+    """The analyst's labelled spans carrying ``label`` (what deleting the label takes)."""
+    rows = db.execute(
+        f"SELECT {_QUOTED} FROM annotations WHERE kind = 'span' AND label = ? ORDER BY id",
+        [label],
+    )
+    return [Annotation(*r) for r in rows]  # columns are selected in field order
+
+
 def annotations_to_review(db: Database, limit: int = 10_000) -> list[Annotation]:
     """Annotations whose anchor is not exact: moved, approximate or orphaned."""
     rows = db.execute(

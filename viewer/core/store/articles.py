@@ -184,6 +184,13 @@ def current_text_hash(db: Database, article_id: int) -> str | None:
     return row[0] if row else None
 
 
+def names_of(db: Database, article_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(corpus id, title) of each of ``article_ids`` that exists, by row id."""
+    marks = ", ".join("?" * len(article_ids))
+    rows = db.execute(f"SELECT id, ext_id, title FROM articles WHERE id IN ({marks})", article_ids)
+    return {int(i): (ext_id, title) for i, ext_id, title in rows}
+
+
 def ids_for_ext_ids(db: Database, ext_ids: list[str]) -> list[int]:
     out = []
     for ext in ext_ids:

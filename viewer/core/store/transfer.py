@@ -1,14 +1,17 @@
-"""The SQL behind ``viewer import-annotations``: small reads and writes, one per step.
+"""The SQL behind the annotations file (``viewer export --jsonl``, ``viewer
+import-annotations``): small reads and writes, one per step.
 
-The caller (``viewer.core.annotation_io``) decides what to merge and wraps
-the writes in one ``atomic(db)``; nothing here opens a transaction itself.
-Every value is a bound parameter.
+The caller (``viewer.core.annotation_io``) decides what to write and what to
+merge, and wraps the writes in one ``atomic(db)``; nothing here opens a
+transaction itself. Every value is a bound parameter. ``who``: one annotator's
+work, or everyone's (None).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -26,6 +29,59 @@ _CONFLICT_FIELDS = (
     "article_id", "field", "kept", "incoming", "incoming_annotator", "incoming_updated_at",
     "source", "created_at",
 )  # fmt: skip
+
+
+# -- export: the records, each type sorted by article id ---------------------------------
+
+_WHOSE = "? IS NULL OR {}annotator = ?"
+
+
+def record_count(db: Database, who: str | None = None) -> int:
+    """How many records the file of ``who``'s work holds: the header, the labels,
+    the reviews, tags and annotations."""
+    total = 1 + int(db.execute("SELECT count(*) FROM labels").fetchone()[0])
+    for table in ("article_reviews", "article_tags", "annotations"):
+        sql = f"SELECT count(*) FROM {table} WHERE {_WHOSE.format('')}"
+        total += int(db.execute(sql, [who, who]).fetchone()[0])
+    return total
+
+
+def label_records(db: Database) -> Iterator[Any]:
+    """(name, color, position) of every label, in label order."""
+    return db.execute("SELECT name, color, position FROM labels ORDER BY position, name")
+
+
+def review_records(db: Database, who: str | None = None) -> Iterator[Any]:
+    """(ext_id, status, note, annotator, updated_at) of every review."""
+    return db.execute(
+        "SELECT a.ext_id, r.status, r.note, r.annotator, r.updated_at "
+        "FROM article_reviews r JOIN articles a ON a.id = r.article_id "
+        f"WHERE {_WHOSE.format('r.')} ORDER BY a.ext_id, r.annotator",
+        [who, who],
+    )
+
+
+def tag_records(db: Database, who: str | None = None) -> Iterator[Any]:
+    """(ext_id, tag, annotator, created_at) of every tag."""
+    return db.execute(
+        "SELECT a.ext_id, t.tag, t.annotator, t.created_at "
+        "FROM article_tags t JOIN articles a ON a.id = t.article_id "
+        f"WHERE {_WHOSE.format('t.')} ORDER BY a.ext_id, t.tag, t.annotator",
+        [who, who],
+    )
+
+
+def annotation_records(db: Database, who: str | None = None) -> Iterator[Any]:
+    """(ext_id, *CONTENT_FIELDS) of every annotation, by article then row id."""
+    cols = ", ".join(f'n."{c}"' for c in CONTENT_FIELDS)
+    return db.execute(
+        f"SELECT a.ext_id, {cols} FROM annotations n JOIN articles a ON a.id = n.article_id "
+        f"WHERE {_WHOSE.format('n.')} ORDER BY a.ext_id, n.id",
+        [who, who],
+    )
+
+
+# -- import ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

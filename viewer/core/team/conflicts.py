@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from viewer.core.model import Annotation
 from viewer.core.store.annotations import annotations_for_article
 from viewer.core.store.reviews import AnnotatorReview, reviews_of
+from viewer.core.store.team import articles_with_several_annotators
 from viewer.core.team.work import ItemKey, decision_items
 
 # item -> annotator\0field -> (time, decision, annotation): each annotator's latest decision
@@ -123,17 +124,6 @@ def _status_conflict(reviews: Sequence[AnnotatorReview]) -> Conflict | None:
 def conflicts_in(db: Database, article_id: int) -> list[Conflict]:
     """The article's conflicts, as stored now."""
     return article_conflicts(annotations_for_article(db, article_id), reviews_of(db, article_id))
-
-
-def articles_with_several_annotators(db: Database) -> list[int]:
-    """Articles two or more annotators worked on: the only ones that can hold a conflict."""
-    rows = db.execute(
-        """SELECT article_id FROM (
-               SELECT article_id, annotator FROM annotations
-               UNION SELECT article_id, annotator FROM article_reviews
-           ) GROUP BY article_id HAVING count(*) > 1 ORDER BY article_id"""
-    )
-    return [r[0] for r in rows]
 
 
 def corpus_conflicts(db: Database) -> Iterator[tuple[int, Conflict]]:

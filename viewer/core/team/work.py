@@ -29,7 +29,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from viewer.core.annotation_io import AnnotationFileError, read_records
-from viewer.core.store.database import open_readonly
+from viewer.core.store import team as store_team
+from viewer.core.store.database import close, open_readonly
 
 ItemKey = tuple[Any, ...]  # (start, end) for entities; (start, end, field) for attributions
 
@@ -160,33 +161,22 @@ def _from_database(path: Path) -> dict[str, AnnotatorWork]:
         try:
             return _gather(str(path), _database_facts(db))
         finally:
-            db.conn.close()
+            close(db)
     except sqlite3.Error as exc:
         raise WorkSourceError(f"{path}: not a viewer database that can be read ({exc})") from exc
 
 
 def _database_facts(db: Database) -> Iterator[tuple[str, str, str, object]]:
     """(ext_id, annotator, what, value) from every annotation, review and tag."""
-    lengths = dict(db.execute("SELECT ext_id, length(text) FROM articles").fetchall())
-    cols = ("kind", "action", "label", "start", "end", "model_start", "model_end",
-            "speaker_text", "updated_at")  # fmt: skip
-    quoted = ", ".join(f'n."{c}"' for c in cols)
-    for ext_id, who, *values in db.execute(
-        f"SELECT a.ext_id, n.annotator, {quoted} FROM annotations n "
-        "JOIN articles a ON a.id = n.article_id ORDER BY n.id"
-    ):
+    lengths = store_team.text_lengths(db)
+    cols = store_team.WORK_COLUMNS
+    for ext_id, who, *values in store_team.annotation_work(db):
         yield ext_id, who, "annotation", dict(zip(cols, values, strict=True))
         yield ext_id, who, "length", lengths.get(ext_id)
-    for ext_id, who, status in db.execute(
-        "SELECT a.ext_id, r.annotator, r.status FROM article_reviews r "
-        "JOIN articles a ON a.id = r.article_id"
-    ):
+    for ext_id, who, status in store_team.review_statuses(db):
         yield ext_id, who, "status", status
         yield ext_id, who, "length", lengths.get(ext_id)
-    for ext_id, who, tag in db.execute(
-        "SELECT a.ext_id, t.annotator, t.tag FROM article_tags t "
-        "JOIN articles a ON a.id = t.article_id"
-    ):
+    for ext_id, who, tag in store_team.annotator_tags(db):
         yield ext_id, who, "tag", tag
         yield ext_id, who, "length", lengths.get(ext_id)
 
