@@ -127,7 +127,7 @@ def test_clicking_an_entity_filters_and_opening_lists_mentions(db, qtbot):
         click_row(qtbot, view.mentions_table, 0)
     article_id, start, end = requested.args
     text = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-    assert text[start:end] == top.text
+    assert text[start:end] in top.forms
 
 
 def test_label_box_narrows_the_table(db, qtbot):
@@ -171,7 +171,7 @@ def test_export_writes_every_row_not_only_loaded_ones(db, tmp_path):
     assert model.export_csv(out) == model.total > model.rowCount()
     with open(out, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["Entity", "Label", "Articles", "Mentions"]
+    assert rows[0] == ["Entity", "Label", "Articles", "Mentions", "Also written as"]
     assert len(rows) == model.total + 1
     assert not list(tmp_path.glob(".*.tmp"))
     speakers = SpeakersView()
@@ -349,3 +349,34 @@ def test_article_list_follows_the_filter(db, qtbot):
     model.set_filter(ArticleFilter())
     model.reload()
     assert model.total == N and model.error is None
+
+
+def test_an_entity_written_several_ways_is_one_row_listing_its_forms(tmp_path, qtbot):
+    texts = ["Tony Blair spoke; Mr Blair left.", "Blair's aides, Tony Blair said.", "Mr Blair."]
+    needles = [("Tony Blair", "Mr Blair"), ("Blair's", "Tony Blair"), ("Mr Blair",)]
+    db = open_db(tmp_path / "b.sqlite")
+    ids = upsert_articles(
+        db, [Article(id=f"b{n}", text=t, title=f"B{n}", origin="o") for n, t in enumerate(texts)]
+    )
+    analyses = [
+        Analysis(tuple(Entity(t.index(w), t.index(w) + len(w), "PERSON", w) for w in ws), ())
+        for t, ws in zip(texts, needles, strict=True)
+    ]
+    save_analyses(
+        db,
+        "m@1",
+        "p",
+        [(i, text_hash(t), t, a) for i, t, a in zip(ids, texts, analyses, strict=True)],
+    )
+    refresh_stats(db)
+    view = EntitiesView()
+    qtbot.addWidget(view)
+    view.set_db(db)
+    assert view.model.rowCount() == 1
+    also = view.model.data(view.model.index(0, 4))
+    assert view.model.data(view.model.index(0, 0)) == "Tony Blair"
+    assert sorted(also.split("; ")) == ["Blair's", "Mr Blair"]
+    with qtbot.waitSignal(view.entity_selected) as selected:
+        click_row(qtbot, view.table, 0)
+    # The article list shows every article that writes him in any form.
+    assert filtered_count(db, ArticleFilter(entity_text=selected.args[0])) == 3

@@ -124,6 +124,11 @@ def _name_words(text: str) -> list[str]:
     return words
 
 
+def person_name(text: str) -> str:
+    """A PERSON mention as a bare name: 'Mr Tony Blair's' -> 'Tony Blair'."""
+    return " ".join(_name_words(text))
+
+
 def _is_name_word(word: str) -> bool:
     return word[:1].isupper() and _bare(word) not in HONORIFICS | DETERMINERS | _SMALL
 

@@ -226,10 +226,11 @@ class PagedTableModel(QAbstractTableModel):
 
 
 class EntityTableModel(PagedTableModel):
-    """Entity, label, articles it occurs in, mentions; filter by text and label."""
+    """Entity (one row however written), label, articles it occurs in, mentions, the
+    other forms it is written in; filter by text (of any form) and label."""
 
-    columns = ("Entity", "Label", "Articles", "Mentions")
-    sort_keys = ("text", "label", "articles", "mentions")
+    columns = ("Entity", "Label", "Articles", "Mentions", "Also written as")
+    sort_keys = ("text", "label", "articles", "mentions", None)
     numeric = frozenset({2, 3})
 
     def __init__(self, parent=None):
@@ -255,7 +256,7 @@ class EntityTableModel(PagedTableModel):
         )  # fmt: skip
 
     def cells(self, row: EntityStat) -> tuple:
-        return (row.text, row.label, row.articles, row.mentions)
+        return (row.text, row.label, row.articles, row.mentions, "; ".join(row.variants))
 
 
 def percent(share: float | None) -> str:

@@ -29,6 +29,7 @@ from viewer.core.label_names import entity_label_name
 from viewer.core.model import ReviewStatus
 from viewer.core.store.articles import ArticleRow
 from viewer.core.store.corrected import final_count, in_final
+from viewer.core.store.entity_groups import GROUP_FORMS, GROUP_FORMS_ANY_LABEL
 from viewer.core.store.search import SearchError, SearchHit, fts_query, hits, run
 
 # Matches the article list's row query; ``an`` is the current analysis.
@@ -225,10 +226,15 @@ def where_clause(f: ArticleFilter, with_query: bool = True) -> tuple[str, list[o
 
 
 def _entity_condition(f: ArticleFilter) -> tuple[str, list[object]]:
+    """An entity by name: the text itself, or any form of the entity of that name in
+    the entities table ("Tony Blair" also finds "Mr Blair"; see store.entity_groups)."""
     if f.entity_text and f.entity_label:
-        return "text = ? COLLATE NOCASE AND label = ?", [f.entity_text, f.entity_label]
+        return (
+            f"text COLLATE NOCASE IN ({GROUP_FORMS}) AND label = ?",
+            [f.entity_text, f.entity_label, f.entity_text, f.entity_label],
+        )
     if f.entity_text:
-        return "text = ? COLLATE NOCASE", [f.entity_text]
+        return f"text COLLATE NOCASE IN ({GROUP_FORMS_ANY_LABEL})", [f.entity_text] * 2
     if f.entity_label:
         return "label = ?", [f.entity_label]
     return "", []

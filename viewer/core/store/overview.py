@@ -17,6 +17,7 @@ corrections applied (store.corrected holds it for corrected articles).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from sqlite_utils import Database
 
 from viewer.core.store.corrected import FINAL_IDS
 from viewer.core.store.database import atomic
+from viewer.core.store.entity_groups import GROUP_FORMS, build_entity_groups
 from viewer.core.store.sourcing import (
     ATTRIBUTIONS_TABLE,
     build_attributions,
@@ -47,10 +49,19 @@ FINAL_ENTITIES = f"""
 
 @dataclass(frozen=True)
 class EntityStat:
+    """One entity however written: ``text`` its name, ``forms`` how the corpus writes
+    it, most mentioned first ("Tony Blair": "Blair", "Tony Blair", "Mr Blair")."""
+
     text: str
     label: str
     articles: int
     mentions: int
+    forms: tuple[str, ...] = ()
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The forms other than the name itself."""
+        return tuple(f for f in self.forms if f != self.text)
 
 
 @dataclass(frozen=True)
@@ -134,12 +145,7 @@ def refresh_stats(db: Database, force: bool = False) -> bool:
         return False
     current = _fingerprint(db)
     with atomic(db):
-        db.execute("DELETE FROM stats_entities")
-        db.execute(
-            f"""INSERT INTO stats_entities (text, label, articles, mentions)
-                SELECT text, label, count(DISTINCT article_id), count(*)
-                FROM ({FINAL_ENTITIES}) GROUP BY text, label"""
-        )
+        build_entity_groups(db, FINAL_ENTITIES)
         build_attributions(db)
         try:
             _build_speakers(db)
@@ -188,8 +194,9 @@ def _entity_where(
     params: list[object] = []
     if search:
         # instr() rather than LIKE: '%' and '_' typed by the user mean themselves.
-        clauses.append("instr(lower(text), lower(?)) > 0")
-        params.append(search)
+        # The name or any form of it ("Blair" finds the row "Tony Blair").
+        clauses.append("(instr(lower(text), lower(?)) > 0 OR instr(lower(variants), lower(?)) > 0)")
+        params.extend([search, search])
     if label:
         clauses.append("label = ?")
         params.append(label)
@@ -234,11 +241,11 @@ def entity_stats(
     where, params = _entity_where(search, label, without)
     order = _order(ENTITY_SORTS, sort, descending, "text, label")
     rows = db.execute(
-        f"SELECT text, label, articles, mentions FROM stats_entities{where} {order} "
-        "LIMIT ? OFFSET ?",
+        f"SELECT text, label, articles, mentions, variants FROM stats_entities{where} "
+        f"{order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    return [EntityStat(*r) for r in rows]
+    return [EntityStat(r[0], r[1], r[2], r[3], tuple(json.loads(r[4]))) for r in rows]
 
 
 def top_entities(
@@ -296,21 +303,33 @@ def top_speakers(db: Database, n: int = 10, refresh: bool = True) -> list[Speake
     return speaker_stats(db, sort="attributions", limit=n, refresh=refresh)
 
 
-# The final mentions of one entity (text, label): article_id, start, end, text.
-# "text = ? COLLATE NOCASE AND text = ?" lets the NOCASE index find the rows.
+# The final mentions of one entity (name, label) in every form it is written in:
+# article_id, start, end, text. "text = f.text COLLATE NOCASE AND text = f.text"
+# lets the NOCASE index find the rows of each form.
 _MENTIONS = f"""
+    WITH forms(text) AS ({GROUP_FORMS})
     SELECT a.id AS article_id, e.start AS start, e."end" AS "end", e.text AS text
-    FROM entities e JOIN articles a ON a.analysis_id = e.analysis_id
-    WHERE e.text = ? COLLATE NOCASE AND e.text = ? AND e.label = ?
-      AND a.id NOT IN ({FINAL_IDS})
+    FROM forms f
+    JOIN entities e ON e.text = f.text COLLATE NOCASE AND e.text = f.text AND e.label = ?
+    JOIN articles a ON a.analysis_id = e.analysis_id
+    WHERE a.id NOT IN ({FINAL_IDS})
     UNION ALL
-    SELECT article_id, start, "end", text FROM final_entities
-    WHERE text = ? COLLATE NOCASE AND text = ? AND label = ? AND article_id IN ({FINAL_IDS})"""
+    SELECT fe.article_id, fe.start, fe."end", fe.text
+    FROM forms f
+    JOIN final_entities fe ON fe.text = f.text COLLATE NOCASE AND fe.text = f.text
+         AND fe.label = ?
+    WHERE fe.article_id IN ({FINAL_IDS})"""
+
+
+def _mention_params(text: str, label: str) -> list[object]:
+    return [text, label, text, label, label]
 
 
 def mention_count(db: Database, text: str, label: str) -> int:
     return int(
-        db.execute(f"SELECT count(*) FROM ({_MENTIONS})", [text, text, label] * 2).fetchone()[0]
+        db.execute(f"SELECT count(*) FROM ({_MENTIONS})", _mention_params(text, label)).fetchone()[
+            0
+        ]
     )
 
 
@@ -330,7 +349,7 @@ def entity_mentions(
                    substr(a.text, m."end" + 1, ?)
             FROM ({_MENTIONS}) m JOIN articles a ON a.id = m.article_id
             ORDER BY m.article_id, m.start LIMIT ? OFFSET ?""",
-        [c, c, c, *[text, text, label] * 2, limit, offset],
+        [c, c, c, *_mention_params(text, label), limit, offset],
     ).fetchall()
     return [Mention(r[0], r[1], r[2], r[3], _flat(r[4]), r[5], _flat(r[6])) for r in rows]
 

@@ -506,3 +506,23 @@ def _anchor_checks(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0011_entity_groups")
+def _entity_groups(db: Database) -> None:
+    """The entities table counts an entity once however it is written ("Tony Blair",
+    "Mr Blair", "Blair's"; see viewer.core.entity_names): a row is a group, named,
+    with its forms; stats_entity_forms maps each form to its group, so a filter or
+    the mentions of a group find every form. Counted again on next use."""
+    _script(
+        db,
+        """
+        ALTER TABLE stats_entities ADD COLUMN variants TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE stats_entity_forms (
+            text TEXT NOT NULL, label TEXT NOT NULL, name TEXT NOT NULL
+        );
+        CREATE INDEX stats_entity_forms_by_name
+            ON stats_entity_forms(name COLLATE NOCASE, label);
+        DELETE FROM stats_state;
+        """,
+    )
