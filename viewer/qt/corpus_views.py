@@ -476,6 +476,10 @@ class EntitiesView(_TableView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(EntityTableModel(), "entities_table", parent)
         self.model.setParent(self)
+        # The other forms share the room with the name: both can be long.
+        self.table.horizontalHeader().setSectionResizeMode(
+            EntityTableModel.columns.index("Also written as"), QHeaderView.ResizeMode.Stretch
+        )
         self.label_box = LabelChoice()
         self.bar.insertWidget(1, self.label_box)
         self.mentions = MentionsModel(self)
