@@ -14,20 +14,24 @@ def status_cell(window, row: int = 0) -> str:
 
 
 def test_status_and_tags_show_in_the_list_as_they_are_edited(
-    make_window, open_and_wait, tmp_path, qtmodeltester
+    make_window, open_and_wait, tmp_path, qtmodeltester, qtbot
 ):
     window = opened(make_window, open_and_wait, tmp_path, n=3)
     assert COLUMNS[STATUS_COLUMN] == "Status"
     assert [status_cell(window, r) for r in range(3)] == ["", "", ""]
+
+    def shows(cell: str) -> None:  # the list follows an edit right after the text's paint
+        qtbot.waitUntil(lambda: status_cell(window) == cell)
+
     window.set_status("done")
     window._change_tag("check", True)
     window._change_tag("econ", True)
-    assert status_cell(window) == "Done · #check #econ"
+    shows("Done · #check #econ")
     assert "Your status: Done" in window.articles.index(0, STATUS_COLUMN).data(3)  # tooltip
     window.set_status("in_progress")
-    assert status_cell(window) == "In progress · #check #econ"
+    shows("In progress · #check #econ")
     window.undo_action.trigger()
-    assert status_cell(window) == "Done · #check #econ"
+    shows("Done · #check #econ")
     # Another annotator's status is theirs: the column shows the window's annotator's.
     window.editor.annotator = "bob"
     window.articles.reload()

@@ -97,7 +97,7 @@ def open_window(make_window, open_and_wait, tmp_path):
     return run
 
 
-marks_at = selections_at  # extra selections covering exactly a Python span
+marks_at = selections_at  # highlights covering exactly a Python span
 
 
 def content_look(window, q: Quote) -> tuple:
@@ -114,7 +114,7 @@ def content_look(window, q: Quote) -> tuple:
 def all_marks(window) -> list[tuple]:
     return sorted(
         (s.cursor.selectionStart(), s.cursor.selectionEnd(), s.format.background().color().name())
-        for s in window.view.text.extraSelections()
+        for s in window.view.text.marks()
     )
 
 
@@ -203,7 +203,7 @@ def mention_marks(text: HighlightedText, start: int, end: int) -> list:
     qs, qe = text._map.to_qt(start), text._map.to_qt(end)
     return [
         s
-        for s in text.extraSelections()
+        for s in text.marks()
         if (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (qs, qe)
         and s.format.underlineStyle() != QTextCharFormat.UnderlineStyle.NoUnderline
     ]

@@ -61,6 +61,11 @@ def panel_rows(window) -> list[str]:
     return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
 
 
+def listed(qtbot, window, row: str) -> None:
+    """The annotations panel lists ``row`` (it follows an edit right after the text's paint)."""
+    qtbot.waitUntil(lambda: row in panel_rows(window))
+
+
 def test_the_shortcuts_are_in_the_edit_menu(make_window, open_and_wait, tmp_path):
     window = opened(make_window, open_and_wait, tmp_path)
     a = window.annotating
@@ -121,7 +126,7 @@ def test_add_an_attribution_with_its_speaker_in_one_step_and_undo_it(
     assert (fq.origin, fq.quote.kind, fq.quote.speaker_name, fq.quote.anonymous) == (
         "analyst", "indirect", "Colin Powell", False)  # fmt: skip
     assert len(text.view.quotes) == before + 1
-    assert "attribution added: indirect, Colin Powell" in panel_rows(window)
+    listed(qtbot, window, "attribution added: indirect, Colin Powell")
     # One action, one undo step: the attribution and its speaker go together.
     window.undo_action.trigger()
     assert stored(window) == [] and len(text.view.quotes) == before
@@ -174,7 +179,7 @@ def test_change_kind_from_the_kind_menu(make_window, open_and_wait, tmp_path, qt
         assert (fq.quote.kind, fq.decision) == ("mixed", "kind_changed")
     [ann] = stored(window)
     assert (ann.action, ann.label) == ("kind_changed", "mixed")
-    assert "kind changed: mixed" in panel_rows(window)
+    listed(qtbot, window, "kind changed: mixed")
     # A second change updates the same decision; undo goes back one change.
     index, _ = attribution(window, "The talks are hard")
     window.annotating.change_kind(index, "indirect")
@@ -194,7 +199,7 @@ def test_set_the_speaker_from_the_articles_people(make_window, open_and_wait, tm
     q = fq.quote
     assert (q.speaker_text, q.speaker_name, q.anonymous) == ("Jack Straw", "Jack Straw", False)
     assert (q.speaker_start, q.cue_text) == (window.view.text.text.index("Jack Straw"), None)
-    assert "speaker set: Jack Straw" in panel_rows(window)
+    listed(qtbot, window, "speaker set: Jack Straw")
     # Typed as a role the article gives him: resolved to him; the same decision updated.
     index, _ = attribution(window, "the visit had been planned")
     answer(window, lambda d: (d.picker.set_typed("the foreign secretary"), d.accept()))
@@ -233,7 +238,7 @@ def test_not_an_attribution_marks_every_piece_in_one_step(
     contents = [fq.quote.text for fq in text.view.quotes]
     assert not any(c.startswith(("The talks are hard", "but we are close")) for c in contents)
     assert len(text.view.rejected_quotes) == 2 and len(text.view.quotes) == before - 2
-    assert panel_rows(window) == ["not an attribution", "not an attribution"]
+    qtbot.waitUntil(lambda: panel_rows(window) == ["not an attribution", "not an attribution"])
     window.undo_action.trigger()  # both pieces back at once
     assert len(text.view.quotes) == before and stored(window) == []
     # The analyst's own attribution: "not an attribution" removes it.

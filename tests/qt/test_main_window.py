@@ -22,12 +22,12 @@ def dark_palette(base: QPalette) -> QPalette:
 
 
 def selections_at(window, start: int, end: int) -> list:
-    """Extra selections (highlights) covering exactly Python span [start, end)."""
+    """Highlights (block formats and overlays) covering exactly Python span [start, end)."""
     text = window.view.text
     qs, qe = text._map.to_qt(start), text._map.to_qt(end)
     return [
         s
-        for s in text.extraSelections()
+        for s in text.marks()
         if (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (qs, qe)
     ]
 

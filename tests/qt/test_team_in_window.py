@@ -59,7 +59,9 @@ def test_conflicting_decisions_are_marked_and_named(make_window, open_and_wait, 
     assert tab.startswith("Annotations (2") and "\u26a0" in tab
 
 
-def test_your_review_is_yours_and_the_others_are_listed(make_window, open_and_wait, tmp_path):
+def test_your_review_is_yours_and_the_others_are_listed(
+    make_window, open_and_wait, tmp_path, qtbot
+):
     window = opened(make_window, open_and_wait, tmp_path)
     me, article_id = window.editor.annotator, window.current_id
     set_review(window.db, article_id, Review("done", "their note"), "bob")
@@ -75,7 +77,8 @@ def test_your_review_is_yours_and_the_others_are_listed(make_window, open_and_wa
     window.set_status("in_progress")
     assert get_review(window.db, article_id, me).status == "in_progress"
     assert get_review(window.db, article_id, "bob").status == "done"
-    assert "\u2260 yours" in panel.others.text()  # statuses now differ: a conflict
+    # Statuses now differ: a conflict (the panel follows the edit right after the paint).
+    qtbot.waitUntil(lambda: "\u2260 yours" in panel.others.text())
 
 
 def _dialog(window, cls):

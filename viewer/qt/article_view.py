@@ -10,13 +10,16 @@ of them is hovered or clicked.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QMouseEvent,
+    QTextBlock,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -43,8 +46,9 @@ from viewer.core.model import (
 )
 from viewer.core.team.conflicts import Conflict
 from viewer.qt.annotation_panel import describe
+from viewer.qt.block_formats import BlockFormats
 from viewer.qt.offsets import Utf16Map
-from viewer.qt.span_index import LONG, SpanIndex
+from viewer.qt.span_index import SpanIndex
 from viewer.qt.theme import KindStyle, colour, kind_style, label_style
 from viewer.qt.view_index import ViewIndex, index_view
 
@@ -110,15 +114,16 @@ def merged_spans(spans: list[Annotation]) -> list[tuple[str | None, tuple[int, i
 
 
 # Texts up to this long get every highlight at once (what a short article costs
-# is nothing); a longer one only those within MARGIN characters of what is on
-# screen, laid again as the reader scrolls, so a 5 MB article costs what a
-# screenful does.
+# is nothing). A longer one's blocks get their marks as they come into view, and
+# while idle those within AHEAD characters of it, STEP characters at a time;
+# the analyst's own marks (overlays) cover MARGIN characters around the screen.
+# So a 5 MB article costs what a screenful does.
 WHOLE = 60_000
 MARGIN = 4_000
-CHUNK = 2_000  # characters whose model marks are laid (and kept) together
-AHEAD = 6_000  # characters laid ahead, below and above, while idle
-STEP = 2_000  # at most this much more per idle step (some 80 overlays: 2-4 ms)
-MADE = 20_000  # overlays kept for reuse, at most (scrolling through a long article)
+AHEAD = 6_000  # characters formatted (and laid out) ahead, below and above, while idle
+STEP = 1_500  # at most this much more per idle step (a paragraph or two: a few ms)
+MADE = 20_000  # overlays kept for reuse, at most
+AFTER_PAINT_AT_LATEST_MS = 250  # what waits for a paint that does not come (a covered window)
 
 
 def plain_document(text: str, font: QFont) -> QTextDocument:
@@ -138,11 +143,15 @@ HEADING_SCALE = 1.35  # the title above the text, and a headline in it, this muc
 
 
 class HighlightedText(QPlainTextEdit):
-    """Plain text plus highlight overlays; maps Python offsets to Qt positions.
+    """Plain text plus highlights; maps Python offsets to Qt positions.
 
-    The overlays are extra selections for the stretch around the visible
-    text only (``highlighted_range``), looked up in ``SpanIndex``es over the
-    spans; a toggle, hover or edit re-lays only that stretch.
+    The model's marks (attributions, entities, what was rejected) are the
+    blocks' own layout formats (``BlockFormats``), set for the blocks on
+    screen and, while idle, those near it; the analyst's labels and the
+    conflicts are extra selections over them (few, and tinted over whatever
+    lies beneath) for the stretch around the screen (``highlighted_range``).
+    Both are looked up in ``SpanIndex``es over the spans, so a toggle, hover
+    or edit costs what the blocks on screen hold, not what the article does.
     """
 
     quote_activated = Signal(int)  # a quote was clicked in the text
@@ -178,15 +187,18 @@ class HighlightedText(QPlainTextEdit):
         self._document: QTextDocument | None = None
         self._stale = False  # the overlays are to be laid again before the next paint
         self._formats: dict[tuple, QTextCharFormat] = {}  # per look, for this palette
+        self._looks = 0  # which palette _formats are for: a change re-sets every block's
         self._made: dict[tuple, QTextEdit.ExtraSelection] = {}  # per mark and look, this document
         self._mark_cursor = QTextCursor(self.document())
         self._last_position = 0
         self._ahead_scheduled = False
-        self._growing = False  # widening toward AHEAD, step by step
         self._visible: tuple | None = None  # (scroll, size, text) -> visible_range()
-        self._chunks: dict[int, list[list]] = {}  # chunk -> its model marks' overlays, by layer
-        self._chunk_state: tuple | None = None  # the toggles and marks the chunks were laid for
-        self._chunk_active: set[int] = set()  # the lit attribution they were laid with
+        # Per document (the loader keeps recent ones, with their blocks' formats).
+        self._block_formats: WeakKeyDictionary[QTextDocument, BlockFormats] = WeakKeyDictionary()
+        self._visible_blocks = (0, -1)  # the numbers of the first and last block on screen
+        self._mark_context: tuple | None = None  # (state, active) -> what marks are made with
+        self._after_paint: list[Callable[[], None]] = []  # to run once the text is painted
+        self._heading: tuple | None = None  # (document, start, end) drawn as a heading
         self._set_index(index_view(self.view))
         self._index_spans()
 
@@ -234,13 +246,13 @@ class HighlightedText(QPlainTextEdit):
             self._hover = self._pinned = None
         self.setExtraSelections([])  # before the text goes: nothing to compare or repaint
         self._made.clear()  # their cursors belong to the old document
-        self._chunks.clear()
         self._mark_cursor = QTextCursor(document)
         self._last_position = document.characterCount() - 1
         self.highlighted_range = (0, 0)
         document.setDefaultFont(self.font())
         self._document = document  # the view does not own it: someone must keep it
         self.setDocument(document)
+        self._heading = None
         if keep_position and same_text:
             # The whole text replacing its head: the reader stays where they were.
             self.select_span(*selection)
@@ -272,6 +284,9 @@ class HighlightedText(QPlainTextEdit):
     def set_heading(self, start: int, end: int) -> None:
         """Draw the text's own headline as a heading (a format only: the text and its
         offsets stay as they are)."""
+        if self._heading == (self.document(), start, end):
+            return  # drawn already (the same article again, after an edit)
+        self._heading = (self.document(), start, end)
         fmt = QTextCharFormat()
         fmt.setFontWeight(QFont.Weight.Bold)
         fmt.setFontPointSize(self.font().pointSizeF() * HEADING_SCALE)
@@ -399,8 +414,8 @@ class HighlightedText(QPlainTextEdit):
         # Light <-> dark switch: the highlight colours have a variant for each.
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._formats.clear()
+            self._looks += 1
             self._made.clear()
-            self._chunks.clear()
             self.refresh()
 
     def viewportEvent(self, event: QEvent) -> bool:
@@ -450,72 +465,189 @@ class HighlightedText(QPlainTextEdit):
         """The Python offsets of the text on screen (all of it for a short text)."""
         if len(self.text) <= WHOLE:
             return 0, len(self.text)
-        # Asked at every paint: the same scroll position, size and text, the same answer.
-        key = (
+        # Asked at every paint: the same scroll position, size and text, the same
+        # answer (found by _format_blocks as it goes through the blocks on screen).
+        if self._visible is None or self._visible[0] != self._visible_key():
+            self._format_blocks()
+        assert self._visible is not None
+        return self._visible[1]
+
+    def _visible_key(self) -> tuple:
+        return (
             self.verticalScrollBar().value(),
             self.viewport().size(),
             self.document(),
             len(self.text),
         )
-        if self._visible is not None and self._visible[0] == key:
-            return self._visible[1]
-        found = self._find_visible_range()
-        self._visible = (key, found)
-        return found
-
-    def _find_visible_range(self) -> tuple[int, int]:
-        block = self.firstVisibleBlock()
-        first = block.position()
-        bottom, height = self.contentOffset().y(), self.viewport().height()
-        last = first
-        while block.isValid() and bottom <= height:
-            bottom += self.blockBoundingRect(block).height()
-            last = block.position() + block.length()
-            block = block.next()
-        return self._map.from_qt(first), min(len(self.text), self._map.from_qt(last))
 
     def paintEvent(self, event) -> None:
-        # Marks changed since the last paint, or scrolled (or resized) past the
-        # highlighted stretch: lay the overlays before this paint draws them.
-        start, end = self.visible_range()
-        covered_start, covered_end = self.highlighted_range
-        if self._stale or start < covered_start or end > covered_end:
-            self._lay()
+        # Before this paint draws them: the blocks on screen hold their marks, and
+        # the overlays cover the screen.
+        self._sync(painting=event.region().contains(self.viewport().rect()))
         super().paintEvent(event)
+        if self._after_paint:
+            QTimer.singleShot(0, self._run_after_paint)
         if len(self.text) > WHOLE and not self._ahead_scheduled:
             self._ahead_scheduled = True
             QTimer.singleShot(0, self._lay_ahead)
 
-    def _lay_ahead(self) -> None:
-        """While the reader reads, widen the highlighted stretch toward the text a
-        scroll would show next and narrow it far behind, a step at a time (a few
-        milliseconds each, back to the event loop in between): a scroll then
-        finds its overlays laid, and its frame only paints."""
-        self._ahead_scheduled = False
-        if self._stale or self._chunk_state is None:
-            return
+    def after_paint(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the text is next painted (an edit's highlight shown
+        first, what follows it after), or soon if no paint comes (not shown)."""
+        self._after_paint.append(action)
+        self.viewport().update()
+        latest = AFTER_PAINT_AT_LATEST_MS if self.isVisible() else 0
+        QTimer.singleShot(latest, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        actions, self._after_paint = self._after_paint, []
+        for action in actions:
+            action()
+
+    def _sync(self, painting: bool = False) -> None:
+        """Marks as the next paint shows them: the formats of the blocks on screen
+        (of every block, for a short text) and the overlays around them.
+        ``painting``: a paint of the whole screen follows at once."""
+        changed = self._format_blocks()
         start, end = self.visible_range()
-        size = len(self.text)
-        want_start, want_end = max(0, start - AHEAD), min(size, end + AHEAD)
-        keep_start, keep_end = start - 2 * AHEAD, end + 2 * AHEAD
-        laid_start, laid_end = self.highlighted_range
-        # Widened when less than half of AHEAD is left on a side (not at every
-        # line scrolled: each lay re-sets every overlay), narrowed past 2 × AHEAD.
-        short = laid_start > max(0, start - AHEAD // 2) or laid_end < min(size, end + AHEAD // 2)
-        wide = laid_start < keep_start or laid_end > keep_end
-        growing = (laid_start > want_start or laid_end < want_end) and self._growing
-        if not (short or wide or growing):
-            self._growing = False
+        covered_start, covered_end = self.highlighted_range
+        if self._stale or start < covered_start or end > covered_end:
+            self._lay()
+        if changed and not painting:
+            self.viewport().update()  # all of it: a block laid out again may move those below
+
+    def _block_state(self) -> BlockFormats:
+        """The current document's blocks, told what the marks are now: those whose
+        marks may differ are checked again (all, after a toggle or a correction;
+        only the blocks of the attributions lit or unlit, after a hover)."""
+        document = self.document()
+        blocks = self._block_formats.get(document)
+        if blocks is None:
+            blocks = self._block_formats[document] = BlockFormats()
+        state = (self._index, frozenset(self.visible_labels), frozenset(self.visible_kinds))
+        state += (self._looks,)
+        quotes = self.analysis.quotes
+        active = self.active_quote
+        lit = frozenset(
+            self.attribution_group(active) if active is not None and active < len(quotes) else ()
+        )
+        if blocks.state != state:
+            blocks.state, blocks.active = state, lit
+        elif blocks.active != lit:
+            for i in blocks.active ^ lit:
+                if i < len(quotes):
+                    blocks.recheck(self._blocks_of(quotes[i]))
+            blocks.active = lit
+        if self._mark_context is None or self._mark_context[0] != (state, lit):
+            self._mark_context = ((state, lit), self._context(set(lit)))
+        return blocks
+
+    def _blocks_of(self, q: Quote) -> list[int]:
+        """The numbers of the blocks an attribution's pieces (content, speaker, cue) touch."""
+        document = self.document()
+        numbers = []
+        for start, end in (
+            (q.start, q.end),
+            (q.speaker_start, q.speaker_end),
+            (q.cue_start, q.cue_end),
+        ):
+            if start is None or end is None:
+                continue
+            first = document.findBlock(self._map.to_qt(start)).blockNumber()
+            last = document.findBlock(self._map.to_qt(max(start, end - 1))).blockNumber()
+            numbers.extend(range(first, last + 1))
+        return numbers
+
+    def _format_blocks(self) -> bool:
+        """Give the blocks on screen (every block, for a short text) their marks'
+        formats; True if a block shown before was given new ones (its old look
+        may be on screen outside what a paint under way redraws). Each is
+        formatted before it is measured, so a block new to the screen is laid
+        out once, with them."""
+        blocks = self._block_state()
+        document, layout = self.document(), self.document().documentLayout()
+        changed = False
+        with blocks.quietly(document):
+            if len(self.text) <= WHOLE:
+                block = document.firstBlock()
+                while block.isValid():
+                    shown = block.layout().lineCount() > 0  # laid out, so maybe painted
+                    changed |= self._check(blocks, block) and shown
+                    block = block.next()
+                return changed
+            block = self.firstVisibleBlock()
+            first = last = block.blockNumber()
+            start = end = block.position()
+            top, height = self.contentOffset().y(), self.viewport().height()
+            while block.isValid() and top <= height:
+                shown = block.layout().lineCount() > 0  # laid out, so maybe painted
+                changed |= self._check(blocks, block) and shown
+                top += layout.blockBoundingRect(block).height()
+                last, end = block.blockNumber(), block.position() + block.length()
+                block = block.next()
+        self._visible_blocks = (first, last)
+        found = self._map.from_qt(start), min(len(self.text), self._map.from_qt(end))
+        self._visible = (self._visible_key(), found)  # after the scroll bar heard of new lines
+        return changed
+
+    def _check(self, blocks: BlockFormats, block: QTextBlock) -> bool:
+        looks = self._looks
+        return blocks.check(self.document(), block, self._pieces, looks, self._formats)
+
+    def _pieces(self, block: QTextBlock) -> tuple:
+        """The model's marks over one block, as (start in it, length, look), in
+        drawing order (later ones over earlier ones), clipped to the block."""
+        at, size = block.position(), block.length() - 1  # not the paragraph separator
+        if size <= 0:
+            return ()
+        to_qt = self._map.to_qt
+        marks = self._model_marks(
+            self._map.from_qt(at), self._map.from_qt(at + size), self._mark_context[1]
+        )
+        pieces = []
+        for start, end, look in marks:
+            s, e = max(to_qt(start) - at, 0), min(to_qt(end) - at, size)
+            if e > s:
+                pieces.append((s, e - s, look))
+        return tuple(pieces)
+
+    def _lay_ahead(self) -> None:
+        """While the reader reads, format and lay out the blocks a scroll would
+        show next (AHEAD characters below and above the screen), STEP characters
+        at a time, back to the event loop in between: a scroll then finds them
+        ready, and its frame only paints."""
+        self._ahead_scheduled = False
+        if len(self.text) <= WHOLE or not self.isVisible():
             return
-        self._growing = True
-        new_start = max(want_start, laid_start - STEP) if laid_start > want_start else laid_start
-        new_end = min(want_end, laid_end + STEP) if laid_end < want_end else laid_end
-        self._lay(max(new_start, keep_start), min(new_end, keep_end))
-        self._ahead_scheduled = True
-        QTimer.singleShot(0, self._lay_ahead)
+        blocks = self._block_state()
+        document, layout = self.document(), self.document().documentLayout()
+        first, last = self._visible_blocks
+        top = document.findBlockByNumber(first)
+        bottom = document.findBlockByNumber(last)
+        if not (top.isValid() and bottom.isValid()):
+            return
+        below_end = bottom.position() + bottom.length() + AHEAD
+        above_start = top.position() - AHEAD
+        budget = STEP
+        with blocks.quietly(document):
+            for step in (QTextBlock.next, QTextBlock.previous):
+                block = step(bottom if step is QTextBlock.next else top)
+                while block.isValid() and budget > 0:
+                    if not (above_start < block.position() < below_end):
+                        break
+                    # Off screen: nothing shown changes (a paint since the screen
+                    # was measured formatted what it showed).
+                    if not blocks.current(block) or block.layout().lineCount() == 0:
+                        self._check(blocks, block)
+                        layout.blockBoundingRect(block)  # laid out now, not in a frame
+                        budget -= block.length()
+                    block = step(block)
+        if budget <= 0:  # more to do: the next step after the events waiting
+            self._ahead_scheduled = True
+            QTimer.singleShot(0, self._lay_ahead)
 
     def refresh(self) -> None:
-        """The marks or toggles changed: lay the overlays again before the next paint.
+        """The marks or toggles changed: lay them again before the next paint.
 
         Several changes in one go (an edit: content, then conflicts) are laid once."""
         self._stale = True
@@ -526,53 +658,47 @@ class HighlightedText(QPlainTextEdit):
             self._lay()  # asked before the next paint: as it will be painted
         return super().extraSelections()
 
-    def _lay(self, start: int | None = None, end: int | None = None) -> None:
-        """The highlight overlays of [start, end) (by default around the visible
-        text), from the marks and toggles.
+    def marks(self) -> list[QTextEdit.ExtraSelection]:
+        """Every highlight as the next paint draws it, each as a cursor over its text
+        and a format: the model's marks held by the blocks formatted so far (as
+        their layouts hold them), then the analyst's overlays."""
+        self._sync()
+        document = self.document()
+        blocks = self._block_formats.get(document)
+        found = []
+        for number in blocks.held() if blocks is not None else ():
+            block = document.findBlockByNumber(number)
+            for piece in block.layout().formats():
+                cursor = QTextCursor(document)
+                cursor.setPosition(block.position() + piece.start)
+                cursor.setPosition(
+                    block.position() + piece.start + piece.length,
+                    QTextCursor.MoveMode.KeepAnchor,
+                )
+                mark = QTextEdit.ExtraSelection()
+                mark.cursor, mark.format = cursor, piece.format
+                found.append(mark)
+        return found + self.extraSelections()
 
-        The model's marks are laid by chunks of the text (those starting in it),
-        each kept until a toggle, the active attribution or the marks change, so
-        scrolling makes only the chunks that come into view and an edit only the
-        analyst's own marks."""
+    def blocks_formatted(self) -> int:
+        """How many times a block of the current document was given new formats."""
+        blocks = self._block_formats.get(self.document())
+        return blocks.formatted if blocks is not None else 0
+
+    def _lay(self) -> None:
+        """The analyst's overlays (labels, conflicts) around the visible text."""
         self._stale = False
-        if start is None or end is None:
-            start, end = self.visible_range()
-            if len(self.text) > WHOLE:
-                start, end = max(0, start - MARGIN), min(len(self.text), end + MARGIN)
+        start, end = self.visible_range()
+        if len(self.text) > WHOLE:
+            start, end = max(0, start - MARGIN), min(len(self.text), end + MARGIN)
         self.highlighted_range = (start, end)
         if len(self._made) > MADE:
             self._made.clear()
-            self._chunks.clear()
-        quotes = self.analysis.quotes
-        active = (
-            set(self.attribution_group(self.active_quote))
-            if (self.active_quote is not None and self.active_quote < len(quotes))
-            else set()
-        )
-        state = (frozenset(self.visible_labels), frozenset(self.visible_kinds), self._index)
-        if state != self._chunk_state:
-            self._chunks.clear()
-            self._chunk_state = state
-        for i in active ^ self._chunk_active:  # lit or unlit: their chunks again
-            q = quotes[i]
-            for pos in (q.start, q.speaker_start, q.cue_start):
-                if pos is not None:
-                    self._chunks.pop(pos // CHUNK, None)
-        self._chunk_active = active
-        context = self._context(active)
-        # Long marks (rare) are looked up each time: their chunk may be far above.
-        layers = self._model_marks(start, end, context, long=True)
-        reach = max(self._quote_index.reach, self._entity_index.reach, self._mention_index.reach)
-        for chunk in range(max(0, start - reach) // CHUNK, max(start, end - 1) // CHUNK + 1):
-            marks = self._chunks.get(chunk)
-            if marks is None:
-                lo = chunk * CHUNK
-                marks = self._chunks[chunk] = self._model_marks(lo, lo + CHUNK, context)
-            for layer, more in zip(layers, marks, strict=True):
-                layer.extend(more)
-        selections = [sel for layer in layers for sel in layer]
-        selections.extend(self._analyst_marks(start, end, context))
-        self.setExtraSelections(selections)
+        self.setExtraSelections(self._analyst_marks(start, end, self._block_state_context()))
+
+    def _block_state_context(self) -> dict:
+        self._block_state()
+        return self._mark_context[1]
 
     def _context(self, active: set[int]) -> dict:
         return {
@@ -581,48 +707,35 @@ class HighlightedText(QPlainTextEdit):
             "kinds": {kind: kind_style(kind) for kind in self.visible_kinds},
         }
 
-    def _model_marks(self, start: int, end: int, context: dict, long: bool = False) -> list[list]:
-        """The overlays of the model's marks (content, rejected, entities, rejected,
-        mentions: the drawing order, later on top) starting in [start, end); with
-        ``long``, those longer than LONG overlapping it instead."""
-
-        def wanted(s: int, e: int) -> bool:
-            return e - s > LONG if long else (e - s <= LONG and start <= s < end)
-
-        def near(index: SpanIndex) -> list[int]:
-            return index.long_overlapping(start, end) if long else index.overlapping(start, end)
-
+    def _model_marks(self, start: int, end: int, context: dict) -> list[tuple[int, int, tuple]]:
+        """The model's marks overlapping [start, end) as (start, end, look), in
+        drawing order, later on top: contents, rejected contents, entities,
+        rejected entities, mentions. Each look's format is made once per palette."""
         active, palette, kinds = context["active"], context["palette"], context["kinds"]
         formats = self._formats  # one format per look, shared
         quotes = self.analysis.quotes
-        contents, rejected_quotes, entities, rejected_entities = [], [], [], []
-        contents_near = [
-            i
-            for i in near(self._quote_index)
-            if self._shown(quotes[i]) and wanted(quotes[i].start, quotes[i].end)
-        ]
-        # Longest first, so a content nested in another is drawn over it (one
-        # nested in a content of an earlier chunk starts later: drawn later too).
-        for i in sorted(contents_near, key=lambda i: quotes[i].start - quotes[i].end):
+        marks: list[tuple[int, int, tuple]] = []
+        contents = [i for i in self._quote_index.overlapping(start, end) if self._shown(quotes[i])]
+        # Longest first, so a content nested in another is drawn over it.
+        for i in sorted(contents, key=lambda i: quotes[i].start - quotes[i].end):
             q = quotes[i]
             key = ("content", q.kind, i in active)
             if key not in formats:
                 formats[key] = kinds[q.kind].content_format(
                     palette["quote_active"] if i in active else None
                 )
-            contents.append(self._selection(q.start, q.end, formats[key], key))
+            marks.append((q.start, q.end, key))
         strike_key = ("strike",)
         if strike_key not in formats:
             formats[strike_key] = QTextCharFormat()
             formats[strike_key].setFontStrikeOut(True)
-        strike = formats[strike_key]
-        for i in near(self._rejected_quote_index):
+        for i in self._rejected_quote_index.overlapping(start, end):
             q = self.view.rejected_quotes[i]
-            if self._shown(q) and wanted(q.start, q.end):
-                rejected_quotes.append(self._selection(q.start, q.end, strike, strike_key))
-        for i in near(self._entity_index):
+            if self._shown(q):
+                marks.append((q.start, q.end, strike_key))
+        for i in self._entity_index.overlapping(start, end):
             e = self.analysis.entities[i]
-            if e.label in self.visible_labels and wanted(e.start, e.end):
+            if e.label in self.visible_labels:
                 key = self._entity_look(e, quotes, kinds)
                 if key not in formats:
                     fmt = QTextCharFormat()
@@ -633,15 +746,17 @@ class HighlightedText(QPlainTextEdit):
                         fmt.setUnderlineStyle(kinds[key[3]].underline)
                         fmt.setUnderlineColor(kinds[key[3]].line)
                     formats[key] = fmt
-                entities.append(self._selection(e.start, e.end, formats[key], key))
-        for i in near(self._rejected_entity_index):
+                marks.append((e.start, e.end, key))
+        for i in self._rejected_entity_index.overlapping(start, end):
             e = self.view.rejected_entities[i]
-            if e.label in self.visible_labels and wanted(e.start, e.end):
-                rejected_entities.append(self._selection(e.start, e.end, strike, strike_key))
-        mentions = self._attribution_marks(
-            near(self._mention_index), active, palette, formats, wanted
+            if e.label in self.visible_labels:
+                marks.append((e.start, e.end, strike_key))
+        marks.extend(
+            self._attribution_marks(
+                self._mention_index.overlapping(start, end), active, palette, formats
+            )
         )
-        return [contents, rejected_quotes, entities, rejected_entities, mentions]
+        return marks
 
     def _analyst_marks(self, start: int, end: int, context: dict) -> list:
         """The analyst's labels, then conflicts (drawn over every other mark)."""
@@ -702,8 +817,7 @@ class HighlightedText(QPlainTextEdit):
         active: set[int],
         palette: dict[str, QColor],
         formats: dict[tuple, QTextCharFormat],
-        wanted,
-    ) -> list:
+    ) -> list[tuple[int, int, tuple]]:
         """Speaker and cue mentions of the shown attributions, each drawn once.
 
         A mention several attributions share lights up when any of them is active.
@@ -713,7 +827,7 @@ class HighlightedText(QPlainTextEdit):
         for m in found:  # positions in the mention index
             (role, s, e), users = self._mentions[m]
             shown = [i for i in users if self._shown(quotes[i])]
-            if not shown or not wanted(s, e):
+            if not shown:
                 continue
             lit = any(i in active for i in shown)
             key = ("mention", role, lit)
@@ -729,7 +843,7 @@ class HighlightedText(QPlainTextEdit):
                 if lit:
                     fmt.setBackground(palette["quote_active"])
                 formats[key] = fmt
-            marks.append(self._selection(s, e, formats[key], key))
+            marks.append((s, e, key))
         return marks
 
     def _selection(

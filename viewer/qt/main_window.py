@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.corpus import SUFFIXES
 from viewer.core.corrected_view import refresh_corrected
-from viewer.core.model import Analysis, ImportReport
+from viewer.core.model import Analysis, Annotation, ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import default_db_path
 from viewer.core.store.annotations import (
@@ -52,7 +52,7 @@ from viewer.qt.agreement_dialog import AgreementDialog
 from viewer.qt.annotating import Annotating
 from viewer.qt.annotation_panel import AnnotationPanel
 from viewer.qt.article_list import ArticleListModel, follow_empty_columns
-from viewer.qt.article_loading import ArticleLoader
+from viewer.qt.article_loading import ArticleLoader, Ready
 from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
 from viewer.qt.conflicts_dialog import ConflictsDialog
@@ -127,6 +127,11 @@ class MainWindow(QMainWindow):
         # Analysis batches arrive often; refresh the list at most every 0.5 s.
         self._refresh_timer = QTimer(self, singleShot=True, interval=500)
         self._refresh_timer.timeout.connect(self._refresh_after_batch)
+        # An edit's highlight is shown at once; the rest of the window follows it,
+        # once the text is painted, once for a burst of edits.
+        self._edited: set[int] = set()
+        self._shown_edit: tuple | None = None  # (article, annotations, reviews, ready) to list
+        self._finishing = False  # _finish_edits is waiting for the text's paint
         self._restore_layout()
 
     # -- construction ------------------------------------------------------
@@ -134,7 +139,6 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.articles = ArticleListModel()
         self.articles.annotator = lambda: self.editor.annotator  # the Status column's
-        self.editor.changed.connect(self.articles.refresh_marks)  # a status or tag edited
         self.list_view = QTableView()
         self.list_view.setObjectName("article_list")
         self.list_view.setModel(self.articles)
@@ -801,6 +805,19 @@ class MainWindow(QMainWindow):
         self._shown_analysis = article.analysis_id
         self._analyse_first(article_id)
         annotations = annotations_for_article(self.db, article_id)
+        reviews = reviews_of(self.db, article_id)
+        ready = self._show_text(article, annotations, reviews, keep_position)
+        self._show_panels(article_id, annotations, reviews, ready)
+
+    def _show_text(
+        self,
+        article: StoredArticle,
+        annotations: list[Annotation],
+        reviews: list,
+        keep_position: bool,
+    ) -> Ready:
+        """The article's text with every highlight: the model's marks with the
+        corrections applied, the analyst's labels, the team's conflicts."""
         # Ready at once, or (a long article) its head now and the whole soon after.
         ready = self.loader.prepare(self.db, article, annotations)
         spans = [a for a in annotations if a.kind == "span"]
@@ -820,13 +837,19 @@ class MainWindow(QMainWindow):
             ready.document,
             ready.offsets,
         )
+        self.view.text.set_decisions(annotations)
+        self.view.text.set_conflicts(article_conflicts(annotations, reviews))
+        return ready
+
+    def _show_panels(
+        self, article_id: int, annotations: list[Annotation], reviews: list, ready: Ready
+    ) -> None:
+        """Beside the text: its marks listed, its annotations, its review."""
         self.panel.show_analysis(
             self.view.text.analysis, ready.complete, ready.index.speaker_groups
         )
-        reviews = reviews_of(self.db, article_id)
-        conflicts = article_conflicts(annotations, reviews)
-        self.view.text.set_decisions(annotations)
-        self.view.text.set_conflicts(conflicts)
+        conflicts = self.view.text.conflicts
+        colours = {lab.name: lab.color for lab in self._labels}
         by_annotation = {i: c.words() for c in conflicts for i in c.annotation_ids}
         self.annotation_panel.show_annotations(annotations, colours, by_annotation)
         marks = f", {len(conflicts)} \u26a0" if conflicts else ""
@@ -853,20 +876,54 @@ class MainWindow(QMainWindow):
 
     def _on_edited(self, article_id: int) -> None:
         """After an edit, undo or redo: show the article it touched, as it is now, and
-        count it corrected in the list, the filters and the corpus views."""
+        count it corrected in the list, the filters and the corpus views.
+
+        An edit of the article shown redraws its text at once (its highlights
+        before the next paint); the panels, the list's marks and the stored
+        corrected view follow right after that paint (``_finish_edits``)."""
         self._labels = list_labels(self.db) if self.db is not None else []
-        if self.db is not None and article_id >= 0 and refresh_corrected(self.db, [article_id]):
-            self._corpus_views_stale = True
-            if not self._refresh_timer.isActive():  # the list's counts, filters, corpus tables
-                self._refresh_timer.start()
+        if article_id >= 0:
+            self._edited.add(article_id)
+        if not self._finishing:
+            self._finishing = True
+            db = self.db
+            self.view.text.after_paint(lambda: self._finish_edits(db))
+        if self.db is None or self.current_id is None:
+            return
         if article_id >= 0 and article_id != self.current_id:
             row = self.articles.row_of(article_id)
             if row is not None:
                 self._select_row(row)
             else:
                 self.show_article(article_id)
-        elif self.current_id is not None:
+        elif article_id < 0 or self.current_article is None:  # labels, or many articles
             self.show_article(self.current_id, keep_position=True)
+        else:
+            # The article's text, title and analysis are as they were: only its
+            # annotations (and so its reviews' conflicts) are read again.
+            article = self.current_article
+            annotations = annotations_for_article(self.db, article.id)
+            reviews = reviews_of(self.db, article.id)
+            ready = self._show_text(article, annotations, reviews, keep_position=True)
+            self._shown_edit = (article.id, annotations, reviews, ready)
+
+    def _finish_edits(self, db) -> None:
+        """What follows the edits' highlights: the panels of the article shown, the
+        list's marks, the stored corrected view (the list's counts, the filters and
+        the corpus tables read it: refreshed, then they are)."""
+        self._finishing = False
+        edited, self._edited = sorted(self._edited), set()
+        shown, self._shown_edit = self._shown_edit, None
+        if self.db is None or self.db is not db:
+            return  # closed since: its stale corrected views are rebuilt by its next count
+        if shown is not None and shown[0] == self.current_id:
+            self._show_panels(*shown)
+        for article_id in edited:
+            self.articles.refresh_marks(article_id)  # a status or tag edited
+        if edited and refresh_corrected(self.db, edited):
+            self._corpus_views_stale = True
+            if not self._refresh_timer.isActive():  # the list's counts, filters, corpus tables
+                self._refresh_timer.start()
 
     def _with_annotation(self, annotation_id: int, action) -> None:
         ann = get_annotation(self.db, annotation_id)
