@@ -26,9 +26,7 @@ def selections_at(window, start: int, end: int) -> list:
     text = window.view.text
     qs, qe = text._map.to_qt(start), text._map.to_qt(end)
     return [
-        s
-        for s in text.marks()
-        if (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (qs, qe)
+        s for s in text.marks() if (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (qs, qe)
     ]
 
 
