@@ -75,13 +75,12 @@ class AnalyzerProcesses:
     def stop(self) -> None:
         """Kill the workers now; batches still running are lost (their articles stay pending)."""
         # The executor has no public way to end a running task (3.14 adds terminate_workers).
-        workers = list(getattr(self._pool, "_processes", {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
+        # Kill first, then let the executor's own thread reap the dead workers: joining
+        # them here as well raced that thread, and the loser saw a reaped worker as alive.
+        for worker in list(getattr(self._pool, "_processes", {}).values()):
             if worker.is_alive():
                 worker.kill()
-        for worker in workers:
-            worker.join(timeout=5)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
         """Let queued batches finish, then end the workers."""
