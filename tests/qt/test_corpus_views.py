@@ -189,8 +189,8 @@ def test_the_export_button_writes_off_the_ui_thread_what_was_asked_for(
     view = EntitiesView()
     qtbot.addWidget(view)
     view.set_db(db)
-    view.search_box.setText("a")
-    view.apply_search()  # the filter of the moment the export is asked for
+    view.search_box.setText("a")  # the filter of the moment the export is asked for
+    qtbot.waitUntil(lambda: view.model.search == "a")  # applied once typing pauses
     asked = view.model.total
     assert asked > 0
     out = tmp_path / "entities.csv"
@@ -208,8 +208,8 @@ def test_the_export_button_writes_off_the_ui_thread_what_was_asked_for(
     qtbot.waitUntil(lambda: bool(written_in), timeout=10_000)
     assert written_in[0] is not threading.main_thread()
     assert not view.export_button.isEnabled()  # one export of this table at a time
-    view.search_box.setText("")
-    view.apply_search()  # the table changes meanwhile; the export keeps its filter
+    view.search_box.setText("")  # the table changes meanwhile; the export keeps its filter
+    qtbot.waitUntil(lambda: view.model.search == "")
     assert view.model.total > asked
     with qtbot.waitSignal(view.csv.written, timeout=10_000) as written:
         release.set()
