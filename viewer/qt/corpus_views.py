@@ -57,7 +57,7 @@ from sqlite_utils import Database
 
 from viewer.core.progress import Task
 from viewer.core.store import overview
-from viewer.core.store.database import open_readonly
+from viewer.core.store.database import close, open_readonly
 from viewer.core.store.filters import distinct_values
 from viewer.core.store.overview import EntityStat, Mention, SpeakerStat
 from viewer.qt.elide import elide_left
@@ -101,7 +101,7 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[o
     return n
 
 
-# query(db, offset, limit): a page of rows, with a filter and an order fixed beforehand
+# pages(db, offset, limit): a page of rows, with a filter and an order fixed beforehand
 PageQuery = Callable[[Database, int, int], list[Any]]
 
 
@@ -115,13 +115,13 @@ class TableExport:
     filter and order of then, whatever the table shows meanwhile) and a row's cells."""
 
     header: tuple[str, ...]
-    query: PageQuery
+    pages: PageQuery
     cells: Callable[[Any], tuple]
     total: int  # rows when asked for (for the progress)
 
     def rows(self, db: Database | None, task: Task) -> Iterator[tuple]:
         offset = 0
-        while db is not None and (page := self.query(db, offset, 1000)):
+        while db is not None and (page := self.pages(db, offset, 1000)):
             yield from (self.cells(r) for r in page)
             offset += len(page)
             task.progress(offset, self.total, f"Exported {offset} rows")
@@ -141,14 +141,14 @@ class TableExport:
         try:
             return self.write(path, db, task)
         finally:
-            db.close()
+            close(db)
 
 
 class PagedTableModel(QAbstractTableModel):
     """A read-only table over a store query, fetched ``PAGE`` rows at a time.
 
     Subclasses name their columns, the sort key of each column, and how to
-    count, query (``query()``: the filter and order of now, fixed) and show rows.
+    count, query (``page_query()``: the filter and order of now, fixed) and show rows.
     """
 
     columns: tuple[str, ...] = ()
@@ -168,7 +168,7 @@ class PagedTableModel(QAbstractTableModel):
     def _count(self, db: Database) -> int:
         raise NotImplementedError
 
-    def query(self) -> PageQuery:
+    def page_query(self) -> PageQuery:
         """The page query with this table's filter and order as they are now."""
         raise NotImplementedError
 
@@ -207,12 +207,12 @@ class PagedTableModel(QAbstractTableModel):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def _page(self, db: Database, offset: int, limit: int) -> list[Any]:
-        return self.query()(db, offset, limit)
+        return self.page_query()(db, offset, limit)
 
     def csv_export(self) -> TableExport:
         """Every row's cells (not only those loaded), in the current order."""
         return TableExport(
-            tuple(self.export_columns()), self.query(), self.export_cells, self.total
+            tuple(self.export_columns()), self.page_query(), self.export_cells, self.total
         )
 
     def export_csv(self, path: str | Path) -> int:
@@ -308,7 +308,7 @@ class EntityTableModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return overview.entity_count(db, self.search, self.label, False, self.without)
 
-    def query(self) -> PageQuery:
+    def page_query(self) -> PageQuery:
         search, label, without = self.search, self.label, self.without
         key, descending = self.sort_key or "articles", self.descending
 
@@ -360,7 +360,7 @@ class SpeakerTableModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return overview.speaker_count(db, self.search, refresh=False)
 
-    def query(self) -> PageQuery:
+    def page_query(self) -> PageQuery:
         search, key, descending = self.search, self.sort_key or "attributions", self.descending
 
         def page(db: Database, offset: int, limit: int) -> list[SpeakerStat]:
@@ -413,7 +413,7 @@ class MentionsModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return overview.mention_count(db, *self.entity) if self.entity else 0
 
-    def query(self) -> PageQuery:
+    def page_query(self) -> PageQuery:
         entity = self.entity
 
         def page(db: Database, offset: int, limit: int) -> list[Mention]:

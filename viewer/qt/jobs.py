@@ -15,6 +15,7 @@ from viewer.core.annotation_io import AnnotationFileError
 from viewer.core.nlp.pipeline import ModelNotFound
 from viewer.core.nlp.process_pool import WorkerFailed
 from viewer.core.store import StoreError, open_db
+from viewer.core.store.database import close
 from viewer.core.store.labels import ensure_default_labels
 from viewer.core.tasks import count_corpus, import_annotations_file, read_and_analyse
 from viewer.qt.operations import Operation
@@ -36,7 +37,7 @@ def open_database(db_path: str | Path) -> Operation:
         try:
             ensure_default_labels(db)  # a first write: here, not on the UI thread
         except BaseException:
-            db.close()
+            close(db)
             raise
         return db
 

@@ -82,7 +82,7 @@ class SourcingTableModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return sourcing.sourcing_count(db, self.grouping, refresh=False)
 
-    def query(self) -> PageQuery:
+    def page_query(self) -> PageQuery:
         grouping, key, descending = self.grouping, self.sort_key, self.descending
 
         def page(db: Database, offset: int, limit: int) -> list[SourcingRow]:
