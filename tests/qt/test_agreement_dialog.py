@@ -13,9 +13,9 @@ import threading
 
 import pytest
 from PySide6.QtCharts import QHorizontalBarSeries
-from PySide6.QtCore import Qt, QThread
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from tests.core.test_agreement import _analyst_db
 from viewer.core.annotation_io import export_jsonl
@@ -24,6 +24,8 @@ from viewer.core.team.agreement import AGREEMENT_COLUMNS, agreement, article_sco
 from viewer.core.team.work import read_work
 from viewer.qt import agreement_dialog
 from viewer.qt.agreement_dialog import ONE_ANNOTATOR, SAME_WORK, AgreementDialog
+from viewer.qt.errors import error_sink
+from viewer.qt.operations import Operation
 
 TIMEOUT_MS = 20_000
 ANN = [("one", "PER", "Ann Lee"), ("one", "PER", "Bob Ray"), ("two", "LOC", "Rome")]
@@ -152,7 +154,17 @@ def test_export_writes_corpus_and_article_rows(team_db, qtbot, monkeypatch, tmp_
     dialog = open_dialog(qtbot, team_db)
     out = tmp_path / "agreement.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    written_in = []
+    real_write = agreement_dialog.write_agreement_csv
+
+    def write(*args, **options):
+        written_in.append(threading.current_thread())
+        return real_write(*args, **options)
+
+    monkeypatch.setattr(agreement_dialog, "write_agreement_csv", write)
+    with qtbot.waitSignal(dialog.exported, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert written_in[0] is not threading.main_thread()  # the window stays responsive
     table = read_csv(out)
     assert tuple(table[0]) == ("article_id", *AGREEMENT_COLUMNS)
     rows = expected_rows(team_db, "ann", team_db, "bob")
@@ -167,16 +179,20 @@ def test_export_refuses_the_database_and_names_a_file_it_cannot_write(
     team_db, qtbot, monkeypatch, tmp_path
 ):
     dialog = open_dialog(qtbot, team_db)
-    warnings: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    exported: list[str] = []
+    dialog.exported.connect(exported.append)
     before = team_db.read_bytes()
-    assert not dialog.export_csv(team_db)
-    assert str(team_db) in warnings[-1] and "is the database itself" in warnings[-1]
+    with qtbot.waitSignal(error_sink().shown, timeout=TIMEOUT_MS) as shown:
+        dialog.export_csv(team_db)
+    title, text = shown.args
+    assert title == "Export agreement"
+    assert str(team_db) in text and "is the database itself" in text
     assert team_db.read_bytes() == before
     nowhere = tmp_path / "missing" / "agreement.csv"
-    assert not dialog.export_csv(nowhere)
-    assert str(nowhere) in warnings[-1]
-    assert len(warnings) == 2
+    with qtbot.waitSignal(error_sink().shown, timeout=TIMEOUT_MS) as shown:
+        dialog.export_csv(nowhere)
+    assert str(nowhere) in shown.args[1] and "cannot write there" in shown.args[1]
+    assert exported == []
 
 
 def test_choosing_the_same_annotator_twice_says_so(team_db, qtbot):
@@ -296,8 +312,7 @@ def test_closing_while_reading_leaves_the_job_to_finish(team_db, qtbot, monkeypa
         dialog.deleteLater()  # while the job still reads
     del dialog
     release.set()
-    app = QApplication.instance()
-    qtbot.waitUntil(lambda: not app.findChildren(QThread), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not Operation.running(), timeout=TIMEOUT_MS)
 
 
 def test_a_slower_earlier_comparison_does_not_overwrite_the_latest(

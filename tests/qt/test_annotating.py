@@ -259,9 +259,11 @@ def test_a_changed_article_reanchors_and_flags_its_annotations(
     assert any("re-attached" in m.message for m in window.report.messages)
     dialog = AnchorReviewDialog(window.db, window)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.busy)  # read in the background
     # "moved" needs no action: hidden until asked for.
     assert dialog.tree.topLevelItemCount() == sum(s != "moved" for s in statuses)
     dialog.show_moved.setChecked(True)
+    qtbot.waitUntil(lambda: not dialog.busy)
     assert dialog.tree.topLevelItemCount() == 3
     # The text around the annotations changed, not the model: each status says that.
     from viewer.qt.review_dialog import STATUS_HELP

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from viewer.core.model import Analysis, Article, Entity, text_hash
 from viewer.core.store import open_db
@@ -25,6 +27,7 @@ from viewer.qt.corpus_views import (
     SpeakerTableModel,
     csv_cell,
 )
+from viewer.qt.errors import error_sink
 from viewer.qt.filter_bar import FilterBar
 from viewer.qt.search_panel import SearchPanel, SearchResultsModel
 
@@ -178,6 +181,54 @@ def test_export_writes_every_row_not_only_loaded_ones(db, tmp_path):
     assert speakers.export_csv(tmp_path / "s.csv") == 0  # no database yet: header only
     speakers.set_db(db)
     assert speakers.export_csv(tmp_path / "s.csv") == speakers.model.total
+
+
+def test_the_export_button_writes_off_the_ui_thread_what_was_asked_for(
+    db, tmp_path, qtbot, monkeypatch
+):
+    view = EntitiesView()
+    qtbot.addWidget(view)
+    view.set_db(db)
+    view.search_box.setText("a")  # the filter of the moment the export is asked for
+    qtbot.waitUntil(lambda: view.model.search == "a")  # applied once typing pauses
+    asked = view.model.total
+    assert asked > 0
+    out = tmp_path / "entities.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    written_in, release = [], threading.Event()
+    real_write = corpus_views.write_csv
+
+    def held_write(*args):  # a big table takes a while to write
+        written_in.append(threading.current_thread())
+        assert release.wait(10)
+        return real_write(*args)
+
+    monkeypatch.setattr(corpus_views, "write_csv", held_write)
+    view.export_button.click()
+    qtbot.waitUntil(lambda: bool(written_in), timeout=10_000)
+    assert written_in[0] is not threading.main_thread()
+    assert not view.export_button.isEnabled()  # one export of this table at a time
+    view.search_box.setText("")  # the table changes meanwhile; the export keeps its filter
+    qtbot.waitUntil(lambda: view.model.search == "")
+    assert view.model.total > asked
+    with qtbot.waitSignal(view.csv.written, timeout=10_000) as written:
+        release.set()
+    assert written.args == [str(out), asked]
+    with open(out, encoding="utf-8", newline="") as fh:
+        assert len(list(csv.reader(fh))) == asked + 1
+    assert view.export_button.isEnabled()
+
+
+def test_a_table_export_that_cannot_write_names_the_file(db, tmp_path, qtbot):
+    view = SpeakersView()
+    qtbot.addWidget(view)
+    view.set_db(db)
+    out = tmp_path / "missing" / "speakers.csv"
+    with qtbot.waitSignal(error_sink().shown, timeout=10_000) as shown:
+        view.csv.start(out)
+    title, message = shown.args
+    assert title == "Export CSV" and message.startswith(f"Could not write {out}: ")
+    assert view.export_button.isEnabled()
 
 
 def test_export_neutralises_formulas(tmp_path):

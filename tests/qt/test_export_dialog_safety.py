@@ -123,8 +123,9 @@ def test_unexpected_error_keeps_its_type_name(qtbot, dialog, tmp_path, monkeypat
         yield  # a generator, like the real sources
 
     monkeypatch.setitem(export._SOURCES, "articles", broken)
-    dialog.set_choice("articles", tmp_path / "a.csv")
+    out = tmp_path / "a.csv"
+    dialog.set_choice("articles", out)
     with qtbot.waitSignal(dialog.failed, timeout=TIMEOUT_MS) as blocker:
         dialog.export_button.click()
-    assert blocker.args[0] == "RuntimeError: disk on fire"
+    assert blocker.args[0] == f"{out} (RuntimeError: disk on fire)"  # the file, the defect
     qtbot.waitUntil(lambda: dialog.job is None, timeout=TIMEOUT_MS)

@@ -67,8 +67,8 @@ def test_a_corpus_being_read_never_shows_the_previous_one(
     seen_on_open: list[str] = []
     assert window.open_corpus(other, tmp_path / "other.sqlite")
     # Right after the window takes the new database, before any article was read.
-    window._opening.opened.connect(lambda _db: seen_on_open.append(window.view.title.text()))
-    window._opening.opened.connect(lambda _db: seen_on_open.append(window.view.text.text))
+    window._opening.succeeded.connect(lambda _db: seen_on_open.append(window.view.title.text()))
+    window._opening.succeeded.connect(lambda _db: seen_on_open.append(window.view.text.text))
     qtbot.waitUntil(lambda: window.last_job_finished is not None, timeout=JOB_TIMEOUT_MS)
     assert seen_on_open == ["Reading other…", ""]
     assert window.view.text.toPlainText() == "Giorgia Meloni met officials in Rome."

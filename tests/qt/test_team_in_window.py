@@ -209,3 +209,19 @@ def test_a_rejected_entity_says_who_rejected_it(make_window, open_and_wait, tmp_
     start = text.text.index("Paris")
     assert [e.text for e in text.view.rejected_entities] == ["Paris"]  # struck out
     assert "entity rejected by bob" in text._tooltip(text.hit_at(start + 1))
+
+
+def test_a_file_that_cannot_be_imported_is_shown_naming_it(
+    make_window, open_and_wait, tmp_path, qtbot
+):
+    from viewer.qt.errors import error_sink
+
+    window = opened(make_window, open_and_wait, tmp_path)
+    junk = tmp_path / "notes.jsonl"
+    junk.write_text("not an annotations file\n", encoding="utf-8")
+    with qtbot.waitSignal(error_sink().shown, timeout=20_000) as shown:
+        window.import_annotations(str(junk))
+    title, message = shown.args
+    assert title == "Annotations not imported"
+    assert str(junk) in message and message.endswith("nothing was imported")
+    assert window.statusBar().currentMessage() == message

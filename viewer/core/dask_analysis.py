@@ -37,7 +37,7 @@ from viewer.core.shards import ShardRecord, record, write_shard
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from viewer.core.workflow import Progress, StopCheck
+    from viewer.core.progress import Progress, StopCheck
 
 PLUGIN_NAME = "viewer-analyzer"
 BATCH_TEXTS = 32  # texts per task: big enough to keep spaCy's batching efficient

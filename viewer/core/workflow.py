@@ -25,6 +25,7 @@ from viewer.core.corpus import corpus_files, iter_articles
 from viewer.core.corrected_view import refresh_corrected
 from viewer.core.model import Analysis, Article, ImportReport, LoadMessage
 from viewer.core.nlp.pipeline import Analyzer
+from viewer.core.progress import Progress, StopCheck
 from viewer.core.store.analyses import (
     cached_analysis_id,
     count_pending,
@@ -36,9 +37,6 @@ from viewer.core.store.analyses import (
 from viewer.core.store.articles import get_article, upsert_articles
 from viewer.core.store.database import atomic
 
-# progress(done, total, what): total is 0 when unknown.
-Progress = Callable[[int, int, str], None]
-StopCheck = Callable[[], bool]
 # saves one batch of (article id, text hash, text) with their analyses
 StoreBatch = Callable[[list[tuple[int, str, str]], list[Analysis]], None]
 

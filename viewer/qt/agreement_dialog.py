@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -68,7 +67,8 @@ from viewer.core.team.agreement import (
 )
 from viewer.core.team.work import AnnotatorWork, WorkSourceError, read_work
 from viewer.qt.corpus_views import horizontal_bars, percent
-from viewer.qt.jobs import BackgroundCall
+from viewer.qt.errors import show_error
+from viewer.qt.operations import Operation
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
 
@@ -138,6 +138,20 @@ def article_titles(db_path: Path, ext_ids: Sequence[str]) -> dict[str, str]:
         return {}
     finally:
         close(db)
+
+
+def write_agreement_file(
+    rows: Sequence[AgreementRow], path: Path, sources: Iterable[Path]
+) -> tuple[Path, int]:
+    """The rows to ``path`` (never over one of the files compared); the path and the
+    row count. Every failure is an ExportError naming the file."""
+    for source in sources:
+        check_export_target(source, path, overwrite=True)  # never over an input
+    try:
+        write_agreement_csv(rows, path, by_article=True)
+    except OSError as exc:
+        raise ExportError(f"Could not write {path}: {exc.strerror or exc}") from exc
+    return path, len(rows)
 
 
 # -- the table and the chart ------------------------------------------------------------------
@@ -234,6 +248,7 @@ class AgreementDialog(QDialog):
     annotators_ready = Signal()  # the choices were filled from a file just read
     computed = Signal()  # the figures of the chosen pair are shown
     failed = Signal(str)  # reading or comparing failed; the message is shown in the dialog
+    exported = Signal(str)  # the path an export CSV wrote
 
     def __init__(self, db_path: str | Path, parent: QWidget | None = None):
         super().__init__(parent)
@@ -272,23 +287,25 @@ class AgreementDialog(QDialog):
             self._read_failed,
         )
 
-    def export_csv(self, path: str | Path) -> bool:
-        """Write the rows (the corpus's, then each article's) to ``path``; a failure is
-        shown in a message box naming the file, never raised."""
-        try:
-            for source in {self.db_path, *(Path(s) for s, _ in self._keys)}:
-                check_export_target(source, path, overwrite=True)  # never over an input
-            write_agreement_csv(self.rows, path, by_article=True)
-        except ExportError as exc:
-            QMessageBox.warning(self, "Export agreement", str(exc))  # it names the file
-            return False
-        except OSError as exc:
-            QMessageBox.warning(
-                self, "Export agreement", f"Could not write {path}: {exc.strerror or exc}"
-            )
-            return False
-        self._say(f"Wrote {len(self.rows)} rows to {path}")
-        return True
+    def export_csv(self, path: str | Path) -> Operation:
+        """Write the rows (the corpus's, then each article's) to ``path`` in the
+        background; ``exported(path)`` once written, a failure shown (naming the file)
+        through the error sink, never raised."""
+        rows, sources = list(self.rows), {self.db_path, *(Path(s) for s, _ in self._keys)}
+        job = Operation(lambda _task: write_agreement_file(rows, Path(path), sources),
+                        expected=(ExportError,), context=str(path))  # fmt: skip
+        job.succeeded.connect(self._agreement_written)
+        job.failed.connect(self._agreement_not_written)
+        job.start()
+        return job
+
+    def _agreement_written(self, written: tuple[Path, int]) -> None:
+        path, rows = written
+        self._say(f"Wrote {rows} rows to {path}")
+        self.exported.emit(str(path))
+
+    def _agreement_not_written(self, message: str) -> None:
+        show_error(self, "Export agreement", message)
 
     # -- building --------------------------------------------------------------------------
 
@@ -412,7 +429,9 @@ class AgreementDialog(QDialog):
 
     def _start(self, what: str, work: Callable[[], object], done: Handler, failed: Handler) -> int:
         ticket = next(self._tickets)
-        job = BackgroundCall(ticket, work, expected=(WorkSourceError, NoSharedArticles))
+        job = Operation(
+            lambda _task: work(), expected=(WorkSourceError, NoSharedArticles), ticket=ticket
+        )
         self._jobs[ticket] = (what, done, failed)
         job.succeeded.connect(self._job_succeeded)
         job.failed.connect(self._job_failed)
@@ -420,12 +439,14 @@ class AgreementDialog(QDialog):
         job.start()
         return ticket
 
-    def _job_succeeded(self, ticket: int, result: object) -> None:
+    def _job_succeeded(self, result: object) -> None:
+        ticket = self.sender().ticket
         _what, done, _failed = self._jobs.pop(ticket)
         self._show_busy()
         done(ticket, result)
 
-    def _job_failed(self, ticket: int, message: str) -> None:
+    def _job_failed(self, message: str) -> None:
+        ticket = self.sender().ticket
         _what, _done, failed = self._jobs.pop(ticket)
         self._show_busy()
         failed(ticket, message)

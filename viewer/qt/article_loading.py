@@ -29,8 +29,8 @@ from viewer.core.store.analyses import load_analysis
 from viewer.core.store.articles import StoredArticle
 from viewer.core.store.database import open_readonly
 from viewer.qt.article_view import WHOLE, plain_document
-from viewer.qt.jobs import BackgroundCall
 from viewer.qt.offsets import Utf16Map
+from viewer.qt.operations import Operation
 from viewer.qt.view_index import ViewIndex, index_view
 
 HEAD = 40_000  # characters of a long article shown while the whole is made ready
@@ -100,8 +100,8 @@ class ArticleLoader(QObject):
         self._heads: Recent = Recent(KEEP)  # (article id, text hash) -> the head's document
         self._pending: set[Hashable] = set()
         self._jobs: dict[int, tuple[Hashable, Hashable]] = {}
-        self._running: set[BackgroundCall] = getattr(self, "_running", set())
-        self._queued: list[BackgroundCall] = getattr(self, "_queued", [])
+        self._running: set[Operation] = getattr(self, "_running", set())
+        self._queued: list[Operation] = getattr(self, "_queued", [])
         self._ticket = 0
 
     def known_article(self, article_id: int) -> StoredArticle | None:
@@ -172,7 +172,7 @@ class ArticleLoader(QObject):
         cached = self._analyses.get_fresh(analysis_id)
         ui_thread = QCoreApplication.instance().thread()
 
-        def work() -> tuple[tuple | None, Analysis | None, ViewIndex | None]:
+        def work(_task) -> tuple[tuple | None, Analysis | None, ViewIndex | None]:
             document = index = analysis = None
             if need_document:
                 made = plain_document(text, font)
@@ -198,7 +198,7 @@ class ArticleLoader(QObject):
             doc_key if need_document else None,
             view_key if need_index else None,
         )
-        job = BackgroundCall(self._ticket, work)
+        job = Operation(work, ticket=self._ticket)
         job.succeeded.connect(self._done)
         job.failed.connect(self._failed)
         job.finished.connect(self._forget)
@@ -219,13 +219,10 @@ class ArticleLoader(QObject):
         """Until no background reading runs (quitting: a running QThread must not be destroyed)."""
         self._launch()  # one not started yet runs and ends like the others
         for job in list(self._running):
-            try:
-                job.wait()
-            except RuntimeError:  # already finished and deleted
-                pass
+            job.wait()
 
-    def _done(self, ticket: int, result: tuple) -> None:
-        keys = self._jobs.pop(ticket, None)
+    def _done(self, result: tuple) -> None:
+        keys = self._jobs.pop(self.sender().ticket, None)
         if keys is None:
             return  # from before the database changed
         doc_key, view_key = keys
@@ -245,8 +242,8 @@ class ArticleLoader(QObject):
             gc.freeze()
         self.ready.emit(article_id)
 
-    def _failed(self, ticket: int, message: str) -> None:
-        keys = self._jobs.pop(ticket, None)
+    def _failed(self, message: str) -> None:
+        keys = self._jobs.pop(self.sender().ticket, None)
         if keys is not None:
             self._pending.difference_update(k for k in keys if k is not None)
             self.failed.emit(f"Could not read the whole article: {message}")

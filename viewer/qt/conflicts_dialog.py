@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from viewer.core.store.articles import get_article
 from viewer.core.store.database import close, open_readonly
 from viewer.core.team.conflicts import Conflict, corpus_conflicts
-from viewer.qt.jobs import BackgroundCall
+from viewer.qt.operations import Operation
 from viewer.qt.safe_text import plain_tooltip
 
 _ROLE = Qt.ItemDataRole.UserRole  # (article id, start, end) of the row
@@ -71,12 +71,12 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
-        self.job = BackgroundCall(0, lambda: read_conflicts(db_path), expected=(OSError,))
+        self.job = Operation(lambda _task: read_conflicts(db_path), expected=(OSError,))
         self.job.succeeded.connect(self._show)
-        self.job.failed.connect(lambda _t, message: self.summary.setText(message))
+        self.job.failed.connect(self.summary.setText)
         self.job.start()
 
-    def _show(self, _ticket: int, found: list[tuple[int, str, Conflict]]) -> None:
+    def _show(self, found: list[tuple[int, str, Conflict]]) -> None:
         for article_id, title, c in found:
             row = QTreeWidgetItem([title, c.what, " ".join(c.text.split())[:60], c.words()])
             row.setData(0, _ROLE, (article_id, c.start or 0, c.end or 0))

@@ -5,7 +5,9 @@ The sourcing summary (anonymous sources per outlet, month, article) is in
 
 The tables are lazy: each model knows its row count from the store and
 fetches pages as the view scrolls; sorting and filtering re-query the store.
-Each table exports to CSV (all rows, not only those loaded).
+Each table exports to CSV (all rows, not only those loaded), off the UI
+thread: the export is fixed when asked for (the filter and order of then) and
+reads through a connection of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -43,7 +47,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -52,10 +55,14 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
+from viewer.core.progress import Task
 from viewer.core.store import overview
+from viewer.core.store.database import close, open_readonly
 from viewer.core.store.filters import distinct_values
 from viewer.core.store.overview import EntityStat, Mention, SpeakerStat
 from viewer.qt.elide import elide_left
+from viewer.qt.errors import show_error
+from viewer.qt.operations import Operation
 from viewer.qt.safe_text import plain_tooltip
 from viewer.qt.table_headers import column_header
 from viewer.qt.theme import label_style
@@ -94,11 +101,54 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[o
     return n
 
 
+# pages(db, offset, limit): a page of rows, with a filter and an order fixed beforehand
+PageQuery = Callable[[Database, int, int], list[Any]]
+
+
+class TableExportError(Exception):
+    """A table's CSV could not be written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class TableExport:
+    """One table's CSV export as it was asked for: the header, the page query (the
+    filter and order of then, whatever the table shows meanwhile) and a row's cells."""
+
+    header: tuple[str, ...]
+    pages: PageQuery
+    cells: Callable[[Any], tuple]
+    total: int  # rows when asked for (for the progress)
+
+    def rows(self, db: Database | None, task: Task) -> Iterator[tuple]:
+        offset = 0
+        while db is not None and (page := self.pages(db, offset, 1000)):
+            yield from (self.cells(r) for r in page)
+            offset += len(page)
+            task.progress(offset, self.total, f"Exported {offset} rows")
+
+    def write(self, path: str | Path, db: Database | None, task: Task) -> int:
+        try:
+            return write_csv(path, self.header, self.rows(db, task))
+        except OSError as exc:
+            raise TableExportError(f"Could not write {path}: {exc.strerror or exc}") from exc
+
+    def write_from(self, db_path: Path | None, path: str | Path, task: Task) -> int:
+        """``write`` through a read-only connection of its own (another thread's);
+        no database: the header alone."""
+        if db_path is None:
+            return self.write(path, None, task)
+        db = open_readonly(db_path)
+        try:
+            return self.write(path, db, task)
+        finally:
+            close(db)
+
+
 class PagedTableModel(QAbstractTableModel):
     """A read-only table over a store query, fetched ``PAGE`` rows at a time.
 
     Subclasses name their columns, the sort key of each column, and how to
-    count, fetch and show rows.
+    count, query (``page_query()``: the filter and order of now, fixed) and show rows.
     """
 
     columns: tuple[str, ...] = ()
@@ -118,7 +168,8 @@ class PagedTableModel(QAbstractTableModel):
     def _count(self, db: Database) -> int:
         raise NotImplementedError
 
-    def _page(self, db: Database, offset: int, limit: int) -> list[Any]:
+    def page_query(self) -> PageQuery:
+        """The page query with this table's filter and order as they are now."""
         raise NotImplementedError
 
     def cells(self, row: Any) -> tuple:
@@ -155,17 +206,25 @@ class PagedTableModel(QAbstractTableModel):
     def row_at(self, row: int) -> Any:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def all_rows(self) -> Iterator[tuple]:
-        """Every row's cells in the current order, paged from the store."""
-        if self.db is None:
-            return
-        offset = 0
-        while page := self._page(self.db, offset, 1000):
-            yield from (self.export_cells(r) for r in page)
-            offset += len(page)
+    def _page(self, db: Database, offset: int, limit: int) -> list[Any]:
+        return self.page_query()(db, offset, limit)
+
+    def csv_export(self) -> TableExport:
+        """Every row's cells (not only those loaded), in the current order."""
+        return TableExport(
+            tuple(self.export_columns()), self.page_query(), self.export_cells, self.total
+        )
 
     def export_csv(self, path: str | Path) -> int:
-        return write_csv(path, self.export_columns(), self.all_rows())
+        """Write the CSV here and now, through the model's own connection."""
+        return self.csv_export().write(path, self.db, Task())
+
+    def csv_writer(self, path: str | Path) -> Callable[[Task], int]:
+        """The CSV export as a plain function to run off the UI thread (see TableExport)."""
+        export, db_path = self.csv_export(), getattr(self.db, "path", None)
+        if self.db is not None and db_path is None:
+            raise ValueError("a table exported in the background needs a database file")
+        return lambda task: export.write_from(db_path, path, task)
 
     # -- Qt model interface ----------------------------------------------------------
 
@@ -249,11 +308,17 @@ class EntityTableModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return overview.entity_count(db, self.search, self.label, False, self.without)
 
-    def _page(self, db: Database, offset: int, limit: int) -> list[EntityStat]:
-        return overview.entity_stats(
-            db, self.search, self.label, self.sort_key or "articles", self.descending, offset,
-            limit, refresh=False, without=self.without,
-        )  # fmt: skip
+    def page_query(self) -> PageQuery:
+        search, label, without = self.search, self.label, self.without
+        key, descending = self.sort_key or "articles", self.descending
+
+        def page(db: Database, offset: int, limit: int) -> list[EntityStat]:
+            return overview.entity_stats(
+                db, search, label, key, descending, offset, limit, refresh=False,
+                without=without,
+            )  # fmt: skip
+
+        return page
 
     def cells(self, row: EntityStat) -> tuple:
         return (row.text, row.label, row.articles, row.mentions, "; ".join(row.variants))
@@ -295,11 +360,13 @@ class SpeakerTableModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return overview.speaker_count(db, self.search, refresh=False)
 
-    def _page(self, db: Database, offset: int, limit: int) -> list[SpeakerStat]:
-        return overview.speaker_stats(
-            db, self.search, self.sort_key or "attributions", self.descending, offset, limit,
-            refresh=False,
-        )  # fmt: skip
+    def page_query(self) -> PageQuery:
+        search, key, descending = self.search, self.sort_key or "attributions", self.descending
+
+        def page(db: Database, offset: int, limit: int) -> list[SpeakerStat]:
+            return overview.speaker_stats(db, search, key, descending, offset, limit, refresh=False)
+
+        return page
 
     def cells(self, row: SpeakerStat) -> tuple:
         return (
@@ -346,10 +413,15 @@ class MentionsModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return overview.mention_count(db, *self.entity) if self.entity else 0
 
-    def _page(self, db: Database, offset: int, limit: int) -> list[Mention]:
-        if self.entity is None:
-            return []
-        return overview.entity_mentions(db, *self.entity, offset=offset, limit=limit)
+    def page_query(self) -> PageQuery:
+        entity = self.entity
+
+        def page(db: Database, offset: int, limit: int) -> list[Mention]:
+            if entity is None:
+                return []
+            return overview.entity_mentions(db, *entity, offset=offset, limit=limit)
+
+        return page
 
     def cells(self, row: Mention) -> tuple:
         return (row.left, row.text, row.right, row.title)
@@ -390,10 +462,11 @@ class _TableView(QWidget):
     def __init__(self, model: PagedTableModel, name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
+        self.export_button = QPushButton("Export CSV…")
+        self.csv = CsvExport(self, self.export_button, model)
         self.search_box = QLineEdit(placeholderText="filter by name")
         self.search_box.setClearButtonEnabled(True)
         self.count = QLabel()
-        self.export_button = QPushButton("Export CSV…")
         self.table = table_view(model, name)
         self.bar = QHBoxLayout()
         self.bar.addWidget(self.search_box, 1)
@@ -406,7 +479,6 @@ class _TableView(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._timer.timeout.connect(self.apply_search)
         self.search_box.textChanged.connect(self._timer.start)
-        self.export_button.clicked.connect(self._ask_export)
         model.modelReset.connect(self._show_count)
 
     def apply_search(self) -> None:
@@ -418,18 +490,50 @@ class _TableView(QWidget):
     def export_csv(self, path: str | Path) -> int:
         return self.model.export_csv(path)
 
-    def _ask_export(self) -> None:
-        ask_export_csv(self, self.export_csv)
 
+class CsvExport(QObject):
+    """A table's Export CSV… button: asks for a file, then writes it off the UI thread
+    (the button waits meanwhile); a failure is shown, naming the file, never raised."""
 
-def ask_export_csv(parent: QWidget, export: Callable[[str], object]) -> None:
-    """Ask for a CSV file and export to it; a failure is shown, never raised."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Export CSV", "", "CSV files (*.csv)")
-    if path:
-        try:
-            export(path)
-        except OSError as exc:
-            QMessageBox.warning(parent, "viewer", f"Could not write {path}: {exc}")
+    written = Signal(str, int)  # path, rows
+
+    def __init__(self, parent: QWidget, button: QPushButton, model: PagedTableModel):
+        super().__init__(parent)
+        self._parent, self.button, self.model = parent, button, model
+        self.job: Operation | None = None
+        self._path = ""
+        button.clicked.connect(self.ask)
+
+    def ask(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self._parent, "Export CSV", "", "CSV files (*.csv)")
+        if path:
+            self.start(path)
+
+    def start(self, path: str | Path) -> Operation:
+        self._path = str(path)
+        job = Operation(
+            self.model.csv_writer(path), expected=(TableExportError,), context=str(path)
+        )
+        job.succeeded.connect(self._written)
+        job.failed.connect(self._failed)
+        self.job = job
+        self.button.setEnabled(False)
+        self.button.setText("Exporting…")
+        job.start()
+        return job
+
+    def _ended(self) -> None:
+        self.job = None
+        self.button.setEnabled(True)
+        self.button.setText("Export CSV…")
+
+    def _written(self, rows: int) -> None:
+        self._ended()
+        self.written.emit(self._path, rows)
+
+    def _failed(self, message: str) -> None:
+        self._ended()
+        show_error(self._parent, "Export CSV", message)
 
 
 SHOWN_IN_LEGEND = "shown"  # the label box's default: what the legend shows

@@ -5,8 +5,9 @@
 
 ``exec()`` or ``open()`` also work but block the window (application / window
 modal) until the dialog closes. The export itself always runs in an
-ExportJob (a QThread with its own database connection) and calls exactly the
-function the `viewer export` command calls, so both write the same bytes.
+Operation (viewer.qt.operations) over core.tasks.export_file, on its own
+database connection, which calls exactly the function the `viewer export`
+command calls, so both write the same bytes.
 Closing the dialog during an export cancels it; the target file is then left
 as it was. Before starting, the target is checked: one of the database's own
 files (its -wal, -shm, -journal, backups) is refused, and an existing file is
@@ -20,11 +21,9 @@ latest result (a cancelled one has ``cancelled=True``).
 from __future__ import annotations
 
 import sqlite3
-import threading
-import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QThread, Signal
+from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,12 +42,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.core.annotation_io import export_jsonl
-from viewer.core.export import ALIASES, ExportError, ExportResult, export_csv
+from viewer.core.export import ALIASES, ExportError, ExportResult
 from viewer.core.export_target import TargetExists, check_export_target
-from viewer.core.store import StoreError, open_db
+from viewer.core.store import StoreError
 from viewer.core.store.database import close, open_readonly
 from viewer.core.store.filters import distinct_values
+from viewer.core.tasks import export_file
+from viewer.qt.operations import Operation
 
 # (what, label in the dialog); "jsonl" is the round-trip file, not a CSV.
 CHOICES = (
@@ -58,60 +58,6 @@ CHOICES = (
     ("articles", "Articles with status, tags and counts (CSV)"),
     ("jsonl", "All annotation work, for import elsewhere (JSONL)"),
 )
-
-
-class ExportJob(QThread):
-    """Runs one export off the UI thread, on its own connection (SQLite connections
-    belong to one thread)."""
-
-    progress = Signal(int, int, str)  # done, total (0 = unknown), what
-    failed = Signal(str)  # a message for the user
-    done = Signal(object)  # ExportResult (cancelled or not), or None after a failure
-
-    def __init__(
-        self,
-        db_path: str | Path,
-        out: str | Path,
-        what: str,
-        raw: bool = False,
-        bom: bool = False,
-        annotator: str | None = None,
-    ):
-        super().__init__()
-        self.db_path, self.out, self.what = Path(db_path), Path(out), what
-        self.raw, self.bom, self.annotator = raw, bom, annotator
-        self._stop = threading.Event()
-
-    def cancel(self) -> None:
-        self._stop.set()
-
-    def run(self) -> None:
-        try:
-            result = self._work()
-        except Exception as exc:  # shown in the dialog
-            if not isinstance(exc, ExportError | StoreError):
-                traceback.print_exc()  # a bug, not a refusal: keep the trace for a report
-            self.failed.emit(failure_message(exc))
-            result = None
-        self.done.emit(result)
-
-    def _work(self) -> ExportResult:
-        db = open_db(self.db_path)
-        try:
-            if self.what == "jsonl":
-                return export_jsonl(
-                    db, self.out, progress=self._progress, should_stop=self._stop.is_set,
-                    annotator=self.annotator,
-                )  # fmt: skip
-            return export_csv(
-                db, self.out, self.what, raw=self.raw, bom=self.bom,
-                progress=self._progress, should_stop=self._stop.is_set, annotator=self.annotator,
-            )  # fmt: skip
-        finally:
-            db.close()
-
-    def _progress(self, done: int, total: int, what: str) -> None:
-        self.progress.emit(done, total, what)
 
 
 def _annotators(db_path: Path) -> list[str]:
@@ -126,13 +72,6 @@ def _annotators(db_path: Path) -> list[str]:
         return []
     finally:
         close(db)
-
-
-def failure_message(exc: Exception) -> str:
-    """Our own errors already say what and why; anything else keeps its type for a report."""
-    if isinstance(exc, ExportError | StoreError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
 
 
 def default_export_folder() -> Path:
@@ -160,7 +99,7 @@ class ExportDialog(QDialog):
         # Offered: <folder>/<corpus>-<kind>.csv; a relative name is taken in this folder.
         self.folder = Path(folder) if folder else default_export_folder()
         self.corpus_name = Path(corpus).stem if corpus else self.db_path.stem
-        self.job: ExportJob | None = None
+        self.job: Operation | None = None
         self.last_result: ExportResult | None = None
         self.setWindowTitle("Export")
         self.setModal(False)
@@ -283,15 +222,18 @@ class ExportDialog(QDialog):
         path = self.target()
         if self.job is not None or path is None or not self._target_accepted(path):
             return
-        csv = self.what != "jsonl"
-        self.job = ExportJob(
-            self.db_path, path, self.what,
-            raw=csv and self.raw_box.isChecked(), bom=csv and self.bom_box.isChecked(),
-            annotator=self.annotator_box.currentData(),
+        csv, db_path, what = self.what != "jsonl", self.db_path, self.what
+        raw, bom = csv and self.raw_box.isChecked(), csv and self.bom_box.isChecked()
+        annotator = self.annotator_box.currentData()
+        self.job = Operation(
+            lambda task: export_file(db_path, path, what, task, raw=raw, bom=bom,
+                                     annotator=annotator),
+            expected=(ExportError, StoreError),
+            context=str(path),
         )  # fmt: skip
         self.job.progress.connect(self._on_progress)
+        self.job.succeeded.connect(self._on_done)
         self.job.failed.connect(self._on_failed)
-        self.job.done.connect(self._on_done)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setVisible(True)
         self.status.setText("Exporting…")
@@ -328,17 +270,17 @@ class ExportDialog(QDialog):
         self.status.setText(what)
 
     def _on_failed(self, message: str) -> None:
+        self._job_ended()
         self.status.setText(f"Export failed: {message}")
         self.failed.emit(message)
 
-    def _on_done(self, result: ExportResult | None) -> None:
-        job, self.job = self.job, None
-        if job is not None:
-            job.wait()  # run() has returned: let the thread finish before dropping it
+    def _job_ended(self) -> None:
+        self.job = None  # its thread has ended: the operation delivers only then
         self.progress_bar.setVisible(False)
         self._update_options()
-        if result is None:
-            return
+
+    def _on_done(self, result: ExportResult) -> None:
+        self._job_ended()
         self.last_result = result
         if result.cancelled:
             self.status.setText(f"Cancelled; {result.path} was not changed.")

@@ -36,7 +36,7 @@ from viewer.core.store.annotations import (
     get_annotation,
 )
 from viewer.core.store.articles import StoredArticle, get_article
-from viewer.core.store.labels import Label, ensure_default_labels, list_labels
+from viewer.core.store.labels import Label, list_labels
 from viewer.core.store.reviews import (
     Review,
     all_tags,
@@ -46,6 +46,7 @@ from viewer.core.store.reviews import (
     tag_owners,
 )
 from viewer.core.store.transfer import find_article
+from viewer.core.tasks import CorpusRun
 from viewer.core.team.conflicts import article_conflicts
 from viewer.qt.adjudication_dialog import AdjudicationDialog
 from viewer.qt.agreement_dialog import AgreementDialog
@@ -59,20 +60,22 @@ from viewer.qt.conflicts_dialog import ConflictsDialog
 from viewer.qt.corpus_views import ChartsView, EntitiesView, SpeakersView
 from viewer.qt.dialogs import ImportReportDialog
 from viewer.qt.edits import Editor
+from viewer.qt.errors import show_error
 from viewer.qt.export_dialog import ExportDialog
 from viewer.qt.filter_bar import FilterBar
 from viewer.qt.focus_panes import FocusPanes
 from viewer.qt.jobs import (
     RESUME_ACTION,
     CorpusJob,
-    ImportAnnotationsJob,
-    OpenJob,
-    StatsJob,
+    count_tables,
+    import_annotations,
+    open_database,
     stopped_message,
 )
 from viewer.qt.label_dialogs import LabelEditor
 from viewer.qt.legend import Legend
 from viewer.qt.moved_database import MovedDatabaseNotice
+from viewer.qt.operations import Operation
 from viewer.qt.reading_splitter import ReadingSplitter
 from viewer.qt.recent import RecentCorpora, RecentCorpus, RecentMenu
 from viewer.qt.review_dialog import AnchorReviewDialog
@@ -95,10 +98,10 @@ class MainWindow(QMainWindow):
         self.db_path: Path | None = None
         self.corpus: Path | None = None
         self.job: CorpusJob | None = None
-        self._opening: OpenJob | None = None  # the database being opened, if any
+        self._opening: Operation | None = None  # the database being opened, if any
         self.export_dialog: ExportDialog | None = None
-        # A QThread must outlive its run(); jobs wait here until truly finished.
-        self._ending_jobs: set[CorpusJob | OpenJob] = set()
+        # The window's operations not ended yet: closing waits for them.
+        self._ending_jobs: set[Operation] = set()
         self.report: ImportReport | None = None
         self.recent = RecentCorpora(settings)
         self._resume_article: str | None = None  # where the analyst left this corpus
@@ -247,8 +250,8 @@ class MainWindow(QMainWindow):
         self.corpus_dock.hide()  # costly to count on a big corpus: only when asked for
         self.corpus_dock.visibilityChanged.connect(self._corpus_views_shown)
         self._corpus_views_stale = True
-        self.stats_job: StatsJob | None = None
-        self.import_job: ImportAnnotationsJob | None = None
+        self.stats_job: Operation | None = None
+        self.import_job: Operation | None = None
 
         self.legend = Legend(self.settings, self)
         self.legend.changed.connect(self._apply_legend)
@@ -453,9 +456,8 @@ class MainWindow(QMainWindow):
         self.review.flush_note()
         self.save_layout()
         self.backups.stop()
-        self._stop_job()
-        if self.import_job is not None and self.import_job.isRunning():
-            self.import_job.wait()  # one transaction, short: let it land whole
+        self._stop_job()  # waits too for an annotations import: one transaction, let it land
+        self._opening = None  # a database opened meanwhile is closed when it arrives
         self._refresh_timer.stop()  # it would read the database closed below
         for widget in (self.articles, self.filter_bar, self.search_panel):
             widget.set_db(None)
@@ -536,11 +538,10 @@ class MainWindow(QMainWindow):
             self.show_error(f"{corpus}: no such file or folder")
             return False
         db_path = Path(db_path) if db_path else default_db_path(corpus)
-        opening = OpenJob(db_path)
-        opening.opened.connect(lambda db: self._on_database_opened(opening, db, corpus, db_path))
+        opening = open_database(db_path)
+        opening.succeeded.connect(lambda db: self._on_database_opened(opening, db, corpus, db_path))
         opening.failed.connect(lambda message: self._on_open_failed(opening, message))
-        opening.finished.connect(lambda: self._ending_jobs.discard(opening))
-        self._ending_jobs.add(opening)
+        self._track(opening)
         self._opening = opening
         self.last_job_finished = None
         self.progress.setRange(0, 0)
@@ -549,7 +550,12 @@ class MainWindow(QMainWindow):
         opening.start()
         return True
 
-    def _on_open_failed(self, opening: OpenJob, message: str) -> None:
+    def _track(self, operation: Operation) -> None:
+        """Closing the window waits for ``operation`` until it has ended."""
+        operation.finished.connect(lambda: self._ending_jobs.discard(operation))
+        self._ending_jobs.add(operation)
+
+    def _on_open_failed(self, opening: Operation, message: str) -> None:
         if opening is not self._opening:
             return  # another open was asked for meanwhile
         self._opening = None
@@ -558,7 +564,7 @@ class MainWindow(QMainWindow):
         self.last_job_finished = False
         self.show_error(message)
 
-    def _on_database_opened(self, opening: OpenJob, db, corpus: Path, db_path: Path) -> None:
+    def _on_database_opened(self, opening: Operation, db, corpus: Path, db_path: Path) -> None:
         if opening is not self._opening:
             db.close()  # superseded by a later open
             return
@@ -571,7 +577,6 @@ class MainWindow(QMainWindow):
         self.db, self.db_path, self.corpus = db, db_path, corpus
         self.loader.clear(db_path)
         self.editor.stack.clear()  # edits belong to the database they were made in
-        ensure_default_labels(db)
         self._labels = list_labels(db)
         # Back where the analyst left this corpus (if the database has it), else the first.
         before = self.recent.find(corpus.resolve())
@@ -594,10 +599,9 @@ class MainWindow(QMainWindow):
         job.progress.connect(self._on_progress)
         job.imported.connect(self._on_imported)
         job.batch_saved.connect(self._on_batch_saved)
-        job.failed.connect(self.show_error)
-        job.done.connect(self._on_job_done)
-        job.finished.connect(lambda: self._ending_jobs.discard(job))
-        self._ending_jobs.add(job)
+        job.succeeded.connect(self._on_job_done)
+        job.failed.connect(self._on_job_failed)
+        self._track(job)
         self.job = job
         self.last_job_finished = None
         self.progress.setRange(0, 0)
@@ -698,15 +702,22 @@ class MainWindow(QMainWindow):
                 self.show_article(self.current_id)
         self._select_first_if_none()
 
-    def _on_job_done(self, finished: bool) -> None:
-        if self._from_stale_job():
-            return
+    def _on_job_failed(self, message: str) -> None:
+        self.show_error(message)
+        if not self._from_stale_job():
+            self._job_ended(CorpusRun(False))
+
+    def _on_job_done(self, run: CorpusRun) -> None:
+        if not self._from_stale_job():
+            self._job_ended(run)
+
+    def _job_ended(self, run: CorpusRun) -> None:
         self.job = None
         self.progress.hide()
         self.cancel_button.hide()
         self._refresh_after_batch()
-        self.last_job_finished = finished
-        if finished:
+        self.last_job_finished = run.finished
+        if run.finished:
             self.statusBar().showMessage(
                 f"Ready: {self.articles.total} article{'' if self.articles.total == 1 else 's'}"
                 + (f" — {self.report.summary()}" if self.report else "")
@@ -714,14 +725,11 @@ class MainWindow(QMainWindow):
             )
             self.start_notice = ""
         else:
-            self.statusBar().showMessage(stopped_message(self.sender()))
+            self.statusBar().showMessage(stopped_message(run.left))
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, title: str = "viewer") -> None:
         self.statusBar().showMessage(message)
-        box = QMessageBox(QMessageBox.Icon.Warning, "viewer", message, parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setModal(False)
-        box.show()
+        show_error(self, title, message)
 
     def _on_database_moved(self, message: str) -> None:
         self.statusBar().showMessage(f"Not saved: {message}")
@@ -1005,20 +1013,20 @@ class MainWindow(QMainWindow):
         """Count in the background, then show the tables; the window stays usable."""
         if not visible or not self._corpus_views_stale or self.db_path is None:
             return
-        if self.stats_job is not None and self.stats_job.isRunning():
+        if self.stats_job in Operation.running():
             return  # a finished count re-checks staleness
         self._corpus_views_stale = False
         self.statusBar().showMessage("Counting entities and speakers…")
-        job = StatsJob(self.db_path)
+        job = count_tables(self.db_path)
         job.failed.connect(self.show_error)
-        job.done.connect(self._stats_counted)
-        job.finished.connect(lambda: self._ending_jobs.discard(job))
-        self._ending_jobs.add(job)
+        job.succeeded.connect(lambda _none: self._stats_counted(job, True))
+        job.failed.connect(lambda _message: self._stats_counted(job, False))
+        self._track(job)
         self.stats_job = job
         job.start()
 
-    def _stats_counted(self, ok: bool) -> None:
-        if self.sender() is not self.stats_job or self.db is None:
+    def _stats_counted(self, job: Operation, ok: bool) -> None:
+        if job is not self.stats_job or self.db is None:
             return
         for view in (self.entities_view, self.speakers_view, self.charts_view, self.sourcing_view):
             view.set_db(self.db)
@@ -1068,10 +1076,11 @@ class MainWindow(QMainWindow):
             if not path:
                 return
         self.review.flush_note()
-        job = ImportAnnotationsJob(self.db_path, path)
+        job = import_annotations(self.db_path, path)
         job.progress.connect(lambda done, total, what: self.statusBar().showMessage(what))
-        job.done.connect(self._annotations_imported)
+        job.succeeded.connect(self._annotations_imported)
         job.failed.connect(self._import_failed)
+        self._track(job)
         self.import_job = job
         self.statusBar().showMessage(f"Importing annotations from {path}…")
         job.start()
@@ -1085,8 +1094,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Annotations imported", report.summary())
 
     def _import_failed(self, message: str) -> None:
-        self.statusBar().showMessage("Nothing imported")
-        QMessageBox.warning(self, "Annotations not imported", message)
+        self.show_error(f"{message}; nothing was imported", "Annotations not imported")
 
     def show_agreement(self) -> None:
         """Two annotators' agreement; an article picked there opens here, both their work shown."""

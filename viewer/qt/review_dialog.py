@@ -1,5 +1,6 @@
 """Annotations whose article text changed: where they sit now, to check by hand
-(and mark checked, so the list shrinks)."""
+(and mark checked, so the list shrinks). The list is read off the UI thread
+(core.anchor_review); marking checked is a small edit, made at once."""
 
 from __future__ import annotations
 
@@ -19,17 +20,13 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
+from viewer.core.anchor_review import AnchorReview, read_anchor_review
 from viewer.core.model import Annotation
-from viewer.core.store.anchor_checks import (
-    mark_checked,
-    review_counts,
-    review_list,
-    unmark_checked,
-)
+from viewer.core.store.anchor_checks import mark_checked, unmark_checked
 from viewer.core.store.annotations import default_annotator
-from viewer.core.store.articles import get_article
 from viewer.qt.annotation_panel import describe
 from viewer.qt.edits import Editor
+from viewer.qt.operations import Operation
 from viewer.qt.safe_text import plain_tooltip
 
 STATUS_HELP = {
@@ -42,14 +39,10 @@ STATUS_HELP = {
 UNTAKEN_HELP = "no span in the current model output takes this decision; kept, not applied"
 
 
-def status_help(ann: Annotation, article_text: str | None) -> str:
-    """Why ``ann`` is listed, in words (its anchor status, told apart by cause)."""
-    if (
-        ann.anchor_status == "orphaned"
-        and article_text is not None
-        and ann.end > ann.start
-        and article_text[ann.start : ann.end] == ann.text
-    ):
+def status_help(ann: Annotation, text_in_place: bool) -> str:
+    """Why ``ann`` is listed, in words (its anchor status, told apart by cause:
+    ``text_in_place``, its text still stands at its offsets)."""
+    if ann.anchor_status == "orphaned" and text_in_place:
         return UNTAKEN_HELP
     return STATUS_HELP.get(ann.anchor_status, "")
 
@@ -57,9 +50,15 @@ def status_help(ann: Annotation, article_text: str | None) -> str:
 class AnchorReviewDialog(QDialog):
     """Orphaned and approximate annotations first; moved ones (the same text found
     elsewhere: no action needed) only when asked for. Mark Checked takes the selected
-    rows off the list, in the database, until their text changes again."""
+    rows off the list, in the database, until their text changes again.
+
+    ``db`` is the window's connection to a database file (its ``path`` is read again
+    on a connection of the reading's own).
+    """
 
     annotation_requested = Signal(int, int, int)  # article id, start, end
+    listed = Signal()  # the list read last is shown
+    failed = Signal(str)  # the list could not be read; the message is shown instead
 
     def __init__(
         self,
@@ -70,6 +69,8 @@ class AnchorReviewDialog(QDialog):
     ):
         super().__init__(parent)
         self.db, self.annotator = db, annotator or default_annotator()
+        self.db_path = db.path  # a ViewerDatabase: the file it opened
+        self._reading: Operation | None = None  # the latest reading; older ones are stale
         self.editor = editor  # given: marking checked is an undoable edit of the window
         self.setWindowTitle("Annotations to review")
         self.resize(860, 460)
@@ -112,24 +113,41 @@ class AnchorReviewDialog(QDialog):
             editor.changed.connect(lambda _id: self.reload())
         self.reload()
 
+    @property
+    def busy(self) -> bool:
+        """The list is being read."""
+        return self._reading is not None
+
     def reload(self) -> None:
-        db = self.db
-        counts = review_counts(db)
-        self.summary.setText(_summary(counts))
-        items = review_list(db, self.show_moved.isChecked(), self.show_checked.isChecked())
+        """Read the list again, in the background; ``listed`` once it is shown."""
+        db_path, moved, checked = (
+            self.db_path,
+            self.show_moved.isChecked(),
+            self.show_checked.isChecked(),
+        )
+        self._reading = Operation(lambda _task: read_anchor_review(db_path, moved, checked))
+        self._reading.succeeded.connect(self._show)
+        self._reading.failed.connect(self._read_failed)
+        self._reading.start()
+
+    def _read_failed(self, message: str) -> None:
+        if self.sender() is self._reading:
+            self._reading = None
+            self.summary.setText(f"Could not read the annotations to review: {message}")
+            self.failed.emit(message)
+
+    def _show(self, review: AnchorReview) -> None:
+        if self.sender() is not self._reading:
+            return  # another reading was asked for meanwhile
+        self._reading = None
+        self.summary.setText(_summary(review.counts))
         self.tree.clear()
-        titles: dict[int, str] = {}
-        texts: dict[int, str | None] = {}
         muted = self.palette().placeholderText()
-        for item in items:
+        for item in review.rows:
             ann = item.annotation
-            if ann.article_id not in titles:
-                art = get_article(db, ann.article_id)
-                titles[ann.article_id] = art.title if art else str(ann.article_id)
-                texts[ann.article_id] = art.text if art else None
             row = QTreeWidgetItem(
                 [
-                    titles[ann.article_id],
+                    item.title,
                     describe(ann),
                     ann.anchor_status,
                     " ".join(ann.text.split())[:80],
@@ -138,13 +156,14 @@ class AnchorReviewDialog(QDialog):
             )
             row.setData(0, Qt.ItemDataRole.UserRole, (ann.article_id, ann.start, ann.end))
             row.setData(1, Qt.ItemDataRole.UserRole, (ann.id, item.checked))
-            row.setToolTip(2, status_help(ann, texts[ann.article_id]))
+            row.setToolTip(2, status_help(ann, item.text_in_place))
             row.setToolTip(3, plain_tooltip(ann.text))
             if item.checked or ann.anchor_status == "moved":
                 for col in range(self.tree.columnCount()):
                     row.setForeground(col, muted)
             self.tree.addTopLevelItem(row)
         self._update_buttons()
+        self.listed.emit()
 
     def _selected(self, checked: bool) -> list[int]:
         found = (item.data(1, Qt.ItemDataRole.UserRole) for item in self.tree.selectedItems())

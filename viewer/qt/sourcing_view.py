@@ -39,8 +39,9 @@ from sqlite_utils import Database
 from viewer.core.store import sourcing
 from viewer.core.store.sourcing import DEFAULT_SORT, GROUPINGS, SourcingRow
 from viewer.qt.corpus_views import (
+    CsvExport,
     PagedTableModel,
-    ask_export_csv,
+    PageQuery,
     horizontal_bars,
     percent,
     table_view,
@@ -81,10 +82,15 @@ class SourcingTableModel(PagedTableModel):
     def _count(self, db: Database) -> int:
         return sourcing.sourcing_count(db, self.grouping, refresh=False)
 
-    def _page(self, db: Database, offset: int, limit: int) -> list[SourcingRow]:
-        return sourcing.sourcing_rows(
-            db, self.grouping, self.sort_key, self.descending, offset, limit, refresh=False
-        )
+    def page_query(self) -> PageQuery:
+        grouping, key, descending = self.grouping, self.sort_key, self.descending
+
+        def page(db: Database, offset: int, limit: int) -> list[SourcingRow]:
+            return sourcing.sourcing_rows(
+                db, grouping, key, descending, offset, limit, refresh=False
+            )
+
+        return page
 
     def cells(self, row: SourcingRow) -> tuple:
         share = row.anonymous_share
@@ -99,7 +105,8 @@ class SourcingTableModel(PagedTableModel):
         return self.columns
 
     def export_cells(self, row: SourcingRow) -> tuple:
-        if self.grouping == "article":
+        # By the row, not the grouping: an export in the background keeps its own.
+        if row.article_id is not None:  # grouped by article
             return (row.key, *self.cells(row))
         return self.cells(row)
 
@@ -274,6 +281,7 @@ class SourcingView(QWidget):
             self.grouping.addItem(GROUP_NAMES[grouping], grouping)
         self.count = QLabel()
         self.export_button = QPushButton("Export CSV…")
+        self.csv = CsvExport(self, self.export_button, self.model)
         self.table = table_view(self.model, "sourcing_table")
         self.chart = QChartView()
         self.chart.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -299,7 +307,6 @@ class SourcingView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         self.grouping.currentIndexChanged.connect(self._grouping_chosen)
-        self.export_button.clicked.connect(self._ask_export)
         self.table.clicked.connect(self._on_clicked)
         self.model.modelReset.connect(self._show_count)
         self.model.modelReset.connect(self._fit_columns)
@@ -398,6 +405,3 @@ class SourcingView(QWidget):
             self.filter_requested.emit({"source": row.key})
         else:
             self.filter_requested.emit({"date_from": row.key, "date_to": row.key})
-
-    def _ask_export(self) -> None:
-        ask_export_csv(self, self.export_csv)
