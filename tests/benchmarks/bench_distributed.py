@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_distributed.py [--articles 1000] [--memory 10000]
 
-On the same synthetic corpus (viewer.core.synthetic, written as a JSONL file):
+On the same synthetic corpus (viewer.devtools.synthetic, written as a JSONL file):
 
 1. raw ``nlp.pipe`` of the model with 2 processes (the ceiling on this machine);
 2. ``viewer analyze --dask local:2`` (a LocalCluster of 2 worker processes);
@@ -32,9 +32,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from viewer.core.dask_analysis import free_port, stop_process_group  # noqa: E402
 from viewer.core.nlp.pipeline import Analyzer, load_model  # noqa: E402
-from viewer.core.synthetic import generate  # noqa: E402
+from viewer.core.tasks.analyse_on_dask import free_port, stop_process_group  # noqa: E402
+from viewer.devtools.synthetic import generate  # noqa: E402
 
 
 def write_corpus(path: Path, n: int, seed: int = 11) -> list[str]:

@@ -3,7 +3,7 @@
     .venv/bin/python tests/benchmarks/bench_export.py [DB] [--rows 1000000] [--runs 3] [--check]
 
 Builds DB (default /tmp/viewer-bench-export-<rows>.sqlite) unless it already
-holds the rows: synthetic articles (viewer.core.synthetic, ~3,200 characters
+holds the rows: synthetic articles (viewer.devtools.synthetic, ~3,200 characters
 each) with 100 annotations each, inserted with executemany in one
 transaction; every 50th annotation refers to an older text, so the stored
 context is used for it, as the export does in life.
@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from viewer.core.model import CONTEXT_CHARS, text_hash  # noqa: E402
 from viewer.core.store import open_db  # noqa: E402
-from viewer.core.synthetic import generate  # noqa: E402
+from viewer.devtools.synthetic import generate  # noqa: E402
 
 PER_ARTICLE = 100
 STAMP = "2025-01-01T12:00:00+00:00"
@@ -113,8 +113,8 @@ def _annotations(article_id: int, article, rng: random.Random):
 
 
 def measure_export(db_path: str, out: str, raw: bool, workers: int = 1) -> dict:
-    from viewer.core.export import export_csv
     from viewer.core.store import open_db
+    from viewer.core.tasks.export import export_csv
 
     db = open_db(db_path)
     before = _rss_kb()

@@ -30,11 +30,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from viewer.core import annotation_io  # noqa: E402
 from viewer.core.model import Article, text_hash  # noqa: E402
 from viewer.core.store import open_db  # noqa: E402
 from viewer.core.store.annotations import new_annotation  # noqa: E402
 from viewer.core.store.articles import upsert_articles  # noqa: E402
+from viewer.core.tasks import transfer as annotation_io  # noqa: E402
 
 STAMP = "2025-01-01T12:00:00+00:00"
 WORD = 7  # "w00000 " per word

@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 
 def build(folder: Path, megabytes: float) -> Path:
-    from viewer.core.synthetic import generate
+    from viewer.devtools.synthetic import generate
 
     target = int(megabytes * 1_000_000)
     parts, size = [], 0
@@ -51,7 +51,7 @@ def child(corpus: str, db: str, cancel_after: float, processes: int) -> None:
     from viewer.core.model import ImportReport
     from viewer.core.nlp.pipeline import Analyzer
     from viewer.core.store import open_db
-    from viewer.core.workflow import analyze_pending, import_corpus
+    from viewer.core.tasks.analyse import analyze_pending, import_corpus
 
     store = open_db(db)
     import_corpus(store, corpus, ImportReport())

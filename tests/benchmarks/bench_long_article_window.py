@@ -31,8 +31,8 @@ def prepare(megabytes: float) -> Path:
     from viewer.core.model import ImportReport
     from viewer.core.nlp.pipeline import Analyzer
     from viewer.core.store import open_db
-    from viewer.core.synthetic import generate
-    from viewer.core.workflow import analyze_pending, import_corpus
+    from viewer.core.tasks.analyse import analyze_pending, import_corpus
+    from viewer.devtools.synthetic import generate
 
     folder = CACHE / f"{megabytes:g}mb"
     db_path = folder / "db.sqlite"
@@ -61,7 +61,7 @@ class PaintCounter:
     is done when the user sees it."""
 
     def __init__(self):
-        from viewer.qt.article_view import HighlightedText
+        from viewer.qt.text.article_view import HighlightedText
 
         self.count = 0
         self.last = 0.0

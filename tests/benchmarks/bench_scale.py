@@ -45,7 +45,7 @@ from viewer.core.nlp.pipeline import Analyzer  # noqa: E402
 from viewer.core.store import open_db  # noqa: E402
 from viewer.core.store.analyses import save_analyses  # noqa: E402
 from viewer.core.store.articles import article_count, upsert_articles  # noqa: E402
-from viewer.core.synthetic import generate  # noqa: E402
+from viewer.devtools.synthetic import generate  # noqa: E402
 
 BATCH = 2000
 QUERIES = [
@@ -259,7 +259,7 @@ def bench_switch(path: Path) -> None:
 
     from viewer.core.store.analyses import load_analysis
     from viewer.core.store.articles import get_article
-    from viewer.qt.article_view import ArticleView
+    from viewer.qt.text.article_view import ArticleView
 
     # The offscreen platform warns on every show(); the figures are what matters.
     qInstallMessageHandler(lambda mode, context, message: None)
@@ -314,9 +314,9 @@ def rss():
     return hwm, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out = {"first_article_s": shown, "text_chars": len(window.view.text.text), "rss_open_mb": rss()}
 from viewer.core.store.filters import ArticleFilter
-from viewer.qt.corpus_views import ChartsView, EntitiesView, SpeakersView
-from viewer.qt.sourcing_view import SourcingView
-from viewer.qt.search_panel import SearchPanel
+from viewer.qt.panels.corpus_views import ChartsView, EntitiesView, SpeakersView
+from viewer.qt.panels.sourcing import SourcingView
+from viewer.qt.panels.search import SearchPanel
 panel = SearchPanel(); panel.set_db(db); panel.search("minister"); panel.show()
 while panel.model.canFetchMore() and panel.model.rowCount() < 2000: panel.model.fetchMore()
 window.articles.set_filter(ArticleFilter(entity_label="PERSON", has_quotes=True))

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from viewer.core.model import ImportReport  # noqa: E402
 from viewer.core.nlp.pipeline import Analyzer  # noqa: E402
 from viewer.core.store import open_db  # noqa: E402
-from viewer.core.workflow import analyze_pending, import_corpus  # noqa: E402
+from viewer.core.tasks.analyse import analyze_pending, import_corpus  # noqa: E402
 
 PROBE = REPO / "tests" / "qt" / "first_article_probe.py"
 SEEDS = REPO / "seeds"

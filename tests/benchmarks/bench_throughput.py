@@ -34,8 +34,8 @@ from viewer.core.model import Article  # noqa: E402
 from viewer.core.nlp.pipeline import Analyzer, load_model  # noqa: E402
 from viewer.core.store import open_db  # noqa: E402
 from viewer.core.store.articles import upsert_articles  # noqa: E402
-from viewer.core.synthetic import generate  # noqa: E402
-from viewer.core.workflow import analyze_pending  # noqa: E402
+from viewer.core.tasks.analyse import analyze_pending  # noqa: E402
+from viewer.devtools.synthetic import generate  # noqa: E402
 
 
 def main() -> None:

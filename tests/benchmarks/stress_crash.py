@@ -77,9 +77,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from viewer.core import workflow  # noqa: E402
-from viewer.core.anchoring import reanchor_annotation  # noqa: E402
-from viewer.core.corrections import reattach  # noqa: E402
+from viewer.core.annotations.anchoring import reanchor_annotation  # noqa: E402
+from viewer.core.annotations.corrections import reattach  # noqa: E402
 from viewer.core.model import (  # noqa: E402
     Analysis,
     Annotation,
@@ -102,6 +101,7 @@ from viewer.core.store.articles import get_article, upsert_articles  # noqa: E40
 from viewer.core.store.backups import backup_now, list_backups  # noqa: E402
 from viewer.core.store.labels import ensure_default_labels, rename_label  # noqa: E402
 from viewer.core.store.reviews import Review, add_tag, set_review  # noqa: E402
+from viewer.core.tasks import analyse as workflow  # noqa: E402
 
 BULK = {"replace", "upsert", "rename"}
 COMPOUND = {"reimport": "import + re-anchor", "reanalyse": "re-analysis + re-attach"}

@@ -12,12 +12,12 @@ import json
 import pytest
 
 from viewer.__main__ import main
-from viewer.core.annotation_io import export_jsonl
 from viewer.core.model import Article
 from viewer.core.store import open_db
 from viewer.core.store.annotations import insert_annotation, new_annotation
 from viewer.core.store.articles import upsert_articles
 from viewer.core.store.reviews import Review, add_tag, set_review
+from viewer.core.tasks.transfer import export_jsonl
 from viewer.core.team.agreement import (
     AGREEMENT_COLUMNS,
     NoSharedArticles,

@@ -3,7 +3,7 @@ one marked checked leaves the list, in the database, until its text changes agai
 
 from __future__ import annotations
 
-from viewer.core.annotation_upkeep import reanchor_changed_articles
+from viewer.core.annotations.upkeep import reanchor_changed_articles
 from viewer.core.model import Article
 from viewer.core.store import open_db
 from viewer.core.store.anchor_checks import (

@@ -1,4 +1,4 @@
-"""Re-anchoring annotations after an article's text changed (viewer.core.anchoring)."""
+"""Re-anchoring annotations after an article's text changed (viewer.core.annotations.anchoring)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from viewer.core.anchoring import (
+from viewer.core.annotations.anchoring import (
     MIN_SIMILARITY,
     NEAR_CHARS,
     Placement,

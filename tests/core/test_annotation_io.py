@@ -9,15 +9,15 @@ import pytest
 
 from tests.core.test_export import ARTICLES, STAMP, build_sample_db
 from viewer.__main__ import main
-from viewer.core.annotation_io import (
+from viewer.core.store import open_db
+from viewer.core.store.articles import upsert_articles
+from viewer.core.store.transfer import merge_conflicts
+from viewer.core.tasks.transfer import (
     ANNOTATION_FIELDS,
     AnnotationFileError,
     export_jsonl,
     import_jsonl,
 )
-from viewer.core.store import open_db
-from viewer.core.store.articles import upsert_articles
-from viewer.core.store.transfer import merge_conflicts
 
 
 def work(db) -> dict[str, list]:

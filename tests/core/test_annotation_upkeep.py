@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from viewer.core.annotation_upkeep import reattach_decisions
-from viewer.core.corrections import apply_corrections
+from viewer.core.annotations.corrections import apply_corrections
+from viewer.core.annotations.upkeep import reattach_decisions
 from viewer.core.model import Analysis, Article, Entity, ImportReport
 from viewer.core.nlp import pipeline
 from viewer.core.nlp.pipeline import Analyzer
@@ -19,7 +19,7 @@ from viewer.core.store.annotations import (
     new_annotation,
 )
 from viewer.core.store.articles import get_article, upsert_articles
-from viewer.core.workflow import analyze_pending, import_corpus
+from viewer.core.tasks.analyse import analyze_pending, import_corpus
 
 TEXT = 'Angela Merkel met Emmanuel Macron in Paris.\n"We agreed," Merkel said.\n'
 

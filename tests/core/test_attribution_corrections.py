@@ -14,17 +14,17 @@ from dataclasses import replace
 
 import pytest
 
-from viewer.core.anchoring import context_of
-from viewer.core.annotation_io import export_jsonl, import_jsonl
-from viewer.core.annotation_upkeep import reattach_decisions
+from viewer.core.annotations.anchoring import context_of
+from viewer.core.annotations.corrections import apply_corrections, reattach
+from viewer.core.annotations.upkeep import reattach_decisions
 from viewer.core.attributions import attribution_counts
-from viewer.core.corrections import apply_corrections, reattach
-from viewer.core.export import export_csv
 from viewer.core.model import Analysis, Annotation, Article, Entity, Quote, text_hash
 from viewer.core.store import open_db
 from viewer.core.store.analyses import load_analysis, save_analyses
 from viewer.core.store.annotations import annotations_for_article, insert_annotation
 from viewer.core.store.articles import get_article, upsert_articles
+from viewer.core.tasks.export import export_csv
+from viewer.core.tasks.transfer import export_jsonl, import_jsonl
 
 TEXT = (
     "Foreign Secretary Jack Straw flew to Washington on Monday. "

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from viewer.core import corpus
-from viewer.core.corpus import (
+from viewer.core.corpus import files as corpus
+from viewer.core.corpus.files import (
     canonical_text,
     corpus_files,
     decode_bytes,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from viewer.core.corrected_view import refresh_corrected
-from viewer.core.export import entity_rows, quote_rows
+from viewer.core.annotations.corrected_view import refresh_corrected
 from viewer.core.model import Analysis, Article, Entity, Quote, text_hash
 from viewer.core.store import open_db, overview
 from viewer.core.store.analyses import save_analyses
@@ -17,6 +16,7 @@ from viewer.core.store.annotations import (
 from viewer.core.store.articles import article_rows, get_article, upsert_articles
 from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_rows
 from viewer.core.store.sourcing import corpus_sourcing
+from viewer.core.tasks.export import entity_rows, quote_rows
 
 T1 = 'Fox News said. "We will appeal," said Tony Blair in London.'
 T2 = 'A Fox report from London. "No comment," an aide said.'

@@ -1,11 +1,11 @@
-"""Model output with the analyst's corrections applied (viewer.core.corrections)."""
+"""Model output with the analyst's corrections applied (viewer.core.annotations.corrections)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from viewer.core.anchoring import context_of
-from viewer.core.corrections import apply_corrections, reattach
+from viewer.core.annotations.anchoring import context_of
+from viewer.core.annotations.corrections import apply_corrections, reattach
 from viewer.core.model import (
     Analysis,
     Annotation,

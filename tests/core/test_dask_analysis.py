@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core.dask_analysis import AnalyzerPlugin, free_port, stop_process_group
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import ModelNotFound
-from viewer.core.shards import write_shard
 from viewer.core.store import open_db
 from viewer.core.store.annotations import (
     annotations_for_article,
@@ -25,7 +23,9 @@ from viewer.core.store.annotations import (
     new_annotation,
 )
 from viewer.core.store.articles import get_article
-from viewer.core.workflow import import_corpus
+from viewer.core.tasks.analyse import import_corpus
+from viewer.core.tasks.analyse_on_dask import AnalyzerPlugin, free_port, stop_process_group
+from viewer.core.tasks.shards import write_shard
 
 pytest.importorskip("distributed")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from viewer.core.entity_names import Form, entity_key, group_forms
 from viewer.core.model import Analysis, Article, Entity, text_hash
+from viewer.core.names.entity_names import Form, entity_key, group_forms
 from viewer.core.store import open_db, overview
 from viewer.core.store.analyses import save_analyses
 from viewer.core.store.articles import upsert_articles

@@ -13,9 +13,16 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from viewer.__main__ import main
-from viewer.core import export
-from viewer.core.corrections import apply_corrections
-from viewer.core.export import (
+from viewer.core.annotations.corrections import apply_corrections
+from viewer.core.model import Analysis, Article, Entity, Quote
+from viewer.core.store import open_db
+from viewer.core.store.analyses import load_analysis, save_analyses
+from viewer.core.store.annotations import annotations_for_article, insert_annotation
+from viewer.core.store.annotations import new_annotation as anchored
+from viewer.core.store.articles import upsert_articles
+from viewer.core.store.exports import sql_text
+from viewer.core.tasks import export
+from viewer.core.tasks.export import (
     ANNOTATION_COLUMNS,
     ARTICLE_COLUMNS,
     COLUMNS,
@@ -28,13 +35,6 @@ from viewer.core.export import (
     neutralise,
     render_rows,
 )
-from viewer.core.model import Analysis, Article, Entity, Quote
-from viewer.core.store import open_db
-from viewer.core.store.analyses import load_analysis, save_analyses
-from viewer.core.store.annotations import annotations_for_article, insert_annotation
-from viewer.core.store.annotations import new_annotation as anchored
-from viewer.core.store.articles import upsert_articles
-from viewer.core.store.exports import sql_text
 
 # Unicode, emoji, newlines, commas, quotes and formula payloads everywhere.
 TEXT_1 = (

@@ -10,10 +10,10 @@ import pytest
 
 from tests.core.test_export import ARTICLES, build_sample_db
 from viewer.__main__ import main
-from viewer.core.export import ANNOTATION_COLUMNS, ARTICLE_COLUMNS, ENTITY_COLUMNS
 from viewer.core.store import open_db
 from viewer.core.store.annotations import annotations_for_article, insert_annotation
 from viewer.core.store.reviews import Review, set_review
+from viewer.core.tasks.export import ANNOTATION_COLUMNS, ARTICLE_COLUMNS, ENTITY_COLUMNS
 
 
 @pytest.fixture

@@ -24,14 +24,14 @@ import pytest
 from tests.conftest import REPO
 from tests.core.test_export import build_sample_db
 from viewer.__main__ import main
-from viewer.core.annotation_io import export_jsonl
-from viewer.core.export import ExportError, export_csv
 from viewer.core.model import Article
 from viewer.core.store import open_db
 from viewer.core.store.annotations import insert_annotation, new_annotation
 from viewer.core.store.articles import upsert_articles
 from viewer.core.store.backups import backup_now, backups_dir
 from viewer.core.store.database import atomic
+from viewer.core.tasks.export import ExportError, export_csv
+from viewer.core.tasks.transfer import export_jsonl
 
 COMMAND_TIMEOUT = 120  # seconds; two shared cores, other tests running
 

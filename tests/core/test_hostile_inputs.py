@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from viewer.core import corpus
-from viewer.core.corpus import canonical_text, iter_articles
+from viewer.core.corpus import files as corpus
+from viewer.core.corpus.files import canonical_text, iter_articles
 from viewer.core.model import Article, ImportReport
 
 # As in test_corpus: keep hypothesis' database out of the repository.

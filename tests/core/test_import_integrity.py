@@ -22,19 +22,19 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from viewer.core import annotation_io
-from viewer.core.annotation_io import (
-    ANNOTATION_FIELDS,
-    MAX_MESSAGES,
-    AnnotationFileError,
-    import_jsonl,
-)
 from viewer.core.model import Article, text_hash
 from viewer.core.store import open_db
 from viewer.core.store.annotations import new_annotation
 from viewer.core.store.articles import upsert_articles
 from viewer.core.store.backups import list_backups
 from viewer.core.store.transfer import merge_conflicts
+from viewer.core.tasks import transfer as annotation_io
+from viewer.core.tasks.transfer import (
+    ANNOTATION_FIELDS,
+    MAX_MESSAGES,
+    AnnotationFileError,
+    import_jsonl,
+)
 
 TEXT = (
     "Ann Lee said the plan would work. Bob Ray, the mayor, disagreed on Monday. "

@@ -9,14 +9,15 @@ import threading
 
 import pytest
 
-from viewer.core import dask_analysis, workflow
 from viewer.core.model import Analysis, Article, Entity
 from viewer.core.nlp.pipeline import AnalyzerKey
 from viewer.core.nlp.process_pool import WorkerFailed
 from viewer.core.store import open_db
 from viewer.core.store.analyses import count_pending
 from viewer.core.store.articles import upsert_articles
-from viewer.core.workflow import analyze_pending, batches
+from viewer.core.tasks import analyse as workflow
+from viewer.core.tasks import analyse_on_dask as dask_analysis
+from viewer.core.tasks.analyse import analyze_pending, batches
 
 
 class RecordingAnalyzer:

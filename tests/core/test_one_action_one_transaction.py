@@ -28,9 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core import annotation_upkeep
-from viewer.core.corrections import apply_corrections, reattach
-from viewer.core.export import export_csv
+from viewer.core.annotations import upkeep as annotation_upkeep
+from viewer.core.annotations.corrections import apply_corrections, reattach
 from viewer.core.model import Analysis, Annotation, Article, Entity, ImportReport, text_hash
 from viewer.core.nlp.pipeline import AnalyzerKey
 from viewer.core.store import open_db
@@ -45,7 +44,8 @@ from viewer.core.store.annotations import (
     update_annotation,
 )
 from viewer.core.store.articles import get_article, upsert_articles
-from viewer.core.workflow import analyze_pending, import_corpus
+from viewer.core.tasks.analyse import analyze_pending, import_corpus
+from viewer.core.tasks.export import export_csv
 
 REPO = Path(__file__).resolve().parents[2]
 TEXT = 'Angela Merkel met Emmanuel Macron in Paris.\n"We agreed," Merkel said.\n'
@@ -118,10 +118,10 @@ def test_reimport_and_reanchor_are_one_commit_a_crash_leaves_neither(imported, m
 
 CHILD = """
 import sys, time
-from viewer.core import annotation_upkeep
+from viewer.core.annotations import upkeep as annotation_upkeep
 from viewer.core.model import ImportReport
 from viewer.core.store import open_db
-from viewer.core.workflow import import_corpus
+from viewer.core.tasks.analyse import import_corpus
 
 def hang(*args, **kwargs):
     print("re-anchoring", flush=True)  # the new text is written by now: kill me here

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from viewer.cli import build_parser
-from viewer.core import workflow
 from viewer.core.model import Article
 from viewer.core.store import open_db
 from viewer.core.store.analyses import count_pending, load_analysis
 from viewer.core.store.articles import get_article, upsert_articles
-from viewer.core.workflow import analyze_pending
+from viewer.core.tasks import analyse as workflow
+from viewer.core.tasks.analyse import analyze_pending
 
 N = 14
 

@@ -15,7 +15,7 @@ from viewer.core.store.filters import ArticleFilter, filtered_count, filtered_ro
 from viewer.core.store.overview import SpeakerStat, refresh_stats
 from viewer.core.store.schema import migrations
 from viewer.core.store.sourcing import SourcingRow
-from viewer.core.synthetic import generate
+from viewer.devtools.synthetic import generate
 
 T1 = (
     'A spokesman said "we are ready." "The plan," Ann Lee said, "will work." '

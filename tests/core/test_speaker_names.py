@@ -1,11 +1,12 @@
-"""Resolving a speaker the analyst picks or types (viewer.core.speaker_names), one text per rule."""
+"""Resolving a speaker the analyst picks or types (viewer.core.names.speaker_names),
+one text per rule."""
 
 from __future__ import annotations
 
 import pytest
 
 from viewer.core.model import Entity, Quote
-from viewer.core.speaker_names import (
+from viewer.core.names.speaker_names import (
     SpeakerChoice,
     choose_speaker,
     is_anonymous,

@@ -6,9 +6,9 @@ import json
 import statistics
 
 from viewer.cli import run as cli_run
-from viewer.core.corpus import iter_articles
+from viewer.core.corpus.files import iter_articles
 from viewer.core.model import ImportReport
-from viewer.core.synthetic import article, generate, write_jsonl
+from viewer.devtools.synthetic import article, generate, write_jsonl
 
 
 def test_same_seed_same_corpus_and_small_is_prefix_of_large():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 from tests.core.test_anchor_checks import changed_db
-from viewer.core.anchor_review import read_anchor_review
+from viewer.core.annotations.anchor_review import read_anchor_review
 from viewer.core.progress import Task
-from viewer.core.tasks import CorpusRun, read_and_analyse
+from viewer.core.tasks.window import CorpusRun, read_and_analyse
 
 
 def test_a_task_forwards_progress_and_is_cancelled_from_another_thread():

@@ -30,7 +30,7 @@ from viewer.core.bundled import resources, seeds
 from viewer.core.model import ImportReport
 from viewer.core.store import open_db
 from viewer.core.store.labels import ensure_default_labels, list_labels
-from viewer.core.workflow import import_corpus
+from viewer.core.tasks.analyse import import_corpus
 
 db = open_db(sys.argv[1])
 report = ImportReport()

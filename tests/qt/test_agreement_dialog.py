@@ -18,12 +18,12 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from tests.core.test_agreement import _analyst_db
-from viewer.core.annotation_io import export_jsonl
 from viewer.core.store import open_db
+from viewer.core.tasks.transfer import export_jsonl
 from viewer.core.team.agreement import AGREEMENT_COLUMNS, agreement, article_scores
 from viewer.core.team.work import read_work
-from viewer.qt import agreement_dialog
-from viewer.qt.agreement_dialog import ONE_ANNOTATOR, SAME_WORK, AgreementDialog
+from viewer.qt.dialogs import agreement as agreement_dialog
+from viewer.qt.dialogs.agreement import ONE_ANNOTATOR, SAME_WORK, AgreementDialog
 from viewer.qt.errors import error_sink
 from viewer.qt.operations import Operation
 

@@ -181,7 +181,7 @@ def test_closing_and_reopening_restores_everything(
 
 def test_overlapping_labels_are_drawn_as_one_highlight():
     from viewer.core.model import Annotation
-    from viewer.qt.article_view import merged_spans
+    from viewer.qt.text.article_view import merged_spans
 
     def ann(start, end, label):
         return Annotation(1, "span", "added", start, end, "x", "", "", "h", label=label)
@@ -224,7 +224,7 @@ def test_file_export_writes_the_annotations_csv(make_window, open_and_wait, tmp_
 def test_a_changed_article_reanchors_and_flags_its_annotations(
     make_window, open_and_wait, tmp_path, qtbot
 ):
-    from viewer.qt.review_dialog import AnchorReviewDialog
+    from viewer.qt.dialogs.anchor_review import AnchorReviewDialog
 
     window = opened(make_window, open_and_wait, tmp_path)
     text = window.view.text
@@ -266,7 +266,7 @@ def test_a_changed_article_reanchors_and_flags_its_annotations(
     qtbot.waitUntil(lambda: not dialog.busy)
     assert dialog.tree.topLevelItemCount() == 3
     # The text around the annotations changed, not the model: each status says that.
-    from viewer.qt.review_dialog import STATUS_HELP
+    from viewer.qt.dialogs.anchor_review import STATUS_HELP
 
     tips = {dialog.tree.topLevelItem(i).text(2): dialog.tree.topLevelItem(i).toolTip(2)
             for i in range(3)}  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.qt.test_annotating import opened
-from viewer.qt.article_list import COLUMNS, DATE_COLUMN, SOURCE_COLUMN, STATUS_COLUMN
+from viewer.qt.models.article_list import COLUMNS, DATE_COLUMN, SOURCE_COLUMN, STATUS_COLUMN
 
 
 def status_cell(window, row: int = 0) -> str:

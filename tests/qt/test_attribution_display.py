@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication
 from viewer.core.attributions import ATTRIBUTION_KINDS
 from viewer.core.model import Analysis, Entity, Quote, text_hash
 from viewer.core.store.analyses import save_analyses
-from viewer.qt.article_view import HighlightedText, quote_tooltip
-from viewer.qt.legend import Legend
 from viewer.qt.main_window import MainWindow
-from viewer.qt.side_panel import KIND_ROLE, PIECES_ROLE, QUOTE_ROLE
+from viewer.qt.panels.legend import Legend
+from viewer.qt.panels.side import KIND_ROLE, PIECES_ROLE, QUOTE_ROLE
+from viewer.qt.text.article_view import HighlightedText, quote_tooltip
 from viewer.qt.theme import colour, kind_style, known_labels, label_style
 
 from .test_main_window import dark_palette, selections_at

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from tests.qt.test_annotating import press
 from viewer.core.model import Entity
 from viewer.core.store.annotations import annotations_for_article
-from viewer.qt.attribution_dialog import AddAttributionDialog, ArticleContext, in_quotation_marks
+from viewer.qt.dialogs.attribution import AddAttributionDialog, ArticleContext, in_quotation_marks
 
 BODY = (
     "Foreign Secretary Jack Straw flew to Washington on Monday.\n"

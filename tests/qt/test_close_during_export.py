@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from tests.qt.test_annotating import opened
-from viewer.core import export
+from viewer.core.tasks import export
 
 TIMEOUT_MS = 30_000
 

@@ -15,10 +15,12 @@ from viewer.core.store.analyses import save_analyses
 from viewer.core.store.articles import upsert_articles
 from viewer.core.store.filters import ArticleFilter, filtered_count
 from viewer.core.store.overview import refresh_stats
-from viewer.core.synthetic import generate
-from viewer.qt import article_list, corpus_views
-from viewer.qt.article_list import ArticleListModel
-from viewer.qt.corpus_views import (
+from viewer.devtools.synthetic import generate
+from viewer.qt.errors import error_sink
+from viewer.qt.models import article_list
+from viewer.qt.models.article_list import ArticleListModel
+from viewer.qt.panels import corpus_views
+from viewer.qt.panels.corpus_views import (
     ChartsView,
     EntitiesView,
     EntityTableModel,
@@ -27,9 +29,8 @@ from viewer.qt.corpus_views import (
     SpeakerTableModel,
     csv_cell,
 )
-from viewer.qt.errors import error_sink
-from viewer.qt.filter_bar import FilterBar
-from viewer.qt.search_panel import SearchPanel, SearchResultsModel
+from viewer.qt.panels.filter_bar import FilterBar
+from viewer.qt.panels.search import SearchPanel, SearchResultsModel
 
 N = 60
 

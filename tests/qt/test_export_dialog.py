@@ -8,8 +8,8 @@ import pytest
 
 from tests.core.test_export import build_sample_db
 from viewer.__main__ import main
-from viewer.core import export
-from viewer.qt.export_dialog import CHOICES, ExportDialog
+from viewer.core.tasks import export
+from viewer.qt.dialogs.export import CHOICES, ExportDialog
 
 TIMEOUT_MS = 30_000
 

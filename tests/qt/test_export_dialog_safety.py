@@ -9,9 +9,9 @@ import os
 import pytest
 
 from tests.core.test_export import build_sample_db
-from viewer.core import export
 from viewer.core.store.backups import backup_now, backups_dir
-from viewer.qt.export_dialog import ExportDialog
+from viewer.core.tasks import export
+from viewer.qt.dialogs.export import ExportDialog
 
 TIMEOUT_MS = 30_000
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from tests.qt.test_annotating import opened, press
 from viewer.core.store.annotations import annotations_for_article
 from viewer.core.store.labels import list_labels, move_label
-from viewer.qt.label_dialogs import LabelEditor
+from viewer.qt.dialogs.labels import LabelEditor
 
 
 def names(window) -> list[str]:

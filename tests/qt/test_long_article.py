@@ -14,11 +14,11 @@ from viewer.core.store import open_db
 from viewer.core.store.analyses import save_analyses
 from viewer.core.store.articles import get_article
 from viewer.core.store.articles import upsert_articles as store_articles
-from viewer.qt.article_loading import HEAD, ArticleLoader
-from viewer.qt.article_view import AHEAD, WHOLE, HighlightedText
-from viewer.qt.side_panel import AttributionsModel, EntitiesModel, SidePanel
+from viewer.qt.panels.side import AttributionsModel, EntitiesModel, SidePanel
+from viewer.qt.text.article_loading import HEAD, ArticleLoader
+from viewer.qt.text.article_view import AHEAD, WHOLE, HighlightedText
+from viewer.qt.text.view_index import index_view
 from viewer.qt.theme import label_style
-from viewer.qt.view_index import index_view
 
 PARAGRAPH = 'Ann Lee said "we are ready" in Rome.\n'
 COPIES = 4_000  # 148,000 characters: far past WHOLE

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QDropEvent, QPalette
 
 from tests.conftest import SEEDS
 from viewer.qt.main_window import MainWindow
-from viewer.qt.side_panel import QUOTE_ROLE, SPAN_ROLE
+from viewer.qt.panels.side import QUOTE_ROLE, SPAN_ROLE
 from viewer.qt.theme import colour, kind_style, label_style
 
 
@@ -278,7 +278,7 @@ def test_cancel_stops_analysis_and_keeps_finished_batches(make_window, tmp_path,
 
 def test_tooltip_names_the_speaker_and_escapes_markup():
     from viewer.core.model import Quote
-    from viewer.qt.article_view import quote_tooltip
+    from viewer.qt.text.article_view import quote_tooltip
 
     q = Quote(
         0,

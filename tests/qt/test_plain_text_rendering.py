@@ -21,7 +21,7 @@ from viewer.core.store.annotations import insert_annotation, new_annotation
 from viewer.core.store.articles import get_article
 from viewer.core.store.labels import add_label
 from viewer.core.store.reviews import Review, add_tag, set_review
-from viewer.qt.dialogs import ImportReportDialog
+from viewer.qt.dialogs.import_report import ImportReportDialog
 
 TITLE = '<b>Bold title</b> <img src="file:///etc/passwd"> <a href="http://example.com">link</a>'
 SOURCE = '<a href="http://evil.example">Wire</a>'

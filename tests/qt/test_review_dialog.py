@@ -17,10 +17,10 @@ from viewer.core.model import Article
 from viewer.core.store import open_db
 from viewer.core.store.annotations import insert_annotation
 from viewer.core.store.articles import upsert_articles
-from viewer.core.workflow import analyze_pending
-from viewer.qt import review_dialog
-from viewer.qt.edits import Editor
-from viewer.qt.review_dialog import STATUS_HELP, UNTAKEN_HELP, AnchorReviewDialog
+from viewer.core.tasks.analyse import analyze_pending
+from viewer.qt.dialogs import anchor_review as review_dialog
+from viewer.qt.dialogs.anchor_review import STATUS_HELP, UNTAKEN_HELP, AnchorReviewDialog
+from viewer.qt.editing.edits import Editor
 
 TIMEOUT_MS = 20_000
 

@@ -18,10 +18,10 @@ from viewer.core.store.analyses import save_analyses
 from viewer.core.store.articles import get_article
 from viewer.core.store.filters import ArticleFilter
 from viewer.core.store.overview import refresh_stats
-from viewer.core.workflow import import_corpus
-from viewer.qt.corpus_views import SpeakersView, SpeakerTableModel
-from viewer.qt.filter_bar import FilterBar
-from viewer.qt.sourcing_view import SHARE, SourcingTableModel, SourcingView
+from viewer.core.tasks.analyse import import_corpus
+from viewer.qt.panels.corpus_views import SpeakersView, SpeakerTableModel
+from viewer.qt.panels.filter_bar import FilterBar
+from viewer.qt.panels.sourcing import SHARE, SourcingTableModel, SourcingView
 
 
 @pytest.fixture

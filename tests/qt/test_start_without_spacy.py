@@ -12,7 +12,7 @@ from tests.conftest import REPO, SEED_FILE, SEEDS
 from tests.core.test_spacy_only_for_analysis import run_viewer
 from viewer.core.model import ImportReport
 from viewer.core.store import open_db
-from viewer.core.workflow import analyze_pending, import_corpus
+from viewer.core.tasks.analyse import analyze_pending, import_corpus
 
 PROBE = REPO / "tests" / "qt" / "first_article_probe.py"
 

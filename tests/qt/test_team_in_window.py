@@ -7,12 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 
 from tests.qt.test_annotating import opened
-from viewer.core.corrections import apply_corrections
+from viewer.core.annotations.corrections import apply_corrections
 from viewer.core.store.analyses import load_analysis
 from viewer.core.store.annotations import insert_annotation, new_annotation
 from viewer.core.store.articles import get_article
 from viewer.core.store.reviews import Review, add_tag, get_review, set_review, tags_for
-from viewer.qt.annotation_panel import COLUMNS
+from viewer.qt.panels.annotations import COLUMNS
 
 
 def _entity(window, text: str):
@@ -90,7 +90,7 @@ def test_adjudication_takes_sides_with_provenance_and_undo(make_window, open_and
     from viewer.core.store.annotations import annotations_for_article
     from viewer.core.store.reviews import reviews_of
     from viewer.core.team.adjudication import ADJUDICATOR
-    from viewer.qt.adjudication_dialog import AdjudicationDialog
+    from viewer.qt.dialogs.adjudication import AdjudicationDialog
 
     window = opened(make_window, open_and_wait, tmp_path)
     _decide(window, "ann", "accepted", "Angela Merkel")
@@ -136,7 +136,7 @@ def test_adjudication_takes_sides_with_provenance_and_undo(make_window, open_and
 
 
 def test_conflicts_dialog_lists_and_opens_the_article(make_window, open_and_wait, tmp_path, qtbot):
-    from viewer.qt.conflicts_dialog import ConflictsDialog
+    from viewer.qt.dialogs.conflicts import ConflictsDialog
 
     window = opened(make_window, open_and_wait, tmp_path)
     first = window.current_id
@@ -185,7 +185,7 @@ def test_import_a_colleagues_file_in_the_window(
 def test_agreement_from_the_review_menu_opens_the_least_agreed_article(
     make_window, open_and_wait, tmp_path, qtbot
 ):
-    from viewer.qt.agreement_dialog import AgreementDialog
+    from viewer.qt.dialogs.agreement import AgreementDialog
 
     window = opened(make_window, open_and_wait, tmp_path)
     first = window.current_id

@@ -21,7 +21,7 @@ from viewer.core.store.annotations import (
 )
 from viewer.core.store.articles import get_article, upsert_articles
 from viewer.core.store.reviews import get_review, set_review_fields
-from viewer.qt.edits import Editor
+from viewer.qt.editing.edits import Editor
 
 TEXT = "Angela Merkel met Emmanuel Macron in Berlin on Monday."
 

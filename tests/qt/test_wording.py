@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QLabel
 from tests.core.test_export import build_sample_db
 from tests.qt.test_annotating import opened
 from viewer.core.model import ImportReport, LoadMessage
-from viewer.qt.dialogs import ImportReportDialog
-from viewer.qt.export_dialog import ExportDialog
+from viewer.qt.dialogs.export import ExportDialog
+from viewer.qt.dialogs.import_report import ImportReportDialog
 
 
 def test_the_count_line_says_the_filter_in_words(make_window, open_and_wait, tmp_path):

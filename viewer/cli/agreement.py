@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from viewer.core.export import ExportError
+from viewer.core.tasks.export import ExportError
 from viewer.core.team.agreement import (
     AgreementRow,
     NoSharedArticles,

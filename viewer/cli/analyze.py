@@ -11,13 +11,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from viewer.core.dask_analysis import DaskUnavailable
 from viewer.core.model import ImportReport
 from viewer.core.nlp.pipeline import Analyzer, AnalyzerKey
 from viewer.core.store import default_db_path, open_db
 from viewer.core.store.analyses import count_pending, load_analysis
 from viewer.core.store.articles import get_article
-from viewer.core.workflow import analyze_pending, import_corpus
+from viewer.core.tasks.analyse import analyze_pending, import_corpus
+from viewer.core.tasks.analyse_on_dask import DaskUnavailable
 
 NAME = "analyze"
 HELP = "load a corpus, analyse it (cached) and write one JSON object per article"
@@ -124,8 +124,8 @@ def _analyze(db, corpus, model, out, processes, dask, shards) -> int:
 def _on_dask(
     db, address: str, model: str | None, progress, shards: str | None
 ) -> tuple[int, AnalyzerKey]:
-    from viewer.core.dask_analysis import analyze_pending_dask, dask_client
-    from viewer.core.shards import import_shards
+    from viewer.core.tasks.analyse_on_dask import analyze_pending_dask, dask_client
+    from viewer.core.tasks.shards import import_shards
 
     key = Analyzer.key_for(model)
     if shards and Path(shards).is_dir():  # what an earlier run finished is cached now

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from viewer.cli.analyze import StderrProgress
-from viewer.core.annotation_io import export_jsonl
-from viewer.core.export import WHAT_CHOICES, WHATS, ExportError, ExportResult, export_csv
-from viewer.core.export_target import TargetExists, check_export_target
 from viewer.core.store import open_db
 from viewer.core.store.database import default_db_path
 from viewer.core.store.filters import distinct_values
+from viewer.core.tasks.export import WHAT_CHOICES, WHATS, ExportError, ExportResult, export_csv
+from viewer.core.tasks.export_target import TargetExists, check_export_target
+from viewer.core.tasks.transfer import export_jsonl
 
 NAME = "export"
 HELP = "export a CSV (--csv OUT --what ...) or the analyst's work as JSONL (--jsonl OUT)"

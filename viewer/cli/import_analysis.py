@@ -10,8 +10,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from viewer.core.shards import import_shards
 from viewer.core.store import StoreError, open_db
+from viewer.core.tasks.shards import import_shards
 
 NAME = "import-analysis"
 HELP = "load analysis shards (viewer analyze --dask --shards DIR) into a database"

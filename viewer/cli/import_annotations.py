@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from viewer.cli.analyze import StderrProgress
-from viewer.core.annotation_io import PREFERENCES, AnnotationFileError, import_jsonl
 from viewer.core.store import StoreError, open_db
+from viewer.core.tasks.transfer import PREFERENCES, AnnotationFileError, import_jsonl
 
 NAME = "import-annotations"
 HELP = "merge annotations, statuses, tags, notes and labels from a `viewer export --jsonl` file"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from viewer.core.synthetic import write_jsonl
+from viewer.devtools.synthetic import write_jsonl
 
 NAME = "synth"
 HELP = "write a synthetic news corpus as JSONL (deterministic for a given seed)"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from viewer.core.annotation_io import AnnotationFileError
 from viewer.core.nlp.pipeline import ModelNotFound
 from viewer.core.nlp.process_pool import WorkerFailed
 from viewer.core.store import StoreError, open_db
 from viewer.core.store.database import close
 from viewer.core.store.labels import ensure_default_labels
-from viewer.core.tasks import count_corpus, import_annotations_file, read_and_analyse
+from viewer.core.tasks.transfer import AnnotationFileError
+from viewer.core.tasks.window import count_corpus, import_annotations_file, read_and_analyse
 from viewer.qt.operations import Operation
 
 

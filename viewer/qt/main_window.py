@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.core.corpus import SUFFIXES
-from viewer.core.corrected_view import refresh_corrected
+from viewer.core.annotations.corrected_view import refresh_corrected
+from viewer.core.corpus.files import SUFFIXES
 from viewer.core.model import Analysis, Annotation, ImportReport
 from viewer.core.nlp.pipeline import PREFERRED_MODELS, ModelNotFound, resolve_model_name
 from viewer.core.store import default_db_path
@@ -46,23 +46,20 @@ from viewer.core.store.reviews import (
     tag_owners,
 )
 from viewer.core.store.transfer import find_article
-from viewer.core.tasks import CorpusRun
+from viewer.core.tasks.window import CorpusRun
 from viewer.core.team.conflicts import article_conflicts
-from viewer.qt.adjudication_dialog import AdjudicationDialog
-from viewer.qt.agreement_dialog import AgreementDialog
-from viewer.qt.annotating import Annotating
-from viewer.qt.annotation_panel import AnnotationPanel
-from viewer.qt.article_list import ArticleListModel, follow_empty_columns
-from viewer.qt.article_loading import ArticleLoader, Ready
-from viewer.qt.article_view import ArticleView
 from viewer.qt.backup_timer import BackupTimer
-from viewer.qt.conflicts_dialog import ConflictsDialog
-from viewer.qt.corpus_views import ChartsView, EntitiesView, SpeakersView
-from viewer.qt.dialogs import ImportReportDialog
-from viewer.qt.edits import Editor
+from viewer.qt.dialogs.adjudication import AdjudicationDialog
+from viewer.qt.dialogs.agreement import AgreementDialog
+from viewer.qt.dialogs.anchor_review import AnchorReviewDialog
+from viewer.qt.dialogs.conflicts import ConflictsDialog
+from viewer.qt.dialogs.export import ExportDialog
+from viewer.qt.dialogs.import_report import ImportReportDialog
+from viewer.qt.dialogs.labels import LabelEditor
+from viewer.qt.dialogs.moved_database import MovedDatabaseNotice
+from viewer.qt.editing.annotating import Annotating
+from viewer.qt.editing.edits import Editor
 from viewer.qt.errors import show_error
-from viewer.qt.export_dialog import ExportDialog
-from viewer.qt.filter_bar import FilterBar
 from viewer.qt.focus_panes import FocusPanes
 from viewer.qt.jobs import (
     RESUME_ACTION,
@@ -72,18 +69,21 @@ from viewer.qt.jobs import (
     open_database,
     stopped_message,
 )
-from viewer.qt.label_dialogs import LabelEditor
-from viewer.qt.legend import Legend
-from viewer.qt.moved_database import MovedDatabaseNotice
+from viewer.qt.models.article_list import ArticleListModel, follow_empty_columns
 from viewer.qt.operations import Operation
+from viewer.qt.panels.annotations import AnnotationPanel
+from viewer.qt.panels.corpus_views import ChartsView, EntitiesView, SpeakersView
+from viewer.qt.panels.filter_bar import FilterBar
+from viewer.qt.panels.legend import Legend
+from viewer.qt.panels.review import STATUS_NAMES, ReviewPanel
+from viewer.qt.panels.search import SearchPanel
+from viewer.qt.panels.side import SidePanel
+from viewer.qt.panels.sourcing import SourcingView
 from viewer.qt.reading_splitter import ReadingSplitter
 from viewer.qt.recent import RecentCorpora, RecentCorpus, RecentMenu
-from viewer.qt.review_dialog import AnchorReviewDialog
-from viewer.qt.review_panel import STATUS_NAMES, ReviewPanel
-from viewer.qt.search_panel import SearchPanel
 from viewer.qt.shortcuts import ShortcutsDialog
-from viewer.qt.side_panel import SidePanel
-from viewer.qt.sourcing_view import SourcingView
+from viewer.qt.text.article_loading import ArticleLoader, Ready
+from viewer.qt.text.article_view import ArticleView
 
 CORPUS_FILTER = "Corpus files (*.txt *.jsonl *.csv);;All files (*)"
 

@@ -1,4 +1,4 @@
-"""The entities table's rows: one per entity however written (see viewer.core.entity_names).
+"""The entities table's rows: one per entity however written (see viewer.core.names.entity_names).
 
 Counted inside refresh_stats' transaction, from the final entities: the forms
 (text, label) with their figures, their groups, and each group's articles (a
@@ -13,7 +13,7 @@ import json
 
 from sqlite_utils import Database
 
-from viewer.core.entity_names import Form, Group, group_forms
+from viewer.core.names.entity_names import Form, Group, group_forms
 from viewer.core.store.corrected import FINAL_IDS
 
 # The forms of the group named ? (any case) with label ?, and the text ? itself:

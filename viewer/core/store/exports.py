@@ -1,4 +1,4 @@
-"""The SQL behind the CSV exports (``viewer.core.export``): the rows, in export order.
+"""The SQL behind the CSV exports (``viewer.core.tasks.export``): the rows, in export order.
 
 Every function returns rows straight from a cursor (the exports stream a
 million rows; nothing is held). ``who``: one annotator's work, or everyone's

@@ -25,8 +25,8 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from viewer.core.label_names import entity_label_name
 from viewer.core.model import ReviewStatus
+from viewer.core.names.label_names import entity_label_name
 from viewer.core.store.articles import ArticleRow
 from viewer.core.store.corrected import final_count, in_final
 from viewer.core.store.entity_groups import GROUP_FORMS, GROUP_FORMS_ANY_LABEL

@@ -511,7 +511,7 @@ def _anchor_checks(db: Database) -> None:
 @migrations(name="0011_entity_groups")
 def _entity_groups(db: Database) -> None:
     """The entities table counts an entity once however it is written ("Tony Blair",
-    "Mr Blair", "Blair's"; see viewer.core.entity_names): a row is a group, named,
+    "Mr Blair", "Blair's"; see viewer.core.names.entity_names): a row is a group, named,
     with its forms; stats_entity_forms maps each form to its group, so a filter or
     the mentions of a group find every form. Counted again on next use."""
     _script(

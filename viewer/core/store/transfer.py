@@ -1,7 +1,7 @@
 """The SQL behind the annotations file (``viewer export --jsonl``, ``viewer
 import-annotations``): small reads and writes, one per step.
 
-The caller (``viewer.core.annotation_io``) decides what to write and what to
+The caller (``viewer.core.tasks.transfer``) decides what to write and what to
 merge, and wraps the writes in one ``atomic(db)``; nothing here opens a
 transaction itself. Every value is a bound parameter. ``who``: one annotator's
 work, or everyone's (None).

@@ -32,7 +32,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from viewer.core.export import atomic_text_file, neutralise
+from viewer.core.tasks.export import atomic_text_file, neutralise
 from viewer.core.team.work import AnnotatorWork, ArticleWork, ItemKey
 
 AGREEMENT_COLUMNS = (

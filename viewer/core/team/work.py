@@ -28,9 +28,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from viewer.core.annotation_io import AnnotationFileError, read_records
 from viewer.core.store import team as store_team
 from viewer.core.store.database import close, open_readonly
+from viewer.core.tasks.transfer import AnnotationFileError, read_records
 
 ItemKey = tuple[Any, ...]  # (start, end) for entities; (start, end, field) for attributions
 

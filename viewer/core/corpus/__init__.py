@@ -1,0 +1,1 @@
+"""Corpus files to articles: formats and decoding."""

@@ -1,0 +1,1 @@
+"""Tools for developers: the synthetic benchmark corpus (viewer synth). Not used by the app."""

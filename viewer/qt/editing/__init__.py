@@ -1,0 +1,1 @@
+"""The analyst's edits in the text, as undoable commands."""

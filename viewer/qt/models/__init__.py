@@ -1,0 +1,1 @@
+"""Table models and the helpers they share."""

@@ -1,0 +1,1 @@
+"""The window's panes: side panel, annotations, review, search, legend, filters, corpus views."""

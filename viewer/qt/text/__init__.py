@@ -1,0 +1,1 @@
+"""The article text view: marks, layout, offsets."""
