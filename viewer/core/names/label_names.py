@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
+from viewer.core.bundled import resources
 
-LABELS_FILE = Path(__file__).resolve().parents[2] / "resources" / "labels.json"
+LABELS_FILE = resources() / "labels.json"  # in the checkout or inside the wheel
 
 
 @lru_cache(maxsize=1)
