@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+
 from viewer.core.bundled import resources
 
 LABELS_FILE = resources() / "labels.json"  # in the checkout or inside the wheel
